@@ -1,0 +1,137 @@
+package dev.peerkey.chain;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.ConnectException;
+import java.net.URI;
+import java.util.List;
+import java.util.Set;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.Response;
+import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.http.HttpService;
+
+/**
+ * A connection to an Ethereum JSON-RPC node. It assumes nothing about the node beyond
+ * plain JSON-RPC; every I/O failure becomes a {@link ChainException} that names the URL.
+ */
+public final class Chain implements AutoCloseable {
+    /** Chain ids used by local development nodes (Hardhat and Anvil: 31337, Ganache: 1337). */
+    private static final Set<Long> DEV_CHAIN_IDS = Set.of(31337L, 1337L);
+
+    private final String rpcUrl;
+    private final Web3j web3j;
+    private final long chainId;
+
+    private Chain(String rpcUrl, Web3j web3j, long chainId) {
+        this.rpcUrl = rpcUrl;
+        this.web3j = web3j;
+        this.chainId = chainId;
+    }
+
+    /** Connects to {@code rpcUrl} and asks for its chain id, so an unreachable node fails here. */
+    public static Chain connect(String rpcUrl) {
+        checkUrl(rpcUrl);
+        Web3j web3j = Web3j.build(new HttpService(rpcUrl));
+        try {
+            long chainId = send(rpcUrl, web3j.ethChainId()).getChainId().longValueExact();
+            return new Chain(rpcUrl, web3j, chainId);
+        } catch (RuntimeException e) {
+            web3j.shutdown();
+            throw e;
+        }
+    }
+
+    private static void checkUrl(String rpcUrl) {
+        try {
+            URI uri = URI.create(rpcUrl);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ChainException("RPC URL '" + rpcUrl + "' is not an http(s) URL");
+        }
+    }
+
+    public String rpcUrl() {
+        return rpcUrl;
+    }
+
+    public Web3j web3j() {
+        return web3j;
+    }
+
+    public long chainId() {
+        return chainId;
+    }
+
+    /** Sends one request and unwraps its answer, turning node errors into {@link ChainException}. */
+    public <T extends Response<?>> T send(Request<?, T> request) {
+        return send(rpcUrl, request);
+    }
+
+    static <T extends Response<?>> T send(String rpcUrl, Request<?, T> request) {
+        T response;
+        try {
+            response = request.send();
+        } catch (ConnectException e) {
+            throw new ChainException("cannot reach the chain node at " + rpcUrl
+                    + " (connection refused): start one with `peerkey chain start` or pass --rpc", e);
+        } catch (IOException e) {
+            throw new ChainException("chain node at " + rpcUrl + " failed: " + e.getMessage(), e);
+        }
+        if (response.hasError()) {
+            throw new ChainException("chain node at " + rpcUrl + " answered " + request.getMethod()
+                    + " with an error: " + response.getError().getMessage());
+        }
+        return response;
+    }
+
+    public BigInteger balance(String address) {
+        return send(web3j.ethGetBalance(address, DefaultBlockParameterName.LATEST)).getBalance();
+    }
+
+    public boolean hasCode(String address) {
+        String code = send(web3j.ethGetCode(address, DefaultBlockParameterName.LATEST)).getCode();
+        return code != null && code.length() > 2;
+    }
+
+    public long blockNumber() {
+        return send(web3j.ethBlockNumber()).getBlockNumber().longValueExact();
+    }
+
+    /**
+     * Whether this looks like a local development node: a development chain id and
+     * accounts the node unlocks itself.
+     */
+    public boolean isDevChain() {
+        return DEV_CHAIN_IDS.contains(chainId) && !devAccounts().isEmpty();
+    }
+
+    private List<String> devAccounts() {
+        List<String> accounts = send(web3j.ethAccounts()).getAccounts();
+        return accounts == null ? List.of() : accounts;
+    }
+
+    /**
+     * Pays {@code wei} to {@code address} from the node's first unlocked development
+     * account and waits for the receipt. Only for local development chains.
+     */
+    public void fundFromDevAccount(String address, BigInteger wei) {
+        if (!isDevChain()) {
+            throw new ChainException("the node at " + rpcUrl + " is not a local development chain;"
+                    + " fund " + address + " yourself");
+        }
+        String from = devAccounts().get(0);
+        Transaction transfer = Transaction.createEtherTransaction(from, null, null, null, address, wei);
+        String hash = send(web3j.ethSendTransaction(transfer)).getTransactionHash();
+        new ReceiptWaiter(this, ignored -> { }).await(hash);
+    }
+
+    @Override
+    public void close() {
+        web3j.shutdown();
+    }
+}

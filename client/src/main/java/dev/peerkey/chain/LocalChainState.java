@@ -1,0 +1,73 @@
+package dev.peerkey.chain;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+
+/**
+ * What `peerkey chain start` records so that other commands, from any profile, find
+ * the local chain: its RPC URL, the node's pid and log, and the registry deployed on it.
+ *
+ * @param rpc the node's JSON-RPC URL
+ * @param pid the node process
+ * @param log the node's log file
+ * @param registry the registry deployed on it by `peerkey deploy`, or null
+ * @param registryBlock the block the registry was deployed in, or null
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record LocalChainState(String rpc, long pid, String log, String registry, Long registryBlock) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String FILE = "chain.json";
+
+    public LocalChainState withRegistry(String address, long block) {
+        return new LocalChainState(rpc, pid, log, address, block);
+    }
+
+    /** The recorded state in {@code dir}, if a chain was started there. */
+    public static Optional<LocalChainState> read(Path dir) {
+        Path file = dir.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(file.toFile(), LocalChainState.class));
+        } catch (IOException e) {
+            throw new ChainException("local chain state " + file + " is unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes the state atomically, so a reader never sees half a file. */
+    public void write(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, FILE, ".tmp");
+            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), this);
+            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new ChainException("cannot write local chain state in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static void delete(Path dir) {
+        try {
+            Files.deleteIfExists(dir.resolve(FILE));
+        } catch (IOException e) {
+            throw new ChainException("cannot remove local chain state in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the recorded node process still runs (and is a Hardhat node, not a reused pid). */
+    public boolean nodeRunning() {
+        return ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
+                .flatMap(handle -> handle.info().commandLine())
+                .map(commandLine -> commandLine.contains("hardhat"))
+                .orElse(false);
+    }
+}

@@ -1,0 +1,152 @@
+package dev.peerkey.chain;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A local Hardhat node run as a child process on a free 127.0.0.1 port. Closing it
+ * stops the node; {@link #detach()} leaves it running for `peerkey chain start`.
+ */
+public final class LocalNode implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private final Process process;
+    private final String rpcUrl;
+    private final Path logFile;
+
+    private LocalNode(Process process, String rpcUrl, Path logFile) {
+        this.process = process;
+        this.rpcUrl = rpcUrl;
+        this.logFile = logFile;
+    }
+
+    /**
+     * Starts `hardhat node` from the project at {@code projectRoot}, writing its output to
+     * {@code logFile}, and returns once it answers JSON-RPC. A {@code detached} node runs
+     * in its own session, so it outlives the terminal that started it.
+     */
+    public static LocalNode start(Path projectRoot, Path logFile, Consumer<String> progress, boolean detached) {
+        Path hardhat = projectRoot.resolve("node_modules/hardhat/dist/src/cli.js");
+        if (!Files.isRegularFile(hardhat)) {
+            throw new ChainException("Hardhat is not installed in " + projectRoot
+                    + ": run ./peerkey once to install it");
+        }
+        int port = freePort();
+        String rpcUrl = "http://127.0.0.1:" + port;
+        List<String> command = new ArrayList<>();
+        if (detached && Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            command.add("/usr/bin/setsid");
+        }
+        command.addAll(List.of(nodeBinary(projectRoot), hardhat.toString(),
+                "node", "--hostname", "127.0.0.1", "--port", Integer.toString(port)));
+        Process process;
+        try {
+            Files.createDirectories(logFile.toAbsolutePath().getParent());
+            process = new ProcessBuilder(command)
+                    .directory(projectRoot.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(logFile.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
+                    .start();
+        } catch (IOException e) {
+            throw new ChainException("could not start the local Hardhat node: " + e.getMessage(), e);
+        }
+        LocalNode node = new LocalNode(process, rpcUrl, logFile);
+        node.awaitReady(progress);
+        return node;
+    }
+
+    private static java.io.File nullDevice() {
+        return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
+    }
+
+    /** Node 22 installed by the launcher, else whatever `node` is on the PATH. */
+    private static String nodeBinary(Path projectRoot) {
+        Path local = projectRoot.resolve(".tools/node_modules/node/bin/node");
+        return Files.isExecutable(local) ? local.toString() : "node";
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new ChainException("no free port on 127.0.0.1: " + e.getMessage(), e);
+        }
+    }
+
+    private void awaitReady(Consumer<String> progress) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        long nextReport = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        progress.accept("starting a local Hardhat node on " + rpcUrl + "…");
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new ChainException("the local Hardhat node exited with code " + process.exitValue()
+                        + " during start-up; see " + logFile);
+            }
+            try (Chain chain = Chain.connect(rpcUrl)) {
+                return;
+            } catch (ChainException notYet) {
+                if (System.nanoTime() > nextReport) {
+                    progress.accept("still waiting for the node to answer…");
+                    nextReport = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                }
+                sleep(100);
+            }
+        }
+        close();
+        throw new ChainException("the local Hardhat node did not answer within "
+                + START_TIMEOUT.toSeconds() + " s; see " + logFile);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChainException("interrupted while starting the node", e);
+        }
+    }
+
+    public String rpcUrl() {
+        return rpcUrl;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    /** Stops the node and waits for it to exit. */
+    @Override
+    public void close() {
+        stop(process.toHandle());
+    }
+
+    /** Stops the process {@code pid} and its children; true if it was running. */
+    public static boolean stop(long pid) {
+        return ProcessHandle.of(pid).map(handle -> {
+            stop(handle);
+            return true;
+        }).orElse(false);
+    }
+
+    private static void stop(ProcessHandle handle) {
+        handle.descendants().forEach(ProcessHandle::destroy);
+        handle.destroy();
+        try {
+            handle.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            handle.destroyForcibly();
+        }
+    }
+}

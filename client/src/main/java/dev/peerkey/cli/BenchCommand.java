@@ -1,0 +1,105 @@
+package dev.peerkey.cli;
+
+import dev.peerkey.identity.IdentityKey;
+import dev.peerkey.registry.Registry;
+import dev.peerkey.registry.TxResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** `peerkey bench gas`: gas and latency of every registry transaction on a private local chain. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print a table.",
+        subcommands = BenchCommand.Gas.class)
+final class BenchCommand {
+
+    @Command(name = "gas", mixinStandardHelpOptions = true,
+            description = {"Start a local Hardhat node, deploy a registry, and measure the gas (whole"
+                    + " transaction: intrinsic + calldata + execution) and send-to-receipt latency of"
+                    + " register (self and relayed), rotateKey, revoke and revokeFor, each on fresh identities."})
+    static final class Gas implements Runnable {
+        @Mixin
+        GlobalOptions options;
+
+        @Option(names = "--runs", defaultValue = "20", description = "Fresh identities per operation (default: ${DEFAULT-VALUE}).")
+        int runs;
+
+        private final Map<String, List<TxResult>> gas = new LinkedHashMap<>();
+        private final Map<String, List<Long>> micros = new LinkedHashMap<>();
+
+        @Override
+        public void run() {
+            Output out = new Output(options.json);
+            Path log;
+            try {
+                log = Files.createTempFile("peerkey-bench", ".log");
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            try (LocalRun run = new LocalRun(log, out::progress)) {
+                Registry registry = run.registry();
+                Instant validUntil = Instant.now().plus(Duration.ofDays(365));
+                IdentityKey relayer = run.fundedKey();
+                out.progress("measuring " + runs + " runs…");
+                for (int i = 0; i < runs; i++) {
+                    IdentityKey self = run.fundedKey();
+                    IdentityKey relayed = IdentityKey.generate();
+                    measure("register (self-sent)", () -> registry.register(self, validUntil));
+                    measure("registerFor (relayed)", () ->
+                            registry.submit(registry.signRegistration(relayed, validUntil), relayer.credentials()));
+                    IdentityKey next = IdentityKey.generate();
+                    measure("rotateKey", () -> registry.rotate(self.id(), self, next, validUntil));
+                    run.chain.fundFromDevAccount(next.address(), java.math.BigInteger.TEN.pow(17));
+                    measure("revoke (self-sent)", () -> registry.revoke(self.id(), next));
+                    measure("revokeFor (relayed)", () -> registry.revokeFor(relayed.id(), relayed, relayer.credentials()));
+                }
+                print(out, run.deployment.tx());
+            } finally {
+                log.toFile().delete();
+            }
+        }
+
+        private void measure(String name, Supplier<TxResult> action) {
+            long start = System.nanoTime();
+            TxResult tx = action.get();
+            micros.computeIfAbsent(name, k -> new ArrayList<>()).add((System.nanoTime() - start) / 1000);
+            gas.computeIfAbsent(name, k -> new ArrayList<>()).add(tx);
+        }
+
+        private void print(Output out, TxResult deploy) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            gas.forEach((name, txs) -> {
+                List<Long> used = txs.stream().map(TxResult::gasUsed).sorted().toList();
+                List<Long> latency = micros.get(name).stream().sorted().toList();
+                var row = Output.fields();
+                row.put("operation", name);
+                row.put("runs", used.size());
+                row.put("gasMin", used.get(0));
+                row.put("gasMedian", used.get(used.size() / 2));
+                row.put("gasMax", used.get(used.size() - 1));
+                row.put("latencyMedianMs", latency.get(latency.size() / 2) / 1000.0);
+                rows.add(row);
+            });
+            if (out.json()) {
+                out.result(Map.of("deployGas", deploy.gasUsed(), "operations", rows));
+                return;
+            }
+            out.text(String.format("%-24s %5s %9s %9s %9s %14s", "operation", "runs", "gas min", "median",
+                    "max", "latency ms p50"));
+            for (Map<String, Object> row : rows) {
+                out.text(String.format("%-24s %5d %9d %9d %9d %14.2f", row.get("operation"), row.get("runs"),
+                        row.get("gasMin"), row.get("gasMedian"), row.get("gasMax"), row.get("latencyMedianMs")));
+            }
+            out.text(String.format("%-24s %5d %9d", "deploy IdentityRegistry", 1, deploy.gasUsed()));
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.peerkey.cli;
+
+import dev.peerkey.PeerkeyException;
+import dev.peerkey.chain.Chain;
+import dev.peerkey.chain.LocalChainState;
+import dev.peerkey.identity.IdentityKey;
+import dev.peerkey.identity.Passwords;
+import dev.peerkey.identity.PeerId;
+import dev.peerkey.registry.Registry;
+import java.math.BigInteger;
+import java.util.Optional;
+
+/**
+ * What a command works with, resolved from the global options: the profile, the chain
+ * (flag, env, profile, else the local chain) and the registry. Connections open lazily.
+ */
+final class Context implements AutoCloseable {
+    /** What a fresh identity on a local chain receives to pay for its own transactions. */
+    private static final BigInteger DEV_FUNDING = BigInteger.TEN.pow(18);
+    /** Below this balance a local identity is topped up before it sends a transaction. */
+    private static final BigInteger MIN_BALANCE = BigInteger.TEN.pow(16);
+
+    final GlobalOptions options;
+    final Output out;
+    private Chain chain;
+    private Registry registry;
+
+    Context(GlobalOptions options) {
+        this.options = options;
+        this.out = new Output(options.json);
+    }
+
+    Profile profile() {
+        return new Profile(options.home, false);
+    }
+
+    Optional<LocalChainState> localChain() {
+        return LocalChainState.read(options.chainDir);
+    }
+
+    String rpcUrl() {
+        if (options.rpc != null) {
+            return options.rpc;
+        }
+        Profile.Config config = profile().config();
+        if (config.rpc() != null) {
+            return config.rpc();
+        }
+        return localChain().map(LocalChainState::rpc).orElseThrow(() -> new PeerkeyException(
+                "no chain: start a local one with `peerkey chain start`, or pass --rpc URL"));
+    }
+
+    Chain chain() {
+        if (chain == null) {
+            chain = Chain.connect(rpcUrl());
+        }
+        return chain;
+    }
+
+    Registry registry() {
+        if (registry == null) {
+            registry = Registry.at(chain(), registryAddress(), out::progress);
+        }
+        return registry;
+    }
+
+    private String registryAddress() {
+        if (options.registry != null) {
+            return options.registry;
+        }
+        String rpc = rpcUrl();
+        return profile().registryFor(rpc)
+                .or(() -> localChain().filter(state -> rpc.equals(state.rpc())).map(LocalChainState::registry))
+                .orElseThrow(() -> new PeerkeyException(
+                        "no registry: deploy one with `peerkey deploy`, or pass --registry ADDRESS"));
+    }
+
+    /** The first block to scan for registry events. */
+    long registryBlock() {
+        String rpc = rpcUrl();
+        Profile.Config config = profile().config();
+        if (rpc.equals(config.rpc()) && config.registryBlock() != null) {
+            return config.registryBlock();
+        }
+        return localChain().filter(state -> rpc.equals(state.rpc()) && state.registryBlock() != null)
+                .map(LocalChainState::registryBlock).orElse(0L);
+    }
+
+    char[] password(boolean confirm) {
+        return Passwords.resolve(options.passwordFile, System.getenv("PEERKEY_PASSWORD"), confirm);
+    }
+
+    /** Decrypts the current key of the selected identity (asking for the password). */
+    IdentityKey currentKey(PeerId id) {
+        return profile().currentKey(id, password(false));
+    }
+
+    /** On a local development chain, tops up {@code address} so it can pay its own gas. */
+    void fundIfDevChain(String address) {
+        Chain c = chain();
+        if (c.balance(address).compareTo(MIN_BALANCE) < 0 && c.isDevChain()) {
+            out.progress("funding " + address + " from the node's development account…");
+            c.fundFromDevAccount(address, DEV_FUNDING);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (chain != null) {
+            chain.close();
+        }
+    }
+}

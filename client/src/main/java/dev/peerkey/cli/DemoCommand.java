@@ -1,0 +1,180 @@
+package dev.peerkey.cli;
+
+import dev.peerkey.PeerkeyException;
+import dev.peerkey.identity.IdentityKey;
+import dev.peerkey.identity.PeerId;
+import dev.peerkey.registry.IdentityRecord;
+import dev.peerkey.registry.KeyRecord;
+import dev.peerkey.registry.Registry;
+import dev.peerkey.registry.TxResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * `peerkey demo`: the registry lifecycle on a private local chain — deploy, two
+ * identities in two profiles, lookups across them, rotation, revocation and a refused
+ * replay — with timings and gas.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Run the whole registry lifecycle on a local chain the demo starts and stops itself:",
+            "deploy, register Alice (self-sent) and Bob (relayed) in two profiles, look each up from the"
+                    + " other, rotate Bob's key, revoke Alice, and show what the registry refuses."})
+final class DemoCommand implements Runnable {
+    private static final char[] DEMO_PASSWORD = "demo password".toCharArray();
+
+    @Mixin
+    GlobalOptions options;
+
+    private final List<Map<String, Object>> steps = new ArrayList<>();
+    private Output out;
+
+    @Override
+    public void run() {
+        out = new Output(options.json);
+        Path work = tempDir();
+        long demoStart = System.nanoTime();
+        try (LocalRun run = new LocalRun(work.resolve("node.log"), out::progress)) {
+            step("start local Hardhat node", run.startMillis, null, run.node.rpcUrl());
+            step("deploy IdentityRegistry", 0, run.deployment.tx(), run.registry().address());
+            Registry registry = run.registry();
+
+            Profile alice = new Profile(work.resolve("alice"), true);
+            Profile bob = new Profile(work.resolve("bob"), true);
+            IdentityKey aliceKey = timed("create Alice's identity (keystore: " + alice.home().getFileName() + ")",
+                    () -> newIdentity(alice));
+            IdentityKey bobKey = timed("create Bob's identity (keystore: " + bob.home().getFileName() + ")",
+                    () -> newIdentity(bob));
+            run.chain.fundFromDevAccount(aliceKey.address(), java.math.BigInteger.TEN.pow(18));
+
+            Instant yearAhead = Instant.now().plus(Duration.ofDays(365));
+            tx("register Alice (sent by her own account)", () -> registry.register(aliceKey, yearAhead));
+            IdentityKey relayer = run.fundedKey();
+            var bobRequest = registry.signRegistration(bobKey, yearAhead);
+            tx("register Bob (relayed: Bob signs, a relayer pays)",
+                    () -> registry.submit(bobRequest, relayer.credentials()));
+
+            PeerId aliceId = aliceKey.id();
+            PeerId bobId = bobKey.id();
+            timed("Alice looks up Bob by display name " + bobId.displayName(), () -> {
+                PeerId found = registry.resolve(bobId.displayName().value(), 0).orElseThrow();
+                return expect(registry.require(found).publicKey().equals(bobKey.publicKey()), "Bob's key");
+            });
+            timed("Bob looks up Alice by ID " + abbreviate(aliceId), () ->
+                    expect(registry.require(aliceId).publicKey().equals(aliceKey.publicKey()), "Alice's key"));
+
+            Instant beforeRotation = Instant.now();
+            IdentityKey bobNext = IdentityKey.generate();
+            bob.storeKey(bobNext, DEMO_PASSWORD);
+            run.chain.fundFromDevAccount(bobKey.address(), java.math.BigInteger.TEN.pow(18));
+            tx("rotate Bob's key (old and new key both sign)",
+                    () -> registry.rotate(bobId, bobKey, bobNext, yearAhead));
+            bob.switchKey(bobId, bobNext.publicKey());
+            timed("lookup shows Bob's key #1; the ID is unchanged", () -> {
+                IdentityRecord record = registry.require(bobId);
+                return expect(record.keyIndex() == 1 && record.publicKey().equals(bobNext.publicKey()), "key #1");
+            });
+            timed("key history: Bob's key at " + beforeRotation.getEpochSecond() + " was key #0", () -> {
+                KeyRecord then = registry.keyAt(bobId, beforeRotation);
+                return expect(then.index() == 0 && then.publicKey().equals(bobKey.publicKey()), "key #0");
+            });
+
+            tx("revoke Alice (irreversible)", () -> registry.revoke(aliceId, aliceKey));
+            timed("lookup reports Alice as revoked", () ->
+                    expect(registry.require(aliceId).revoked(), "revoked"));
+            refused("register Alice again", () -> registry.register(aliceKey, yearAhead));
+            refused("Alice's old key tries to rotate", () -> registry.rotate(aliceId, aliceKey, IdentityKey.generate(), yearAhead));
+            refused("replay Bob's signed registration", () -> registry.submit(bobRequest, relayer.credentials()));
+        } finally {
+            deleteQuietly(work);
+        }
+        long totalMs = (System.nanoTime() - demoStart) / 1_000_000;
+        if (out.json()) {
+            out.result(Map.of("steps", steps, "totalMs", totalMs));
+        } else {
+            out.text(String.format("demo finished in %.1f s; the local chain is stopped.", totalMs / 1000.0));
+        }
+    }
+
+    private IdentityKey newIdentity(Profile profile) {
+        IdentityKey key = IdentityKey.generate();
+        profile.addIdentity(key, DEMO_PASSWORD);
+        return key;
+    }
+
+    private static String expect(boolean ok, String what) {
+        if (!ok) {
+            throw new PeerkeyException("demo check failed: " + what);
+        }
+        return "ok";
+    }
+
+    private <T> T timed(String name, Supplier<T> action) {
+        long start = System.nanoTime();
+        T result = action.get();
+        String note = result instanceof IdentityKey key ? key.id().displayName().value() : String.valueOf(result);
+        step(name, (System.nanoTime() - start) / 1_000_000, null, note);
+        return result;
+    }
+
+    private void tx(String name, Supplier<TxResult> action) {
+        long start = System.nanoTime();
+        TxResult result = action.get();
+        step(name, (System.nanoTime() - start) / 1_000_000, result, "block " + result.blockNumber());
+    }
+
+    private void refused(String name, Runnable action) {
+        long start = System.nanoTime();
+        try {
+            action.run();
+        } catch (PeerkeyException e) {
+            step(name, (System.nanoTime() - start) / 1_000_000, null, "refused: " + e.getMessage());
+            return;
+        }
+        throw new PeerkeyException("demo check failed: " + name + " was accepted");
+    }
+
+    private void step(String name, long millis, TxResult tx, String note) {
+        var fields = Output.fields();
+        fields.put("step", name);
+        fields.put("ms", millis);
+        fields.put("gasUsed", tx == null ? null : tx.gasUsed());
+        fields.put("note", note);
+        steps.add(fields);
+        if (!out.json()) {
+            if (steps.size() == 1) {
+                out.text(String.format("%-3s %-58s %7s %8s  %s", "#", "step", "ms", "gas", "result"));
+            }
+            out.text(String.format("%-3d %-58s %7d %8s  %s", steps.size(), name, millis,
+                    tx == null ? "" : Long.toString(tx.gasUsed()), note));
+        }
+    }
+
+    private static String abbreviate(PeerId id) {
+        return id.hex().substring(0, 10) + "…";
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("peerkey-demo");
+        } catch (IOException e) {
+            throw new PeerkeyException("cannot create a temporary directory: " + e.getMessage());
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // leftovers in the temp directory are harmless
+        }
+    }
+}

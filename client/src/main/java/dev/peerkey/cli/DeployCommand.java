@@ -1,0 +1,52 @@
+package dev.peerkey.cli;
+
+import dev.peerkey.chain.LocalChainState;
+import dev.peerkey.identity.IdentityKey;
+import dev.peerkey.registry.Registry;
+import org.web3j.crypto.Credentials;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** `peerkey deploy`: put a new identity registry on the chain and remember its address. */
+@Command(name = "deploy", mixinStandardHelpOptions = true,
+        description = {"Deploy a new identity registry and record its address for later commands.",
+            "On a local development chain a throwaway account funded by the node pays;"
+                    + " elsewhere the profile's identity (--id) pays."})
+final class DeployCommand implements Runnable {
+    @Mixin
+    GlobalOptions options;
+
+    @Option(names = "--id", paramLabel = "ID", description = "Identity whose account pays (not on a local chain).")
+    String identity;
+
+    @Override
+    public void run() {
+        try (Context ctx = new Context(options)) {
+            Credentials deployer = deployer(ctx);
+            Registry.Deployment deployment = Registry.deploy(ctx.chain(), deployer, ctx.out::progress);
+            String address = deployment.registry().address();
+            long block = deployment.tx().blockNumber();
+            String rpc = ctx.chain().rpcUrl();
+            ctx.localChain().filter(state -> rpc.equals(state.rpc())).ifPresentOrElse(
+                    state -> state.withRegistry(address, block).write(options.chainDir),
+                    () -> ctx.profile().save(ctx.profile().config().withRegistry(rpc, address, block)));
+            var fields = Output.fields();
+            fields.put("registry", address);
+            fields.put("chainId", ctx.chain().chainId());
+            fields.put("block", block);
+            fields.put("txHash", deployment.tx().txHash());
+            fields.put("gasUsed", deployment.tx().gasUsed());
+            ctx.out.result(fields);
+        }
+    }
+
+    private Credentials deployer(Context ctx) {
+        if (ctx.chain().isDevChain()) {
+            IdentityKey throwaway = IdentityKey.generate();
+            ctx.fundIfDevChain(throwaway.address());
+            return throwaway.credentials();
+        }
+        return ctx.currentKey(ctx.profile().identity(identity)).credentials();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.peerkey.cli;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+
+/** Parses durations such as {@code 365d}, {@code 12h}, {@code 30m}, {@code 90s} or ISO-8601 {@code P30D}. */
+final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    private static final Pattern SHORT = Pattern.compile("(\\d+)([dhms])");
+
+    @Override
+    public Duration convert(String text) {
+        Matcher m = SHORT.matcher(text.trim().toLowerCase());
+        Duration duration;
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            duration = switch (m.group(2)) {
+                case "d" -> Duration.ofDays(n);
+                case "h" -> Duration.ofHours(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofSeconds(n);
+            };
+        } else {
+            try {
+                duration = Duration.parse(text);
+            } catch (RuntimeException e) {
+                throw new CommandLine.TypeConversionException(
+                        "'" + text + "' is not a duration (examples: 365d, 12h, 30m, P30D)");
+            }
+        }
+        if (duration.isNegative() || duration.isZero()) {
+            throw new CommandLine.TypeConversionException("duration must be positive, got '" + text + "'");
+        }
+        return duration;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.peerkey.cli;
+
+import dev.peerkey.chain.Chain;
+import dev.peerkey.chain.LocalNode;
+import dev.peerkey.identity.IdentityKey;
+import dev.peerkey.registry.Registry;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * A private local chain with a fresh registry, for `demo` and `bench`: started on a
+ * free port, stopped on close.
+ */
+final class LocalRun implements AutoCloseable {
+    private static final BigInteger FUNDING = BigInteger.TEN.pow(18);
+
+    final LocalNode node;
+    final Chain chain;
+    final Registry.Deployment deployment;
+    final long startMillis;
+
+    LocalRun(Path logFile, Consumer<String> progress) {
+        long start = System.nanoTime();
+        this.node = LocalNode.start(ProjectRoot.find(), logFile, progress, false);
+        this.startMillis = (System.nanoTime() - start) / 1_000_000;
+        try {
+            this.chain = Chain.connect(node.rpcUrl());
+            IdentityKey deployer = fundedKey();
+            this.deployment = Registry.deploy(chain, deployer.credentials(), progress);
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    Registry registry() {
+        return deployment.registry();
+    }
+
+    /** A new key whose account the node has funded. */
+    IdentityKey fundedKey() {
+        IdentityKey key = IdentityKey.generate();
+        chain.fundFromDevAccount(key.address(), FUNDING);
+        return key;
+    }
+
+    @Override
+    public void close() {
+        chain.close();
+        node.close();
+    }
+}

@@ -1,0 +1,100 @@
+package dev.peerkey.cli;
+
+import dev.peerkey.PeerkeyException;
+import dev.peerkey.identity.DisplayName;
+import dev.peerkey.identity.PeerId;
+import dev.peerkey.registry.IdentityRecord;
+import dev.peerkey.registry.KeyRecord;
+import dev.peerkey.registry.Registry;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** `peerkey lookup`: what the registry says about an identity, verified. */
+@Command(name = "lookup", mixinStandardHelpOptions = true,
+        description = {"Look up an identity by ID, display name or address.",
+            "The answer is checked: the key must be a valid secp256k1 point and the identity's first key"
+                    + " must hash to its ID, so a lying node is reported as an error."})
+final class LookupCommand implements Runnable {
+    @Mixin
+    GlobalOptions options;
+
+    @Parameters(paramLabel = "PEER", description = "ID (0x + 64 hex), display name (16 base32 characters)"
+            + " or address (0x + 40 hex).")
+    String peer;
+
+    @Option(names = "--history", description = "Also list every key the identity has had.")
+    boolean history;
+
+    @Option(names = "--at", paramLabel = "TIME", description = "Show the key that was valid at TIME"
+            + " (ISO-8601, e.g. 2026-11-23T12:00:00Z) instead of the current one.")
+    String at;
+
+    @Override
+    public void run() {
+        try (Context ctx = new Context(options)) {
+            Registry registry = ctx.registry();
+            PeerId id = resolve(registry, peer, ctx.registryBlock());
+            IdentityRecord record = registry.require(id);
+            var fields = Output.fields();
+            fields.put("id", id.hex());
+            fields.put("name", id.displayName().value());
+            fields.put("address", id.address());
+            fields.put("publicKey", record.publicKey().hex());
+            fields.put("keyAddress", record.publicKey().address());
+            fields.put("status", record.status().label());
+            fields.put("keyIndex", record.keyIndex());
+            fields.put("registeredAt", record.registeredAt().toString());
+            fields.put("validUntil", record.validUntil().toString());
+            fields.put("revoked", record.revoked());
+            fields.put("revokedAt", record.revokedAt() == null ? null : record.revokedAt().toString());
+            if (at != null) {
+                KeyRecord key = registry.keyAt(id, parseTime(at));
+                fields.put("keyAt", Map.of("time", at, "keyIndex", key.index(), "publicKey", key.publicKey().hex()));
+            }
+            if (history) {
+                List<Map<String, Object>> keys = registry.keyHistory(id).stream().map(LookupCommand::describe).toList();
+                fields.put("keys", keys);
+            }
+            ctx.out.result(fields);
+        }
+    }
+
+    private static Map<String, Object> describe(KeyRecord key) {
+        var fields = Output.fields();
+        fields.put("index", key.index());
+        fields.put("publicKey", key.publicKey().hex());
+        fields.put("registeredAt", key.registeredAt().toString());
+        fields.put("validUntil", key.validUntil().toString());
+        fields.put("retiredAt", key.retiredAt() == null ? null : key.retiredAt().toString());
+        return fields;
+    }
+
+    private static Instant parseTime(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new PeerkeyException("--at '" + text + "' is not an ISO-8601 instant such as 2026-11-23T12:00:00Z");
+        }
+    }
+
+    /** Turns what the user typed into an ID: the ID itself, or a search by name or address. */
+    static PeerId resolve(Registry registry, String peer, long fromBlock) {
+        String text = peer.trim();
+        if (text.matches("(0x)?[0-9a-fA-F]{64}")) {
+            return PeerId.parse(text);
+        }
+        boolean address = text.matches("0x[0-9a-fA-F]{40}");
+        if (!address && !DisplayName.looksLike(text)) {
+            throw new PeerkeyException("'" + peer + "' is not an ID (0x + 64 hex), display name (16 base32"
+                    + " characters) or address (0x + 40 hex)");
+        }
+        return registry.resolve(text, fromBlock).orElseThrow(() -> new PeerkeyException(
+                "no registered identity has the " + (address ? "address " : "display name ") + text));
+    }
+}

@@ -1,0 +1,62 @@
+package dev.peerkey.cli;
+
+import dev.peerkey.PeerkeyException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The `peerkey` command line. */
+@Command(
+        name = "peerkey",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Decentralized PKI and end-to-end encrypted messenger on Ethereum.",
+        subcommands = {
+            ChainCommand.class,
+            DeployCommand.class,
+            IdCommand.class,
+            RegisterCommand.class,
+            LookupCommand.class,
+            RotateCommand.class,
+            RevokeCommand.class,
+            DemoCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:the action failed (the message says why)", "2:invalid command line"})
+public final class Main implements Runnable {
+    static final int FAILURE = 1;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI in-process and returns its exit code. */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof PeerkeyException) {
+                commandLine.getErr().println("error: " + e.getMessage());
+                return FAILURE;
+            }
+            throw e;
+        });
+        return cli.execute(args);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"peerkey " + (version == null ? "dev" : version)};
+        }
+    }
+}

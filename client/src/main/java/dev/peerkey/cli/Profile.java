@@ -1,0 +1,149 @@
+package dev.peerkey.cli;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.peerkey.PeerkeyException;
+import dev.peerkey.identity.IdentityKey;
+import dev.peerkey.identity.Keystore;
+import dev.peerkey.identity.PeerId;
+import dev.peerkey.identity.PublicKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * One user's profile directory: a V3 keystore holding every key the user has had, and
+ * {@code profile.json}, which maps each identity to its current key (they differ after
+ * a rotation) and names the default identity and, optionally, the chain to use.
+ */
+final class Profile {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CONFIG = "profile.json";
+
+    /** The contents of profile.json: identities map each ID to its current public key (hex). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Config(String defaultIdentity, Map<String, String> identities, String rpc, String registry,
+                  Long registryBlock) {
+        Config {
+            identities = identities == null ? Map.of() : Map.copyOf(identities);
+        }
+
+        static Config empty() {
+            return new Config(null, Map.of(), null, null, null);
+        }
+
+        Config withIdentity(PeerId id, PublicKey currentKey) {
+            Map<String, String> next = new TreeMap<>(identities);
+            next.put(id.hex(), currentKey.hex());
+            return new Config(defaultIdentity == null ? id.hex() : defaultIdentity, next, rpc, registry,
+                    registryBlock);
+        }
+
+        Config withRegistry(String rpcUrl, String address, long block) {
+            return new Config(defaultIdentity, identities, rpcUrl, address, block);
+        }
+    }
+
+    private final Path home;
+    private final Keystore keystore;
+
+    Profile(Path home, boolean lightScrypt) {
+        this.home = home;
+        Path dir = home.resolve("keystore");
+        this.keystore = lightScrypt ? Keystore.withLightScrypt(dir) : new Keystore(dir);
+    }
+
+    Path home() {
+        return home;
+    }
+
+    Config config() {
+        Path file = home.resolve(CONFIG);
+        if (!Files.isRegularFile(file)) {
+            return Config.empty();
+        }
+        try {
+            return JSON.readValue(file.toFile(), Config.class);
+        } catch (IOException e) {
+            throw new PeerkeyException("profile file " + file + " is unreadable: " + e.getMessage());
+        }
+    }
+
+    void save(Config config) {
+        try {
+            Files.createDirectories(home);
+            Path tmp = Files.createTempFile(home, CONFIG, ".tmp");
+            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), config);
+            Files.move(tmp, home.resolve(CONFIG), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new PeerkeyException("cannot write " + home.resolve(CONFIG) + ": " + e.getMessage());
+        }
+    }
+
+    /** Stores a brand-new identity's key; its ID is the key's own hash. */
+    void addIdentity(IdentityKey key, char[] password) {
+        keystore.save(key, password);
+        save(config().withIdentity(key.id(), key.publicKey()));
+    }
+
+    /** Stores a key before it is used, so a crash between the chain and the disk loses nothing. */
+    void storeKey(IdentityKey key, char[] password) {
+        keystore.save(key, password);
+    }
+
+    /** Makes {@code newKey} (already stored) the identity's current key, after a rotation. */
+    void switchKey(PeerId id, PublicKey newKey) {
+        save(config().withIdentity(id, newKey));
+    }
+
+    List<PeerId> identities() {
+        return config().identities().keySet().stream().map(PeerId::parse).sorted().toList();
+    }
+
+    /**
+     * The identity a command acts for: {@code selector} (an ID or display name of one of
+     * this profile's identities) or else the profile's default.
+     */
+    PeerId identity(String selector) {
+        Config config = config();
+        if (selector == null) {
+            if (config.defaultIdentity() == null) {
+                throw new PeerkeyException("profile " + home + " has no identity yet: create one with `peerkey id new`");
+            }
+            return PeerId.parse(config.defaultIdentity());
+        }
+        String wanted = selector.toLowerCase();
+        return identities().stream()
+                .filter(id -> id.hex().equals(wanted) || id.displayName().value().equals(wanted)
+                        || id.address().toLowerCase().equals(wanted))
+                .findFirst()
+                .orElseThrow(() -> new PeerkeyException("profile " + home + " has no identity " + selector));
+    }
+
+    /** The current public key of one of this profile's identities. */
+    PublicKey currentPublicKey(PeerId id) {
+        String key = config().identities().get(id.hex());
+        if (key == null) {
+            throw new PeerkeyException("profile " + home + " has no identity " + id);
+        }
+        return PublicKey.fromHex(key);
+    }
+
+    /** Decrypts the current key of {@code id}. */
+    IdentityKey currentKey(PeerId id, char[] password) {
+        return keystore.load(currentPublicKey(id).id(), password);
+    }
+
+    Optional<String> registryFor(String rpcUrl) {
+        Config config = config();
+        return rpcUrl.equals(config.rpc()) ? Optional.ofNullable(config.registry()) : Optional.empty();
+    }
+}

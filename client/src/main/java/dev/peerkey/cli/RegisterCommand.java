@@ -1,0 +1,74 @@
+package dev.peerkey.cli;
+
+import dev.peerkey.PeerkeyException;
+import dev.peerkey.identity.IdentityKey;
+import dev.peerkey.identity.PeerId;
+import dev.peerkey.registry.RegistrationRequest;
+import dev.peerkey.registry.Registry;
+import dev.peerkey.registry.TxResult;
+import java.time.Duration;
+import java.time.Instant;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** `peerkey register`: publish an identity's key in the registry. */
+@Command(name = "register", mixinStandardHelpOptions = true,
+        description = {"Register an identity of this profile in the registry.",
+            "By default the identity's own account sends and pays (on a local chain it is funded first);"
+                    + " with --relayed the identity only signs and another account submits and pays."})
+final class RegisterCommand implements Runnable {
+    @Mixin
+    GlobalOptions options;
+
+    @Option(names = "--id", paramLabel = "ID", description = "Which identity (default: the profile's default).")
+    String identity;
+
+    @Option(names = "--valid-for", paramLabel = "DURATION", defaultValue = "365d",
+            converter = DurationConverter.class,
+            description = "How long the key stays valid (e.g. 365d, 12h; default: ${DEFAULT-VALUE}).")
+    Duration validFor;
+
+    @Option(names = "--relayed", description = "Sign only; a relayer account submits and pays"
+            + " (on a local chain, a throwaway account the node funds).")
+    boolean relayed;
+
+    @Override
+    public void run() {
+        try (Context ctx = new Context(options)) {
+            PeerId id = ctx.profile().identity(identity);
+            IdentityKey key = ctx.currentKey(id);
+            if (!key.id().equals(id)) {
+                throw new PeerkeyException("identity " + id + " has rotated its key, so it is registered already");
+            }
+            Registry registry = ctx.registry();
+            Instant validUntil = Instant.now().plus(validFor);
+            TxResult tx;
+            if (relayed) {
+                RegistrationRequest request = registry.signRegistration(key, validUntil);
+                IdentityKey relayer = IdentityKey.generate();
+                requireDevChain(ctx);
+                ctx.fundIfDevChain(relayer.address());
+                tx = registry.submit(request, relayer.credentials());
+            } else {
+                ctx.fundIfDevChain(key.address());
+                tx = registry.register(key, validUntil);
+            }
+            var fields = Output.fields();
+            fields.put("id", id.hex());
+            fields.put("name", id.displayName().value());
+            fields.put("validUntil", Instant.ofEpochSecond(validUntil.getEpochSecond()).toString());
+            fields.put("relayed", relayed);
+            fields.put("txHash", tx.txHash());
+            fields.put("gasUsed", tx.gasUsed());
+            ctx.out.result(fields);
+        }
+    }
+
+    private static void requireDevChain(Context ctx) {
+        if (!ctx.chain().isDevChain()) {
+            throw new PeerkeyException("--relayed from the CLI needs a local development chain to fund the"
+                    + " relayer; elsewhere submit the signed request with the library (Registry.submit)");
+        }
+    }
+}

@@ -1,0 +1,332 @@
+package dev.peerkey.registry;
+
+import dev.peerkey.chain.Chain;
+import dev.peerkey.chain.ChainException;
+import dev.peerkey.chain.Transactor;
+import dev.peerkey.identity.DisplayName;
+import dev.peerkey.identity.IdentityKey;
+import dev.peerkey.identity.MalformedKeyException;
+import dev.peerkey.identity.PeerId;
+import dev.peerkey.identity.PublicKey;
+import dev.peerkey.registry.generated.IdentityRegistry;
+import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.web3j.abi.EventEncoder;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tuples.generated.Tuple2;
+import org.web3j.tuples.generated.Tuple4;
+import org.web3j.tuples.generated.Tuple7;
+import org.web3j.tuples.generated.Tuple8;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+/**
+ * The peerkey identity registry on one chain. Writes are signed by the key they
+ * concern; reads are verified: a key the node returns must be a valid secp256k1 point,
+ * and the first key must hash to the identity, so a lying node is an error, not a fact.
+ */
+public final class Registry {
+    private final Chain chain;
+    private final String address;
+    private final TypedData typedData;
+    private final Consumer<String> progress;
+    private final Clock clock;
+    private final IdentityRegistry reader;
+
+    private Registry(Chain chain, String address, Consumer<String> progress, Clock clock) {
+        this.chain = chain;
+        this.address = address;
+        this.typedData = new TypedData(chain.chainId(), address);
+        this.progress = progress;
+        this.clock = clock;
+        Credentials nobody = Credentials.create("0x1");
+        this.reader = load(nobody);
+    }
+
+    /**
+     * Deploys a new registry, paid by {@code deployer}.
+     *
+     * @return the registry and the block it was deployed in
+     */
+    public static Deployment deploy(Chain chain, Credentials deployer, Consumer<String> progress) {
+        progress.accept("deploying the identity registry…");
+        IdentityRegistry deployed = call(() -> IdentityRegistry.deploy(chain.web3j(),
+                new Transactor(chain, deployer, RegistryErrors.INSTANCE, progress), new DefaultGasProvider()).send());
+        TransactionReceipt receipt = deployed.getTransactionReceipt().orElseThrow();
+        Registry registry = new Registry(chain, deployed.getContractAddress(), progress, Clock.systemUTC());
+        return new Deployment(registry, toResult(receipt));
+    }
+
+    /** A fresh deployment and the transaction that made it. */
+    public record Deployment(Registry registry, TxResult tx) { }
+
+    /** The registry at {@code address}, after checking that a peerkey registry lives there. */
+    public static Registry at(Chain chain, String address, Consumer<String> progress) {
+        return at(chain, address, progress, Clock.systemUTC());
+    }
+
+    static Registry at(Chain chain, String address, Consumer<String> progress, Clock clock) {
+        if (!address.matches("0x[0-9a-fA-F]{40}")) {
+            throw new RegistryException("registry address '" + address + "' is not a 20-byte hex address");
+        }
+        if (!chain.hasCode(address)) {
+            throw new RegistryException("no contract at " + address + " on " + chain.rpcUrl()
+                    + ": deploy one with `peerkey deploy` or check --registry");
+        }
+        Registry registry = new Registry(chain, address, progress, clock);
+        registry.checkIsRegistry();
+        return registry;
+    }
+
+    private void checkIsRegistry() {
+        Tuple7<byte[], String, String, BigInteger, String, byte[], List<BigInteger>> domain;
+        try {
+            domain = reader.eip712Domain().send();
+        } catch (Exception e) {
+            throw notARegistry();
+        }
+        if (!TypedData.NAME.equals(domain.component2()) || !TypedData.VERSION.equals(domain.component3())) {
+            throw notARegistry();
+        }
+    }
+
+    private RegistryException notARegistry() {
+        return new RegistryException("the contract at " + address + " is not a peerkey identity registry");
+    }
+
+    public String address() {
+        return address;
+    }
+
+    public Chain chain() {
+        return chain;
+    }
+
+    /** Registers {@code key}'s identity, sent and paid for by the key's own account. */
+    public TxResult register(IdentityKey key, Instant validUntil) {
+        PeerId id = key.id();
+        return transact(key.credentials(), contract -> contract.register(
+                id.bytes(), key.publicKey().bytes(), seconds(validUntil), BigInteger.valueOf(now())).send());
+    }
+
+    /** The owner's half of a relayed registration: a signature anyone can submit. */
+    public RegistrationRequest signRegistration(IdentityKey key, Instant validUntil) {
+        long signedAt = now();
+        byte[] digest = typedData.register(key.id().bytes(), validUntil.getEpochSecond(), signedAt, 0);
+        return new RegistrationRequest(key.publicKey(), validUntil.getEpochSecond(), signedAt,
+                key.signatureBytes(digest));
+    }
+
+    /** Submits a signed registration; {@code relayer} pays the gas. */
+    public TxResult submit(RegistrationRequest request, Credentials relayer) {
+        PeerId id = request.publicKey().id();
+        return transact(relayer, contract -> contract.registerFor(id.bytes(), request.publicKey().bytes(),
+                BigInteger.valueOf(request.validUntil()), BigInteger.valueOf(request.signedAt()),
+                request.signature()).send());
+    }
+
+    /**
+     * Replaces the identity's current key {@code current} with {@code next}; both sign,
+     * the current key's account sends.
+     */
+    public TxResult rotate(PeerId id, IdentityKey current, IdentityKey next, Instant validUntil) {
+        long nonce = require(id).nonce();
+        long signedAt = now();
+        byte[] newKeyHash = Hash.sha3(next.publicKey().bytes());
+        byte[] digest = typedData.rotateKey(id.bytes(), newKeyHash, validUntil.getEpochSecond(), signedAt, nonce);
+        return transact(current.credentials(), contract -> contract.rotateKey(id.bytes(), next.publicKey().bytes(),
+                seconds(validUntil), BigInteger.valueOf(signedAt),
+                current.signatureBytes(digest), next.signatureBytes(digest)).send());
+    }
+
+    /** Revokes the identity for good, sent by its current key's account. */
+    public TxResult revoke(PeerId id, IdentityKey current) {
+        return transact(current.credentials(), contract -> contract.revoke(id.bytes()).send());
+    }
+
+    /** Revokes the identity with the current key's signature; {@code relayer} pays. */
+    public TxResult revokeFor(PeerId id, IdentityKey current, Credentials relayer) {
+        long nonce = require(id).nonce();
+        long signedAt = now();
+        byte[] signature = current.signatureBytes(typedData.revoke(id.bytes(), signedAt, nonce));
+        return transact(relayer, contract -> contract.revokeFor(id.bytes(), BigInteger.valueOf(signedAt),
+                signature).send());
+    }
+
+    /**
+     * The identity's current state, or empty if the ID was never registered.
+     *
+     * @throws RegistryException if the node's answer fails verification
+     */
+    public Optional<IdentityRecord> lookup(PeerId id) {
+        Tuple8<BigInteger, byte[], BigInteger, BigInteger, BigInteger, BigInteger, BigInteger, BigInteger> r =
+                call(() -> reader.lookup(id.bytes()).send());
+        IdentityStatus status = IdentityStatus.fromContract(r.component1().intValueExact());
+        if (status == IdentityStatus.UNKNOWN) {
+            return Optional.empty();
+        }
+        int keyIndex = r.component3().intValueExact();
+        PublicKey key = verifiedKey(id, r.component2());
+        if (keyIndex == 0) {
+            requireHashesToId(id, key);
+        } else {
+            requireHashesToId(id, keyByIndex(id, 0).publicKey());
+        }
+        return Optional.of(new IdentityRecord(id, status, key, keyIndex, instant(r.component4()),
+                instant(r.component5()), instant(r.component6()), optionalInstant(r.component7()),
+                r.component8().longValueExact()));
+    }
+
+    /** Like {@link #lookup(PeerId)}, but an unknown ID is an error. */
+    public IdentityRecord require(PeerId id) {
+        return lookup(id).orElseThrow(() -> new RegistryException("identity " + id + " is not registered"));
+    }
+
+    /** Every key the identity has had, oldest first. */
+    public List<KeyRecord> keyHistory(PeerId id) {
+        int count = call(() -> reader.keyCount(id.bytes()).send()).intValueExact();
+        if (count == 0) {
+            throw new RegistryException("identity " + id + " is not registered");
+        }
+        List<KeyRecord> keys = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            keys.add(keyByIndex(id, i));
+        }
+        requireHashesToId(id, keys.get(0).publicKey());
+        return keys;
+    }
+
+    /** The key that was valid for the identity at {@code time}. */
+    public KeyRecord keyAt(PeerId id, Instant time) {
+        Tuple2<BigInteger, byte[]> r = call(() -> reader.keyAt(id.bytes(), seconds(time)).send());
+        KeyRecord key = keyByIndex(id, r.component1().intValueExact());
+        if (!key.publicKey().equals(verifiedKey(id, r.component2()))) {
+            throw lyingNode(id, "keyAt and keyByIndex disagree");
+        }
+        return key;
+    }
+
+    private KeyRecord keyByIndex(PeerId id, int index) {
+        Tuple4<byte[], BigInteger, BigInteger, BigInteger> r =
+                call(() -> reader.keyByIndex(id.bytes(), BigInteger.valueOf(index)).send());
+        return new KeyRecord(index, verifiedKey(id, r.component1()), instant(r.component2()),
+                instant(r.component3()), optionalInstant(r.component4()));
+    }
+
+    /**
+     * Finds the registered identity whose display name or (ID-derived) address is
+     * {@code nameOrAddress}, by reading the registry's registration events.
+     */
+    public Optional<PeerId> resolve(String nameOrAddress, long fromBlock) {
+        String wanted = nameOrAddress.toLowerCase();
+        for (PeerId id : registeredIds(fromBlock)) {
+            if (id.displayName().value().equals(wanted) || id.address().toLowerCase().equals(wanted)) {
+                return Optional.of(id);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** All registered IDs, from the registration events since {@code fromBlock}. */
+    public List<PeerId> registeredIds(long fromBlock) {
+        EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
+                DefaultBlockParameterName.LATEST, address);
+        filter.addSingleTopic(EventEncoder.encode(IdentityRegistry.IDENTITYREGISTERED_EVENT));
+        List<PeerId> ids = new ArrayList<>();
+        for (EthLog.LogResult<?> result : chain.send(chain.web3j().ethGetLogs(filter)).getLogs()) {
+            Log log = (Log) result.get();
+            ids.add(PeerId.parse(log.getTopics().get(1)));
+        }
+        return ids;
+    }
+
+    /** Whether {@code text} names an identity by display name rather than ID or address. */
+    public static boolean isDisplayName(String text) {
+        return DisplayName.looksLike(text);
+    }
+
+    private PublicKey verifiedKey(PeerId id, byte[] raw) {
+        try {
+            return PublicKey.fromBytes(raw);
+        } catch (MalformedKeyException e) {
+            throw lyingNode(id, "it returned a key that is not a valid secp256k1 point");
+        }
+    }
+
+    private void requireHashesToId(PeerId id, PublicKey firstKey) {
+        if (!id.matches(firstKey)) {
+            throw lyingNode(id, "its first key does not hash to the ID");
+        }
+    }
+
+    private RegistryException lyingNode(PeerId id, String why) {
+        return new RegistryException("the node at " + chain.rpcUrl() + " gave a false answer for identity "
+                + id + ": " + why);
+    }
+
+    private IdentityRegistry load(Credentials sender) {
+        return IdentityRegistry.load(address, chain.web3j(),
+                new Transactor(chain, sender, RegistryErrors.INSTANCE, progress), new DefaultGasProvider());
+    }
+
+    private interface ContractCall<T> {
+        T call(IdentityRegistry contract) throws Exception;
+    }
+
+    private TxResult transact(Credentials sender, ContractCall<TransactionReceipt> action) {
+        IdentityRegistry contract = load(sender);
+        return toResult(call(() -> action.call(contract)));
+    }
+
+    private interface Call<T> {
+        T call() throws Exception;
+    }
+
+    /** Runs a wrapper call, letting our own exceptions through and wrapping web3j's. */
+    private static <T> T call(Call<T> call) {
+        try {
+            return call.call();
+        } catch (ChainException | RegistryException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (e.getCause() instanceof ChainException chainException) {
+                throw chainException;
+            }
+            throw new RegistryException("registry call failed: " + e.getMessage());
+        } catch (Exception e) {
+            throw new RegistryException("registry call failed: " + e.getMessage());
+        }
+    }
+
+    private static TxResult toResult(TransactionReceipt receipt) {
+        return new TxResult(receipt.getTransactionHash(), receipt.getGasUsed().longValueExact(),
+                receipt.getBlockNumber().longValueExact());
+    }
+
+    private long now() {
+        return clock.instant().getEpochSecond();
+    }
+
+    private static BigInteger seconds(Instant time) {
+        return BigInteger.valueOf(time.getEpochSecond());
+    }
+
+    private static Instant instant(BigInteger seconds) {
+        return Instant.ofEpochSecond(seconds.longValueExact());
+    }
+
+    private static Instant optionalInstant(BigInteger seconds) {
+        return seconds.signum() == 0 ? null : instant(seconds);
+    }
+}

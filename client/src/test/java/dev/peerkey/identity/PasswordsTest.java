@@ -1,0 +1,81 @@
+package dev.peerkey.identity;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import dev.peerkey.PeerkeyException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PasswordsTest {
+    @TempDir
+    Path tmp;
+
+    private Path file(String content) throws IOException {
+        Path f = Files.createTempFile(tmp, "pw", ".txt");
+        Files.writeString(f, content, StandardCharsets.UTF_8);
+        return f;
+    }
+
+    @Test
+    void firstLineOfTheFileWithoutItsNewline() throws IOException {
+        assertArrayEquals("s3cret".toCharArray(), Passwords.resolve(file("s3cret\n"), null, false));
+        assertArrayEquals("s3cret".toCharArray(), Passwords.resolve(file("s3cret"), null, true));
+        assertArrayEquals("s3cret".toCharArray(), Passwords.resolve(file("s3cret\r\n"), null, false));
+        assertArrayEquals("first".toCharArray(), Passwords.resolve(file("first\nsecond\n"), null, false));
+        // Inner and trailing spaces are part of the password.
+        assertArrayEquals(" pässwörd ".toCharArray(), Passwords.resolve(file(" pässwörd \n"), null, false));
+    }
+
+    @Test
+    void theFileWinsOverTheEnvironment() throws IOException {
+        assertArrayEquals("fromfile".toCharArray(), Passwords.resolve(file("fromfile\n"), "fromenv", false));
+    }
+
+    @Test
+    void anEmptyFileIsAnError() throws IOException {
+        Path empty = file("");
+        assertEquals("password file " + empty + " is empty",
+                assertThrows(PeerkeyException.class, () -> Passwords.resolve(empty, "fromenv", false)).getMessage());
+        Path newlineOnly = file("\n");
+        assertEquals("password file " + newlineOnly + " is empty",
+                assertThrows(PeerkeyException.class, () -> Passwords.resolve(newlineOnly, null, false)).getMessage());
+    }
+
+    @Test
+    void aMissingFileIsAnErrorEvenWithTheEnvironmentSet() {
+        Path missing = tmp.resolve("nope.txt");
+        assertEquals("password file " + missing + " does not exist",
+                assertThrows(PeerkeyException.class, () -> Passwords.resolve(missing, "fromenv", false)).getMessage());
+    }
+
+    @Test
+    void aDirectoryOrInvalidUtf8IsAnError() throws IOException {
+        assertThrows(PeerkeyException.class, () -> Passwords.resolve(tmp, null, false));
+        Path bad = tmp.resolve("latin1.txt");
+        Files.write(bad, new byte[] {'p', (byte) 0xe4, 's', 's'});
+        assertEquals("password file " + bad + " is not valid UTF-8",
+                assertThrows(PeerkeyException.class, () -> Passwords.resolve(bad, null, false)).getMessage());
+    }
+
+    @Test
+    void environmentValueIsUsedWithoutAFile() {
+        assertArrayEquals("fromenv".toCharArray(), Passwords.resolve(null, "fromenv", true));
+    }
+
+    @Test
+    void withoutFileEnvironmentOrConsoleTheErrorSaysWhatToDo() {
+        assumeTrue(System.console() == null, "needs a run without a terminal");
+        assertEquals("no password: use --password-file or PEERKEY_PASSWORD",
+                assertThrows(PeerkeyException.class, () -> Passwords.resolve(null, null, false)).getMessage());
+        assertEquals("no password: use --password-file or PEERKEY_PASSWORD",
+                assertThrows(PeerkeyException.class, () -> Passwords.resolve(null, "", true)).getMessage());
+    }
+}

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {IIdentityRegistry, IIdentityRegistryErrors} from "./IIdentityRegistry.sol";
+import {Secp256k1} from "./Secp256k1.sol";
+
+/// @title peerkey identity registry
+/// @notice Maps an identity (keccak256 of its first 64-byte secp256k1 public key) to its
+/// current key and the history of its keys. See {IIdentityRegistry} for the rules.
+/// @dev Keys are stored compressed (x and the parity of y) so a registration writes two
+/// storage slots; views and signature checks recompute y with {Secp256k1}.
+contract IdentityRegistry is IIdentityRegistry, EIP712 {
+    /// @notice EIP-712 type hash of a relayed registration.
+    bytes32 public constant REGISTER_TYPEHASH =
+        keccak256("Register(bytes32 id,uint40 validUntil,uint40 signedAt,uint32 nonce)");
+    /// @notice EIP-712 type hash of a key rotation, signed by both the current and the new key.
+    bytes32 public constant ROTATE_KEY_TYPEHASH =
+        keccak256("RotateKey(bytes32 id,bytes32 newKeyHash,uint40 validUntil,uint40 signedAt,uint32 nonce)");
+    /// @notice EIP-712 type hash of a relayed revocation.
+    bytes32 public constant REVOKE_TYPEHASH = keccak256("Revoke(bytes32 id,uint40 signedAt,uint32 nonce)");
+
+    /// @notice How far `signedAt` may lie before the block time.
+    uint256 public constant MAX_SIGNATURE_AGE = 1 hours;
+    /// @notice How far `signedAt` may lie after the block time.
+    uint256 public constant MAX_CLOCK_SKEW = 5 minutes;
+
+    uint256 private constant PUBLIC_KEY_LENGTH = 64;
+
+    /// @dev The current key of an identity and the identity's state: two storage slots.
+    struct Identity {
+        bytes32 x;
+        // Slot 2, 232 of 256 bits.
+        uint8 yParity;
+        uint32 keyIndex;
+        uint40 registeredAt;
+        uint40 validUntil; // Never 0 for a registered identity: it lies after a block time.
+        uint40 signedAt;
+        uint40 revokedAt;
+        uint32 nonce;
+    }
+
+    /// @dev A replaced key: two storage slots, written only on rotation.
+    struct RetiredKey {
+        bytes32 x;
+        uint8 yParity;
+        uint40 registeredAt;
+        uint40 validUntil;
+        uint40 retiredAt;
+    }
+
+    mapping(bytes32 id => Identity) private _identities;
+    mapping(bytes32 id => mapping(uint32 keyIndex => RetiredKey)) private _retiredKeys;
+
+    constructor() EIP712("peerkey IdentityRegistry", "1") {}
+
+    /// @inheritdoc IIdentityRegistry
+    function register(bytes32 id, bytes calldata publicKey, uint40 validUntil, uint40 signedAt) external {
+        _checkNewIdentity(id, publicKey, validUntil, signedAt);
+        if (msg.sender != _idAddress(id)) revert NotKeyOwner(id, msg.sender);
+        _register(id, publicKey, validUntil, signedAt);
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function registerFor(
+        bytes32 id,
+        bytes calldata publicKey,
+        uint40 validUntil,
+        uint40 signedAt,
+        bytes calldata signature
+    ) external {
+        _checkNewIdentity(id, publicKey, validUntil, signedAt);
+        // The nonce of an unregistered identity is always 0.
+        bytes32 structHash = keccak256(abi.encode(REGISTER_TYPEHASH, id, validUntil, signedAt, uint32(0)));
+        _checkSignature(id, structHash, signature, _idAddress(id));
+        _register(id, publicKey, validUntil, signedAt);
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function rotateKey(
+        bytes32 id,
+        bytes calldata newPublicKey,
+        uint40 validUntil,
+        uint40 signedAt,
+        bytes calldata currentKeySignature,
+        bytes calldata newKeySignature
+    ) external {
+        Identity memory current = _identities[id];
+        _checkChangeable(id, current);
+        if (block.timestamp >= current.validUntil) revert IdentityExpired(id, current.validUntil);
+        if (newPublicKey.length != PUBLIC_KEY_LENGTH) revert InvalidPublicKeyLength(newPublicKey.length);
+        _checkSignedAt(signedAt);
+        _checkValidUntil(validUntil);
+
+        bytes32 newKeyHash = keccak256(newPublicKey);
+        bytes32 structHash = keccak256(
+            abi.encode(ROTATE_KEY_TYPEHASH, id, newKeyHash, validUntil, signedAt, current.nonce)
+        );
+        _checkSignature(id, structHash, currentKeySignature, Secp256k1.toAddress(current.x, current.yParity));
+        _checkSignature(id, structHash, newKeySignature, _idAddress(newKeyHash));
+
+        _replaceKey(id, current, newPublicKey, validUntil, signedAt);
+        emit KeyRotated(id, current.keyIndex + 1, newKeyHash, validUntil);
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function revoke(bytes32 id) external {
+        Identity memory current = _identities[id];
+        _checkChangeable(id, current);
+        if (msg.sender != Secp256k1.toAddress(current.x, current.yParity)) revert NotKeyOwner(id, msg.sender);
+        _identities[id].revokedAt = uint40(block.timestamp);
+        emit IdentityRevoked(id, current.keyIndex);
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function revokeFor(bytes32 id, uint40 signedAt, bytes calldata signature) external {
+        Identity memory current = _identities[id];
+        _checkChangeable(id, current);
+        _checkSignedAt(signedAt);
+        bytes32 structHash = keccak256(abi.encode(REVOKE_TYPEHASH, id, signedAt, current.nonce));
+        _checkSignature(id, structHash, signature, Secp256k1.toAddress(current.x, current.yParity));
+
+        Identity storage identity = _identities[id];
+        identity.revokedAt = uint40(block.timestamp);
+        identity.nonce = current.nonce + 1;
+        emit IdentityRevoked(id, current.keyIndex);
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function lookup(bytes32 id)
+        external
+        view
+        returns (
+            Status status,
+            bytes memory publicKey,
+            uint32 keyIndex,
+            uint40 registeredAt,
+            uint40 validUntil,
+            uint40 signedAt,
+            uint40 revokedAt,
+            uint32 nonce
+        )
+    {
+        Identity memory current = _identities[id];
+        if (!_exists(current)) {
+            return (Status.Unknown, "", 0, 0, 0, 0, 0, 0);
+        }
+        if (current.revokedAt != 0) {
+            status = Status.Revoked;
+        } else if (block.timestamp >= current.validUntil) {
+            status = Status.Expired;
+        } else {
+            status = Status.Active;
+        }
+        return (
+            status,
+            Secp256k1.decompress(current.x, current.yParity),
+            current.keyIndex,
+            current.registeredAt,
+            current.validUntil,
+            current.signedAt,
+            current.revokedAt,
+            current.nonce
+        );
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function keyCount(bytes32 id) external view returns (uint32) {
+        Identity memory current = _identities[id];
+        return _exists(current) ? current.keyIndex + 1 : 0;
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    /// @dev Reverts with {UnknownIdentity} for an unknown ID and {KeyIndexOutOfRange} past the current key.
+    function keyByIndex(bytes32 id, uint32 index)
+        external
+        view
+        returns (bytes memory publicKey, uint40 registeredAt, uint40 validUntil, uint40 retiredAt)
+    {
+        Identity memory current = _identities[id];
+        if (!_exists(current)) revert UnknownIdentity(id);
+        if (index > current.keyIndex) revert KeyIndexOutOfRange(id, index);
+        if (index == current.keyIndex) {
+            return (
+                Secp256k1.decompress(current.x, current.yParity),
+                current.registeredAt,
+                current.validUntil,
+                current.revokedAt
+            );
+        }
+        RetiredKey memory key = _retiredKeys[id][index];
+        return (Secp256k1.decompress(key.x, key.yParity), key.registeredAt, key.validUntil, key.retiredAt);
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function keyAt(bytes32 id, uint40 time) external view returns (uint32 index, bytes memory publicKey) {
+        Identity memory current = _identities[id];
+        if (!_exists(current)) revert UnknownIdentity(id);
+
+        if (time >= current.registeredAt) {
+            // A revocation ends the current key; otherwise it lasts until its validity end.
+            if ((current.revokedAt != 0 && time >= current.revokedAt) || time >= current.validUntil) {
+                revert NoKeyAt(id, time);
+            }
+            return (current.keyIndex, Secp256k1.decompress(current.x, current.yParity));
+        }
+
+        // The key in force is the last retired key registered at or before `time`. Keys are
+        // registered in index order at non-decreasing block times, so binary search applies.
+        mapping(uint32 => RetiredKey) storage retired = _retiredKeys[id];
+        uint32 low = 0;
+        uint32 high = current.keyIndex; // Exclusive; retired keys are 0 .. keyIndex - 1.
+        while (low < high) {
+            uint32 mid = low + (high - low) / 2;
+            if (retired[mid].registeredAt <= time) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        // `low` is the number of retired keys registered at or before `time`.
+        if (low == 0) revert NoKeyAt(id, time);
+        RetiredKey memory key = retired[low - 1];
+        if (time >= key.retiredAt || time >= key.validUntil) revert NoKeyAt(id, time);
+        return (low - 1, Secp256k1.decompress(key.x, key.yParity));
+    }
+
+    /// @notice The EIP-712 domain separator of this registry on the current chain.
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @dev Checks shared by both forms of registration, cheapest first.
+    function _checkNewIdentity(bytes32 id, bytes calldata publicKey, uint40 validUntil, uint40 signedAt)
+        private
+        view
+    {
+        if (publicKey.length != PUBLIC_KEY_LENGTH) revert InvalidPublicKeyLength(publicKey.length);
+        bytes32 keyHash = keccak256(publicKey);
+        if (keyHash != id) revert PublicKeyMismatch(id, keyHash);
+        // Reads only the packed slot, which registration writes next anyway.
+        if (_identities[id].validUntil != 0) revert AlreadyRegistered(id);
+        _checkSignedAt(signedAt);
+        _checkValidUntil(validUntil);
+    }
+
+    /// @dev Stores the identity's first key; all checks have passed. Consumes nonce 0.
+    function _register(bytes32 id, bytes calldata publicKey, uint40 validUntil, uint40 signedAt) private {
+        _identities[id] = Identity({
+            x: bytes32(publicKey[:32]),
+            yParity: Secp256k1.yParity(publicKey),
+            keyIndex: 0,
+            registeredAt: uint40(block.timestamp),
+            validUntil: validUntil,
+            signedAt: signedAt,
+            revokedAt: 0,
+            nonce: 1
+        });
+        emit IdentityRegistered(id, msg.sender, validUntil);
+    }
+
+    /// @dev Archives the current key, retired now, and makes `newPublicKey` current from now on.
+    function _replaceKey(
+        bytes32 id,
+        Identity memory current,
+        bytes calldata newPublicKey,
+        uint40 validUntil,
+        uint40 signedAt
+    ) private {
+        uint40 now_ = uint40(block.timestamp);
+        _retiredKeys[id][current.keyIndex] = RetiredKey({
+            x: current.x,
+            yParity: current.yParity,
+            registeredAt: current.registeredAt,
+            validUntil: current.validUntil,
+            retiredAt: now_
+        });
+        _identities[id] = Identity({
+            x: bytes32(newPublicKey[:32]),
+            yParity: Secp256k1.yParity(newPublicKey),
+            keyIndex: current.keyIndex + 1,
+            registeredAt: now_,
+            validUntil: validUntil,
+            signedAt: signedAt,
+            revokedAt: 0,
+            nonce: current.nonce + 1
+        });
+    }
+
+    /// @dev Rotation and revocation need a registered identity that is not revoked.
+    function _checkChangeable(bytes32 id, Identity memory current) private pure {
+        if (!_exists(current)) revert UnknownIdentity(id);
+        if (current.revokedAt != 0) revert IIdentityRegistryErrors.IdentityRevoked(id);
+    }
+
+    /// @dev Bounds the owner's signed timestamp to [now - MAX_SIGNATURE_AGE, now + MAX_CLOCK_SKEW],
+    /// written without subtraction so it holds near timestamp 0 as well.
+    function _checkSignedAt(uint40 signedAt) private view {
+        if (uint256(signedAt) + MAX_SIGNATURE_AGE < block.timestamp) {
+            revert StaleTimestamp(signedAt, uint40(block.timestamp));
+        }
+        if (signedAt > block.timestamp + MAX_CLOCK_SKEW) {
+            revert FutureTimestamp(signedAt, uint40(block.timestamp));
+        }
+    }
+
+    function _checkValidUntil(uint40 validUntil) private view {
+        if (validUntil <= block.timestamp) revert ValidityEndInPast(validUntil, uint40(block.timestamp));
+    }
+
+    /// @dev Reverts unless `signature` is a valid, non-malleable signature of the typed data by `signer`.
+    function _checkSignature(bytes32 id, bytes32 structHash, bytes calldata signature, address signer)
+        private
+        view
+    {
+        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(_hashTypedDataV4(structHash), signature);
+        if (err != ECDSA.RecoverError.NoError || recovered != signer) revert InvalidSignature(id);
+    }
+
+    /// @dev The account of a key is the last 20 bytes of the key's hash, here the ID.
+    function _idAddress(bytes32 keyHash) private pure returns (address) {
+        return address(uint160(uint256(keyHash)));
+    }
+
+    function _exists(Identity memory identity) private pure returns (bool) {
+        return identity.validUntil != 0;
+    }
+}

@@ -1,0 +1,23 @@
+import { createRequire } from "node:module";
+import { defineConfig } from "hardhat/config";
+
+// Hardhat would download solc; the npm `solc` package ships the same compiler as
+// JavaScript, so the build works offline.
+const require = createRequire(import.meta.url);
+const solcVersion = require("solc/package.json").version;
+const soljson = require.resolve("solc/soljson.js");
+
+export default defineConfig({
+  paths: { sources: "contracts" },
+  solidity: {
+    version: solcVersion,
+    path: soljson,
+    settings: {
+      optimizer: { enabled: true, runs: 10000 },
+      evmVersion: "cancun",
+    },
+  },
+  networks: {
+    localhost: { type: "http", url: process.env.PEERKEY_RPC ?? "http://127.0.0.1:8545" },
+  },
+});

@@ -1,0 +1,56 @@
+package dev.peerkey.it;
+
+import dev.peerkey.chain.Chain;
+import dev.peerkey.chain.LocalNode;
+import dev.peerkey.identity.IdentityKey;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** A real Hardhat node started for a test class on a free 127.0.0.1 port. */
+public final class TestChain implements AutoCloseable {
+    private final LocalNode node;
+    private final Chain chain;
+
+    private TestChain(LocalNode node) {
+        this.node = node;
+        this.chain = Chain.connect(node.rpcUrl());
+    }
+
+    public static TestChain start() {
+        try {
+            Path log = Files.createTempFile("peerkey-it-node", ".log");
+            return new TestChain(LocalNode.start(projectRoot(), log, message -> { }, false));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The checkout root, passed by Maven as the system property peerkey.root. */
+    public static Path projectRoot() {
+        return Path.of(System.getProperty("peerkey.root", "..")).toAbsolutePath().normalize();
+    }
+
+    public Chain chain() {
+        return chain;
+    }
+
+    public String rpcUrl() {
+        return node.rpcUrl();
+    }
+
+    /** A new key whose account the node funded with 1 ETH. */
+    public IdentityKey fundedKey() {
+        IdentityKey key = IdentityKey.generate();
+        chain.fundFromDevAccount(key.address(), BigInteger.TEN.pow(18));
+        return key;
+    }
+
+    @Override
+    public void close() {
+        chain.close();
+        node.close();
+    }
+}

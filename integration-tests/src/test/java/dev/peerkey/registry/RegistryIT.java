@@ -1,0 +1,312 @@
+package dev.peerkey.registry;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.peerkey.chain.Chain;
+import dev.peerkey.chain.ChainException;
+import dev.peerkey.chain.RevertException;
+import dev.peerkey.chain.Transactor;
+import dev.peerkey.identity.IdentityKey;
+import dev.peerkey.identity.PeerId;
+import dev.peerkey.it.TestChain;
+import dev.peerkey.registry.generated.IdentityRegistry;
+import java.math.BigInteger;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.web3j.crypto.Hash;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+/** The registry client against a real Hardhat node: every rule and every rejection. */
+class RegistryIT {
+    private static final long SELF_REGISTER_GAS_LIMIT = 72_000;
+    private static final long RELAYED_REGISTER_GAS_LIMIT = 80_000;
+
+    private static TestChain node;
+    private static Registry registry;
+    private static IdentityKey relayer;
+
+    private final Instant yearAhead = Instant.now().plus(Duration.ofDays(365));
+
+    @BeforeAll
+    static void startChain() {
+        node = TestChain.start();
+        registry = Registry.deploy(node.chain(), node.fundedKey().credentials(), message -> { }).registry();
+        relayer = node.fundedKey();
+    }
+
+    @AfterAll
+    static void stopChain() {
+        node.close();
+    }
+
+    private static RevertException rejected(String errorName, org.junit.jupiter.api.function.Executable action) {
+        RevertException e = assertThrows(RevertException.class, action);
+        assertEquals(errorName, e.errorName(), e.getMessage());
+        return e;
+    }
+
+    private IdentityKey registered() {
+        IdentityKey key = node.fundedKey();
+        registry.register(key, yearAhead);
+        return key;
+    }
+
+    @Test
+    void selfRegistrationStoresKeyAndTimestamps() {
+        IdentityKey key = node.fundedKey();
+        Instant before = Instant.now().minusSeconds(2);
+        TxResult tx = registry.register(key, yearAhead);
+
+        assertTrue(tx.gasUsed() <= SELF_REGISTER_GAS_LIMIT, "self registration used " + tx.gasUsed() + " gas");
+        IdentityRecord record = registry.require(key.id());
+        assertEquals(IdentityStatus.ACTIVE, record.status());
+        assertEquals(key.publicKey(), record.publicKey());
+        assertEquals(0, record.keyIndex());
+        assertEquals(yearAhead.getEpochSecond(), record.validUntil().getEpochSecond());
+        assertTrue(!record.registeredAt().isBefore(before), "registeredAt is block time");
+        assertNull(record.revokedAt());
+        assertEquals(1, record.nonce());
+    }
+
+    @Test
+    void relayedRegistrationIsPaidByTheRelayer() {
+        IdentityKey owner = IdentityKey.generate(); // holds no ether at all
+        TxResult tx = registry.submit(registry.signRegistration(owner, yearAhead), relayer.credentials());
+
+        assertTrue(tx.gasUsed() <= RELAYED_REGISTER_GAS_LIMIT, "relayed registration used " + tx.gasUsed() + " gas");
+        assertEquals(owner.publicKey(), registry.require(owner.id()).publicKey());
+        assertEquals(BigInteger.ZERO, node.chain().balance(owner.address()));
+    }
+
+    @Test
+    void registeringATakenIdIsRefusedAndChangesNothing() {
+        IdentityKey key = registered();
+        IdentityRecord before = registry.require(key.id());
+        rejected("AlreadyRegistered", () -> registry.register(key, yearAhead.plusSeconds(99)));
+        assertEquals(before, registry.require(key.id()));
+    }
+
+    @Test
+    void relayedSignatureByAnotherKeyIsRefused() {
+        IdentityKey owner = IdentityKey.generate();
+        IdentityKey impostor = IdentityKey.generate();
+        RegistrationRequest honest = registry.signRegistration(owner, yearAhead);
+        RegistrationRequest forged = new RegistrationRequest(owner.publicKey(), honest.validUntil(),
+                honest.signedAt(), registry.signRegistration(impostor, yearAhead).signature());
+        rejected("InvalidSignature", () -> registry.submit(forged, relayer.credentials()));
+        assertTrue(registry.lookup(owner.id()).isEmpty());
+    }
+
+    @Test
+    void replayedRegistrationSignatureIsRefusedOnTheSameRegistry() {
+        IdentityKey owner = IdentityKey.generate();
+        RegistrationRequest request = registry.signRegistration(owner, yearAhead);
+        registry.submit(request, relayer.credentials());
+        rejected("AlreadyRegistered", () -> registry.submit(request, relayer.credentials()));
+    }
+
+    @Test
+    void signatureForAnotherDeploymentIsRefused() {
+        Registry other = Registry.deploy(node.chain(), relayer.credentials(), message -> { }).registry();
+        IdentityKey owner = IdentityKey.generate();
+        RegistrationRequest forOther = other.signRegistration(owner, yearAhead);
+        rejected("InvalidSignature", () -> registry.submit(forOther, relayer.credentials()));
+        other.submit(forOther, relayer.credentials()); // valid where it was meant to go
+        assertTrue(registry.lookup(owner.id()).isEmpty());
+    }
+
+    @Test
+    void signatureForAnotherChainIdIsRefused() {
+        IdentityKey owner = IdentityKey.generate();
+        long signedAt = Instant.now().getEpochSecond();
+        TypedData otherChain = new TypedData(node.chain().chainId() + 1, registry.address());
+        byte[] signature = owner.signatureBytes(
+                otherChain.register(owner.id().bytes(), yearAhead.getEpochSecond(), signedAt, 0));
+        RegistrationRequest request = new RegistrationRequest(owner.publicKey(), yearAhead.getEpochSecond(),
+                signedAt, signature);
+        rejected("InvalidSignature", () -> registry.submit(request, relayer.credentials()));
+    }
+
+    @Test
+    void staleAndFutureTimestampsAreRefused() {
+        Registry slowClock = withClockOffset(Duration.ofHours(-2));
+        Registry fastClock = withClockOffset(Duration.ofHours(2));
+        IdentityKey key = node.fundedKey();
+        rejected("StaleTimestamp", () -> slowClock.register(key, yearAhead));
+        rejected("FutureTimestamp", () -> fastClock.register(key, yearAhead));
+        rejected("StaleTimestamp", () ->
+                registry.submit(slowClock.signRegistration(key, yearAhead), relayer.credentials()));
+        assertTrue(registry.lookup(key.id()).isEmpty());
+    }
+
+    private Registry withClockOffset(Duration offset) {
+        return Registry.at(node.chain(), registry.address(), message -> { },
+                Clock.offset(Clock.system(ZoneOffset.UTC), offset));
+    }
+
+    @Test
+    void validityEndInThePastIsRefused() {
+        IdentityKey key = node.fundedKey();
+        rejected("ValidityEndInPast", () -> registry.register(key, Instant.now().minusSeconds(60)));
+        assertTrue(registry.lookup(key.id()).isEmpty());
+    }
+
+    @Test
+    void malformedOrMismatchedKeysAreRefused() {
+        IdentityKey key = node.fundedKey();
+        IdentityRegistry raw = IdentityRegistry.load(registry.address(), node.chain().web3j(),
+                new Transactor(node.chain(), key.credentials(), RegistryErrors.INSTANCE, m -> { }),
+                new DefaultGasProvider());
+        BigInteger until = BigInteger.valueOf(yearAhead.getEpochSecond());
+        BigInteger now = BigInteger.valueOf(Instant.now().getEpochSecond());
+        byte[] shortKey = java.util.Arrays.copyOf(key.publicKey().bytes(), 63);
+        rejected("InvalidPublicKeyLength", () -> raw.register(key.id().bytes(), shortKey, until, now).send());
+        byte[] otherKey = IdentityKey.generate().publicKey().bytes();
+        RevertException mismatch = rejected("PublicKeyMismatch",
+                () -> raw.register(key.id().bytes(), otherKey, until, now).send());
+        assertTrue(mismatch.getMessage().contains("does not") || mismatch.getMessage().contains("not to the identity"));
+        assertTrue(registry.lookup(key.id()).isEmpty());
+    }
+
+    @Test
+    void rotationKeepsTheIdAndTheKeyHistory() throws InterruptedException {
+        IdentityKey first = registered();
+        PeerId id = first.id();
+        Instant beforeRotation = registry.require(id).registeredAt();
+        Thread.sleep(1100); // the next block gets a later timestamp
+        IdentityKey second = IdentityKey.generate();
+        registry.rotate(id, first, second, yearAhead);
+
+        IdentityRecord record = registry.require(id);
+        assertEquals(second.publicKey(), record.publicKey());
+        assertEquals(1, record.keyIndex());
+        List<KeyRecord> history = registry.keyHistory(id);
+        assertEquals(2, history.size());
+        assertEquals(first.publicKey(), history.get(0).publicKey());
+        assertEquals(record.registeredAt(), history.get(0).retiredAt());
+        assertEquals(first.publicKey(), registry.keyAt(id, beforeRotation).publicKey());
+        assertEquals(second.publicKey(), registry.keyAt(id, record.registeredAt()).publicKey());
+        rejected("NoKeyAt", () -> registry.keyAt(id, beforeRotation.minusSeconds(3600)));
+    }
+
+    @Test
+    void rotateOrRevokeByANonOwnerIsRefused() {
+        IdentityKey owner = registered();
+        IdentityKey stranger = node.fundedKey();
+        IdentityRecord before = registry.require(owner.id());
+        rejected("InvalidSignature", () -> registry.rotate(owner.id(), stranger, IdentityKey.generate(), yearAhead));
+        rejected("NotKeyOwner", () -> registry.revoke(owner.id(), stranger));
+        rejected("InvalidSignature", () -> registry.revokeFor(owner.id(), stranger, relayer.credentials()));
+        assertEquals(before, registry.require(owner.id()));
+    }
+
+    @Test
+    void aReplayedRotationSignatureIsRefused() {
+        IdentityKey owner = registered();
+        long nonce = registry.require(owner.id()).nonce();
+        IdentityKey next = IdentityKey.generate();
+        long signedAt = Instant.now().getEpochSecond();
+        TypedData typed = new TypedData(node.chain().chainId(), registry.address());
+        byte[] digest = typed.rotateKey(owner.id().bytes(), Hash.sha3(next.publicKey().bytes()),
+                yearAhead.getEpochSecond(), signedAt, nonce);
+        IdentityRegistry raw = IdentityRegistry.load(registry.address(), node.chain().web3j(),
+                new Transactor(node.chain(), relayer.credentials(), RegistryErrors.INSTANCE, m -> { }),
+                new DefaultGasProvider());
+        byte[] currentSig = owner.signatureBytes(digest);
+        byte[] nextSig = next.signatureBytes(digest);
+        BigInteger until = BigInteger.valueOf(yearAhead.getEpochSecond());
+        org.junit.jupiter.api.function.Executable rotate = () -> raw.rotateKey(owner.id().bytes(),
+                next.publicKey().bytes(), until, BigInteger.valueOf(signedAt), currentSig, nextSig).send();
+        org.junit.jupiter.api.Assertions.assertDoesNotThrow(rotate);
+        rejected("InvalidSignature", rotate);
+        assertEquals(1, registry.require(owner.id()).keyIndex());
+    }
+
+    @Test
+    void everyActionOnARevokedIdentityIsRefused() {
+        IdentityKey owner = registered();
+        registry.revoke(owner.id(), owner);
+
+        IdentityRecord record = registry.require(owner.id());
+        assertEquals(IdentityStatus.REVOKED, record.status());
+        assertTrue(record.revoked());
+        rejected("IdentityRevoked", () -> registry.revoke(owner.id(), owner));
+        rejected("IdentityRevoked", () -> registry.revokeFor(owner.id(), owner, relayer.credentials()));
+        rejected("IdentityRevoked", () -> registry.rotate(owner.id(), owner, IdentityKey.generate(), yearAhead));
+        rejected("AlreadyRegistered", () -> registry.register(owner, yearAhead));
+        assertEquals(record, registry.require(owner.id()));
+    }
+
+    @Test
+    void relayedRevocationWorks() {
+        IdentityKey owner = IdentityKey.generate();
+        registry.submit(registry.signRegistration(owner, yearAhead), relayer.credentials());
+        registry.revokeFor(owner.id(), owner, relayer.credentials());
+        assertTrue(registry.require(owner.id()).revoked());
+    }
+
+    @Test
+    void unknownIdsAreDistinguishable() {
+        PeerId unknown = IdentityKey.generate().id();
+        assertTrue(registry.lookup(unknown).isEmpty());
+        RegistryException e = assertThrows(RegistryException.class, () -> registry.require(unknown));
+        assertTrue(e.getMessage().contains("not registered"), e.getMessage());
+        rejected("UnknownIdentity", () -> registry.keyAt(unknown, Instant.now()));
+    }
+
+    @Test
+    void displayNamesAndAddressesResolveToIds() {
+        IdentityKey key = registered();
+        assertEquals(key.id(), registry.resolve(key.id().displayName().value(), 0).orElseThrow());
+        assertEquals(key.id(), registry.resolve(key.id().address(), 0).orElseThrow());
+        assertTrue(registry.resolve(IdentityKey.generate().id().displayName().value(), 0).isEmpty());
+    }
+
+    @Test
+    void anUnreachableNodeIsAClearError() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        ChainException e = assertThrows(ChainException.class, () -> Chain.connect("http://127.0.0.1:" + closedPort));
+        assertTrue(e.getMessage().contains("cannot reach"), e.getMessage());
+    }
+
+    @Test
+    void anAddressThatIsNotARegistryIsRefused() {
+        IdentityKey plainAccount = node.fundedKey();
+        RegistryException noCode = assertThrows(RegistryException.class,
+                () -> Registry.at(node.chain(), plainAccount.address(), m -> { }));
+        assertTrue(noCode.getMessage().contains("no contract"), noCode.getMessage());
+
+        String stopOnly = deployRaw("0x6001600c60003960016000f300"); // runtime code: STOP
+        RegistryException notRegistry = assertThrows(RegistryException.class,
+                () -> Registry.at(node.chain(), stopOnly, m -> { }));
+        assertTrue(notRegistry.getMessage().contains("not a peerkey identity registry"), notRegistry.getMessage());
+    }
+
+    private String deployRaw(String initCode) {
+        Transactor transactor = new Transactor(node.chain(), relayer.credentials(), RegistryErrors.INSTANCE, m -> { });
+        String hash = transactor.sendTransaction(null, null, null, initCode, BigInteger.ZERO, true)
+                .getTransactionHash();
+        return node.chain().send(node.chain().web3j().ethGetTransactionReceipt(hash))
+                .getTransactionReceipt().orElseThrow().getContractAddress();
+    }
+
+    @Test
+    void bytesOfTheStoredKeyRoundTrip() {
+        IdentityKey key = registered();
+        assertArrayEquals(key.publicKey().bytes(), registry.require(key.id()).publicKey().bytes());
+    }
+}
