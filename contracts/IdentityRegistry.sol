@@ -32,7 +32,7 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
     struct Identity {
         bytes32 x;
         // Slot 2, 232 of 256 bits.
-        uint8 yParity;
+        uint32 yParity;
         uint32 keyIndex;
         uint40 registeredAt;
         uint40 validUntil; // Never 0 for a registered identity: it lies after a block time.

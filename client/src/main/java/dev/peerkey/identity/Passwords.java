@@ -81,7 +81,7 @@ public final class Passwords {
 
     private static char[] prompt(boolean confirm) {
         Console console = System.console();
-        if (console == null) {
+        if (console == null || !isTerminal(console)) {
             throw new PeerkeyException("no password: use --password-file or PEERKEY_PASSWORD");
         }
         char[] first = console.readPassword(confirm ? "New keystore password: " : "Keystore password: ");
@@ -105,6 +105,18 @@ public final class Passwords {
             if (second != null) {
                 Arrays.fill(second, '\0');
             }
+        }
+    }
+
+    /**
+     * Since JDK 22 {@link System#console()} exists even without a terminal, and reading a
+     * password from a pipe would hang or echo; Console.isTerminal (22+) tells them apart.
+     */
+    private static boolean isTerminal(Console console) {
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true; // JDK 21: a console is only returned for a terminal
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.peerkey.identity;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +71,6 @@ class PasswordsTest {
 
     @Test
     void withoutFileEnvironmentOrConsoleTheErrorSaysWhatToDo() {
-        assumeTrue(System.console() == null, "needs a run without a terminal");
         assertEquals("no password: use --password-file or PEERKEY_PASSWORD",
                 assertThrows(PeerkeyException.class, () -> Passwords.resolve(null, null, false)).getMessage());
         assertEquals("no password: use --password-file or PEERKEY_PASSWORD",
