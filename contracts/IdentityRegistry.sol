@@ -9,7 +9,7 @@ import {Secp256k1} from "./Secp256k1.sol";
 /// @title peerkey identity registry
 /// @notice Maps an identity (keccak256 of its first 64-byte secp256k1 public key) to its
 /// current key and the history of its keys. See {IIdentityRegistry} for the rules.
-/// @dev Keys are stored compressed (x and the parity of y) so a registration writes two
+/// @dev Keys are stored compressed (x and the parity of y), so a registration writes just two
 /// storage slots; views and signature checks recompute y with {Secp256k1}.
 contract IdentityRegistry is IIdentityRegistry, EIP712 {
     /// @notice EIP-712 type hash of a relayed registration.
@@ -28,17 +28,23 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
 
     uint256 private constant PUBLIC_KEY_LENGTH = 64;
 
-    /// @dev The current key of an identity and the identity's state: two storage slots.
+    /// @dev An identity's current key and state, unpacked. It is stored as a {StoredIdentity}.
     struct Identity {
         bytes32 x;
-        // Slot 2, 232 of 256 bits.
-        uint32 yParity;
+        uint8 yParity;
         uint32 keyIndex;
         uint40 registeredAt;
-        uint40 validUntil; // Never 0 for a registered identity: it lies after a block time.
+        uint40 validUntil; // Never 0 once registered: it lies after a block time.
         uint40 signedAt;
         uint40 revokedAt;
         uint32 nonce;
+    }
+
+    /// @dev Two slots: x, and every other field of {Identity} packed by {_pack}. Packing by hand
+    /// lets every write be one whole-slot store, which keeps registration cheap.
+    struct StoredIdentity {
+        bytes32 x;
+        uint256 packed;
     }
 
     /// @dev A replaced key: two storage slots, written only on rotation.
@@ -50,7 +56,7 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         uint40 retiredAt;
     }
 
-    mapping(bytes32 id => Identity) private _identities;
+    mapping(bytes32 id => StoredIdentity) private _identities;
     mapping(bytes32 id => mapping(uint32 keyIndex => RetiredKey)) private _retiredKeys;
 
     constructor() EIP712("peerkey IdentityRegistry", "1") {}
@@ -58,7 +64,7 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
     /// @inheritdoc IIdentityRegistry
     function register(bytes32 id, bytes calldata publicKey, uint40 validUntil, uint40 signedAt) external {
         _checkNewIdentity(id, publicKey, validUntil, signedAt);
-        if (msg.sender != _idAddress(id)) revert NotKeyOwner(id, msg.sender);
+        if (msg.sender != _keyAddress(id)) revert NotKeyOwner(id, msg.sender);
         _register(id, publicKey, validUntil, signedAt);
     }
 
@@ -71,9 +77,9 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         bytes calldata signature
     ) external {
         _checkNewIdentity(id, publicKey, validUntil, signedAt);
-        // The nonce of an unregistered identity is always 0.
+        // An unregistered identity's nonce is 0.
         bytes32 structHash = keccak256(abi.encode(REGISTER_TYPEHASH, id, validUntil, signedAt, uint32(0)));
-        _checkSignature(id, structHash, signature, _idAddress(id));
+        _checkSignature(id, structHash, signature, _keyAddress(id));
         _register(id, publicKey, validUntil, signedAt);
     }
 
@@ -86,7 +92,7 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         bytes calldata currentKeySignature,
         bytes calldata newKeySignature
     ) external {
-        Identity memory current = _identities[id];
+        Identity memory current = _load(id);
         _checkChangeable(id, current);
         if (block.timestamp >= current.validUntil) revert IdentityExpired(id, current.validUntil);
         if (newPublicKey.length != PUBLIC_KEY_LENGTH) revert InvalidPublicKeyLength(newPublicKey.length);
@@ -97,33 +103,54 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         bytes32 structHash = keccak256(
             abi.encode(ROTATE_KEY_TYPEHASH, id, newKeyHash, validUntil, signedAt, current.nonce)
         );
-        _checkSignature(id, structHash, currentKeySignature, Secp256k1.toAddress(current.x, current.yParity));
-        _checkSignature(id, structHash, newKeySignature, _idAddress(newKeyHash));
+        _checkSignature(id, structHash, currentKeySignature, _currentAddress(current));
+        _checkSignature(id, structHash, newKeySignature, _keyAddress(newKeyHash));
 
-        _replaceKey(id, current, newPublicKey, validUntil, signedAt);
+        _retiredKeys[id][current.keyIndex] = RetiredKey({
+            x: current.x,
+            yParity: current.yParity,
+            registeredAt: current.registeredAt,
+            validUntil: current.validUntil,
+            retiredAt: uint40(block.timestamp)
+        });
+        _store(
+            id,
+            Identity({
+                x: bytes32(newPublicKey[:32]),
+                yParity: Secp256k1.yParity(newPublicKey),
+                keyIndex: current.keyIndex + 1,
+                registeredAt: uint40(block.timestamp),
+                validUntil: validUntil,
+                signedAt: signedAt,
+                revokedAt: 0,
+                nonce: current.nonce + 1
+            })
+        );
         emit KeyRotated(id, current.keyIndex + 1, newKeyHash, validUntil);
     }
 
     /// @inheritdoc IIdentityRegistry
     function revoke(bytes32 id) external {
-        Identity memory current = _identities[id];
+        Identity memory current = _load(id);
         _checkChangeable(id, current);
-        if (msg.sender != Secp256k1.toAddress(current.x, current.yParity)) revert NotKeyOwner(id, msg.sender);
-        _identities[id].revokedAt = uint40(block.timestamp);
+        if (msg.sender != _currentAddress(current)) revert NotKeyOwner(id, msg.sender);
+
+        current.revokedAt = uint40(block.timestamp);
+        _identities[id].packed = _pack(current);
         emit IdentityRevoked(id, current.keyIndex);
     }
 
     /// @inheritdoc IIdentityRegistry
     function revokeFor(bytes32 id, uint40 signedAt, bytes calldata signature) external {
-        Identity memory current = _identities[id];
+        Identity memory current = _load(id);
         _checkChangeable(id, current);
         _checkSignedAt(signedAt);
         bytes32 structHash = keccak256(abi.encode(REVOKE_TYPEHASH, id, signedAt, current.nonce));
-        _checkSignature(id, structHash, signature, Secp256k1.toAddress(current.x, current.yParity));
+        _checkSignature(id, structHash, signature, _currentAddress(current));
 
-        Identity storage identity = _identities[id];
-        identity.revokedAt = uint40(block.timestamp);
-        identity.nonce = current.nonce + 1;
+        current.revokedAt = uint40(block.timestamp);
+        current.nonce += 1;
+        _identities[id].packed = _pack(current);
         emit IdentityRevoked(id, current.keyIndex);
     }
 
@@ -142,7 +169,7 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
             uint32 nonce
         )
     {
-        Identity memory current = _identities[id];
+        Identity memory current = _load(id);
         if (!_exists(current)) {
             return (Status.Unknown, "", 0, 0, 0, 0, 0, 0);
         }
@@ -167,18 +194,17 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
 
     /// @inheritdoc IIdentityRegistry
     function keyCount(bytes32 id) external view returns (uint32) {
-        Identity memory current = _identities[id];
+        Identity memory current = _load(id);
         return _exists(current) ? current.keyIndex + 1 : 0;
     }
 
     /// @inheritdoc IIdentityRegistry
-    /// @dev Reverts with {UnknownIdentity} for an unknown ID and {KeyIndexOutOfRange} past the current key.
     function keyByIndex(bytes32 id, uint32 index)
         external
         view
         returns (bytes memory publicKey, uint40 registeredAt, uint40 validUntil, uint40 retiredAt)
     {
-        Identity memory current = _identities[id];
+        Identity memory current = _load(id);
         if (!_exists(current)) revert UnknownIdentity(id);
         if (index > current.keyIndex) revert KeyIndexOutOfRange(id, index);
         if (index == current.keyIndex) {
@@ -195,22 +221,23 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
 
     /// @inheritdoc IIdentityRegistry
     function keyAt(bytes32 id, uint40 time) external view returns (uint32 index, bytes memory publicKey) {
-        Identity memory current = _identities[id];
+        Identity memory current = _load(id);
         if (!_exists(current)) revert UnknownIdentity(id);
 
         if (time >= current.registeredAt) {
-            // A revocation ends the current key; otherwise it lasts until its validity end.
+            // A revocation ends the current key early; otherwise its validity end does.
             if ((current.revokedAt != 0 && time >= current.revokedAt) || time >= current.validUntil) {
                 revert NoKeyAt(id, time);
             }
             return (current.keyIndex, Secp256k1.decompress(current.x, current.yParity));
         }
 
-        // The key in force is the last retired key registered at or before `time`. Keys are
-        // registered in index order at non-decreasing block times, so binary search applies.
+        // Otherwise only the last retired key registered at or before `time` can have been in force:
+        // each key retires when the next is registered. Registration times never decrease with the
+        // index, so a binary search finds it.
         mapping(uint32 => RetiredKey) storage retired = _retiredKeys[id];
         uint32 low = 0;
-        uint32 high = current.keyIndex; // Exclusive; retired keys are 0 .. keyIndex - 1.
+        uint32 high = current.keyIndex; // Retired keys are 0 .. keyIndex - 1.
         while (low < high) {
             uint32 mid = low + (high - low) / 2;
             if (retired[mid].registeredAt <= time) {
@@ -219,7 +246,7 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
                 high = mid;
             }
         }
-        // `low` is the number of retired keys registered at or before `time`.
+        // `low` retired keys were registered at or before `time`.
         if (low == 0) revert NoKeyAt(id, time);
         RetiredKey memory key = retired[low - 1];
         if (time >= key.retiredAt || time >= key.validUntil) revert NoKeyAt(id, time);
@@ -240,52 +267,27 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         bytes32 keyHash = keccak256(publicKey);
         if (keyHash != id) revert PublicKeyMismatch(id, keyHash);
         // Reads only the packed slot, which registration writes next anyway.
-        if (_identities[id].validUntil != 0) revert AlreadyRegistered(id);
+        if (_validUntil(_identities[id].packed) != 0) revert AlreadyRegistered(id);
         _checkSignedAt(signedAt);
         _checkValidUntil(validUntil);
     }
 
-    /// @dev Stores the identity's first key; all checks have passed. Consumes nonce 0.
+    /// @dev Stores the identity's first key once all checks have passed. Consumes nonce 0.
     function _register(bytes32 id, bytes calldata publicKey, uint40 validUntil, uint40 signedAt) private {
-        _identities[id] = Identity({
-            x: bytes32(publicKey[:32]),
-            yParity: Secp256k1.yParity(publicKey),
-            keyIndex: 0,
-            registeredAt: uint40(block.timestamp),
-            validUntil: validUntil,
-            signedAt: signedAt,
-            revokedAt: 0,
-            nonce: 1
-        });
+        _store(
+            id,
+            Identity({
+                x: bytes32(publicKey[:32]),
+                yParity: Secp256k1.yParity(publicKey),
+                keyIndex: 0,
+                registeredAt: uint40(block.timestamp),
+                validUntil: validUntil,
+                signedAt: signedAt,
+                revokedAt: 0,
+                nonce: 1
+            })
+        );
         emit IdentityRegistered(id, msg.sender, validUntil);
-    }
-
-    /// @dev Archives the current key, retired now, and makes `newPublicKey` current from now on.
-    function _replaceKey(
-        bytes32 id,
-        Identity memory current,
-        bytes calldata newPublicKey,
-        uint40 validUntil,
-        uint40 signedAt
-    ) private {
-        uint40 now_ = uint40(block.timestamp);
-        _retiredKeys[id][current.keyIndex] = RetiredKey({
-            x: current.x,
-            yParity: current.yParity,
-            registeredAt: current.registeredAt,
-            validUntil: current.validUntil,
-            retiredAt: now_
-        });
-        _identities[id] = Identity({
-            x: bytes32(newPublicKey[:32]),
-            yParity: Secp256k1.yParity(newPublicKey),
-            keyIndex: current.keyIndex + 1,
-            registeredAt: now_,
-            validUntil: validUntil,
-            signedAt: signedAt,
-            revokedAt: 0,
-            nonce: current.nonce + 1
-        });
     }
 
     /// @dev Rotation and revocation need a registered identity that is not revoked.
@@ -294,8 +296,8 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         if (current.revokedAt != 0) revert IIdentityRegistryErrors.IdentityRevoked(id);
     }
 
-    /// @dev Bounds the owner's signed timestamp to [now - MAX_SIGNATURE_AGE, now + MAX_CLOCK_SKEW],
-    /// written without subtraction so it holds near timestamp 0 as well.
+    /// @dev Bounds the owner's timestamp to [now - MAX_SIGNATURE_AGE, now + MAX_CLOCK_SKEW], without
+    /// a subtraction that would underflow near timestamp 0.
     function _checkSignedAt(uint40 signedAt) private view {
         if (uint256(signedAt) + MAX_SIGNATURE_AGE < block.timestamp) {
             revert StaleTimestamp(signedAt, uint40(block.timestamp));
@@ -318,12 +320,47 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         if (err != ECDSA.RecoverError.NoError || recovered != signer) revert InvalidSignature(id);
     }
 
-    /// @dev The account of a key is the last 20 bytes of the key's hash, here the ID.
-    function _idAddress(bytes32 keyHash) private pure returns (address) {
+    /// @dev The account of a key is the last 20 bytes of the key's hash.
+    function _keyAddress(bytes32 keyHash) private pure returns (address) {
         return address(uint160(uint256(keyHash)));
+    }
+
+    function _currentAddress(Identity memory current) private view returns (address) {
+        return Secp256k1.toAddress(current.x, current.yParity);
     }
 
     function _exists(Identity memory identity) private pure returns (bool) {
         return identity.validUntil != 0;
+    }
+
+    function _load(bytes32 id) private view returns (Identity memory identity) {
+        StoredIdentity storage stored = _identities[id];
+        uint256 packed = stored.packed;
+        identity.x = stored.x;
+        identity.yParity = uint8(packed);
+        identity.keyIndex = uint32(packed >> 8);
+        identity.registeredAt = uint40(packed >> 40);
+        identity.validUntil = _validUntil(packed);
+        identity.signedAt = uint40(packed >> 120);
+        identity.revokedAt = uint40(packed >> 160);
+        identity.nonce = uint32(packed >> 200);
+    }
+
+    function _validUntil(uint256 packed) private pure returns (uint40) {
+        return uint40(packed >> 80);
+    }
+
+    function _store(bytes32 id, Identity memory identity) private {
+        StoredIdentity storage stored = _identities[id];
+        stored.x = identity.x;
+        stored.packed = _pack(identity);
+    }
+
+    /// @dev Every field but x, in one word.
+    function _pack(Identity memory identity) private pure returns (uint256) {
+        return uint256(identity.yParity) | (uint256(identity.keyIndex) << 8)
+            | (uint256(identity.registeredAt) << 40) | (uint256(identity.validUntil) << 80)
+            | (uint256(identity.signedAt) << 120) | (uint256(identity.revokedAt) << 160)
+            | (uint256(identity.nonce) << 200);
     }
 }

@@ -33,6 +33,13 @@ find_jdk() {
   export JAVA_HOME=$best
 }
 
+# Maven 3.8 uses sun.misc.Unsafe, which JDK 24+ warns about on every build.
+quiet_maven_on_new_jdks() {
+  if [ "$(java_major "$JAVA_HOME/bin/java")" -ge 24 ]; then
+    export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+  fi
+}
+
 # Node >= 22 (Hardhat 3 needs it): the machine's if new enough, else a private copy from npm.
 ensure_node() {
   local private="$ROOT/.tools/node_modules/node/bin"
@@ -75,6 +82,7 @@ ensure_jar() {
 
 setup_all() {
   find_jdk
+  quiet_maven_on_new_jdks
   ensure_node
   ensure_npm_packages
   ensure_contracts

@@ -25,9 +25,9 @@ import picocli.CommandLine.Mixin;
  * replay — with timings and gas.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the whole registry lifecycle on a local chain the demo starts and stops itself:",
-            "deploy, register Alice (self-sent) and Bob (relayed) in two profiles, look each up from the"
-                    + " other, rotate Bob's key, revoke Alice, and show what the registry refuses."})
+        description = {"Run the whole registry lifecycle on a local chain it starts and stops itself.",
+            "Deploys a registry, registers Alice (self-sent) and Bob (relayed) in two profiles, looks each"
+                    + " up from the other, rotates Bob's key, revokes Alice, and shows what the registry refuses."})
 final class DemoCommand implements Runnable {
     private static final char[] DEMO_PASSWORD = "demo password".toCharArray();
 
@@ -44,7 +44,7 @@ final class DemoCommand implements Runnable {
         long demoStart = System.nanoTime();
         try (LocalRun run = new LocalRun(work.resolve("node.log"), out::progress)) {
             step("start local Hardhat node", run.startMillis, null, run.node.rpcUrl());
-            step("deploy IdentityRegistry", 0, run.deployment.tx(), run.registry().address());
+            step("deploy IdentityRegistry", run.deployMillis, run.deployment.tx(), run.registry().address());
             Registry registry = run.registry();
 
             Profile alice = new Profile(work.resolve("alice"), true);
@@ -71,7 +71,8 @@ final class DemoCommand implements Runnable {
             timed("Bob looks up Alice by ID " + abbreviate(aliceId), () ->
                     expect(registry.require(aliceId).publicKey().equals(aliceKey.publicKey()), "Alice's key"));
 
-            Instant beforeRotation = Instant.now();
+            Instant bobKey0Since = registry.require(bobId).registeredAt();
+            awaitNextSecond(bobKey0Since); // so key #0 has a moment of its own in the history
             IdentityKey bobNext = IdentityKey.generate();
             bob.storeKey(bobNext, DEMO_PASSWORD);
             run.chain.fundFromDevAccount(bobKey.address(), java.math.BigInteger.TEN.pow(18));
@@ -82,8 +83,8 @@ final class DemoCommand implements Runnable {
                 IdentityRecord record = registry.require(bobId);
                 return expect(record.keyIndex() == 1 && record.publicKey().equals(bobNext.publicKey()), "key #1");
             });
-            timed("key history: Bob's key at " + beforeRotation.getEpochSecond() + " was key #0", () -> {
-                KeyRecord then = registry.keyAt(bobId, beforeRotation);
+            timed("key history: Bob's key at " + bobKey0Since + " was key #0", () -> {
+                KeyRecord then = registry.keyAt(bobId, bobKey0Since);
                 return expect(then.index() == 0 && then.publicKey().equals(bobKey.publicKey()), "key #0");
             });
 
@@ -108,6 +109,18 @@ final class DemoCommand implements Runnable {
         IdentityKey key = IdentityKey.generate();
         profile.addIdentity(key, DEMO_PASSWORD);
         return key;
+    }
+
+    private static void awaitNextSecond(Instant since) {
+        long waitMs = since.plusSeconds(1).toEpochMilli() - System.currentTimeMillis();
+        if (waitMs > 0) {
+            try {
+                Thread.sleep(waitMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PeerkeyException("interrupted");
+            }
+        }
     }
 
     private static String expect(boolean ok, String what) {

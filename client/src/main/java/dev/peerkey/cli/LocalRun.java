@@ -19,6 +19,7 @@ final class LocalRun implements AutoCloseable {
     final Chain chain;
     final Registry.Deployment deployment;
     final long startMillis;
+    final long deployMillis;
 
     LocalRun(Path logFile, Consumer<String> progress) {
         long start = System.nanoTime();
@@ -27,7 +28,9 @@ final class LocalRun implements AutoCloseable {
         try {
             this.chain = Chain.connect(node.rpcUrl());
             IdentityKey deployer = fundedKey();
+            long deployStart = System.nanoTime();
             this.deployment = Registry.deploy(chain, deployer.credentials(), progress);
+            this.deployMillis = (System.nanoTime() - deployStart) / 1_000_000;
         } catch (RuntimeException e) {
             node.close();
             throw e;

@@ -41,7 +41,8 @@ public final class Cli {
     public Result run(String... args) {
         Path jar = TestChain.projectRoot().resolve("client/target/peerkey.jar");
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-jar", jar.toString()));
+        List<String> command = new ArrayList<>(
+                List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar.toString()));
         command.addAll(List.of(args));
         try {
             Path out = Files.createTempFile("peerkey-cli", ".out");
