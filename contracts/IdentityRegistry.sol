@@ -106,26 +106,7 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         _checkSignature(id, structHash, currentKeySignature, _currentAddress(current));
         _checkSignature(id, structHash, newKeySignature, _keyAddress(newKeyHash));
 
-        _retiredKeys[id][current.keyIndex] = RetiredKey({
-            x: current.x,
-            yParity: current.yParity,
-            registeredAt: current.registeredAt,
-            validUntil: current.validUntil,
-            retiredAt: uint40(block.timestamp)
-        });
-        _store(
-            id,
-            Identity({
-                x: bytes32(newPublicKey[:32]),
-                yParity: Secp256k1.yParity(newPublicKey),
-                keyIndex: current.keyIndex + 1,
-                registeredAt: uint40(block.timestamp),
-                validUntil: validUntil,
-                signedAt: signedAt,
-                revokedAt: 0,
-                nonce: current.nonce + 1
-            })
-        );
+        _replaceKey(id, current, newPublicKey, validUntil, signedAt);
         emit KeyRotated(id, current.keyIndex + 1, newKeyHash, validUntil);
     }
 
@@ -135,9 +116,8 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         _checkChangeable(id, current);
         if (msg.sender != _currentAddress(current)) revert NotKeyOwner(id, msg.sender);
 
-        current.revokedAt = uint40(block.timestamp);
-        _identities[id].packed = _pack(current);
-        emit IdentityRevoked(id, current.keyIndex);
+        // Nothing was signed, so no nonce is consumed.
+        _revoke(id, current, current.nonce);
     }
 
     /// @inheritdoc IIdentityRegistry
@@ -148,10 +128,7 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         bytes32 structHash = keccak256(abi.encode(REVOKE_TYPEHASH, id, signedAt, current.nonce));
         _checkSignature(id, structHash, signature, _currentAddress(current));
 
-        current.revokedAt = uint40(block.timestamp);
-        current.nonce += 1;
-        _identities[id].packed = _pack(current);
-        emit IdentityRevoked(id, current.keyIndex);
+        _revoke(id, current, current.nonce + 1); // Consumes the signed nonce.
     }
 
     /// @inheritdoc IIdentityRegistry
@@ -274,20 +251,52 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
 
     /// @dev Stores the identity's first key once all checks have passed. Consumes nonce 0.
     function _register(bytes32 id, bytes calldata publicKey, uint40 validUntil, uint40 signedAt) private {
-        _store(
-            id,
-            Identity({
-                x: bytes32(publicKey[:32]),
-                yParity: Secp256k1.yParity(publicKey),
-                keyIndex: 0,
-                registeredAt: uint40(block.timestamp),
-                validUntil: validUntil,
-                signedAt: signedAt,
-                revokedAt: 0,
-                nonce: 1
-            })
-        );
+        StoredIdentity storage stored = _identities[id];
+        stored.x = bytes32(publicKey[:32]);
+        stored.packed = _pack(Secp256k1.yParity(publicKey), 0, uint40(block.timestamp), validUntil, signedAt, 0, 1);
         emit IdentityRegistered(id, msg.sender, validUntil);
+    }
+
+    /// @dev Retires the current key now and makes `newPublicKey` current from now on.
+    function _replaceKey(
+        bytes32 id,
+        Identity memory current,
+        bytes calldata newPublicKey,
+        uint40 validUntil,
+        uint40 signedAt
+    ) private {
+        _retiredKeys[id][current.keyIndex] = RetiredKey({
+            x: current.x,
+            yParity: current.yParity,
+            registeredAt: current.registeredAt,
+            validUntil: current.validUntil,
+            retiredAt: uint40(block.timestamp)
+        });
+        StoredIdentity storage stored = _identities[id];
+        stored.x = bytes32(newPublicKey[:32]);
+        stored.packed = _pack(
+            Secp256k1.yParity(newPublicKey),
+            current.keyIndex + 1,
+            uint40(block.timestamp),
+            validUntil,
+            signedAt,
+            0,
+            current.nonce + 1
+        );
+    }
+
+    /// @dev Marks the identity revoked now, leaving its key in place, and sets its next nonce.
+    function _revoke(bytes32 id, Identity memory current, uint32 nonce) private {
+        _identities[id].packed = _pack(
+            current.yParity,
+            current.keyIndex,
+            current.registeredAt,
+            current.validUntil,
+            current.signedAt,
+            uint40(block.timestamp),
+            nonce
+        );
+        emit IdentityRevoked(id, current.keyIndex);
     }
 
     /// @dev Rotation and revocation need a registered identity that is not revoked.
@@ -333,6 +342,7 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         return identity.validUntil != 0;
     }
 
+    /// @dev Reads and unpacks an identity; all fields are 0 for an unknown ID.
     function _load(bytes32 id) private view returns (Identity memory identity) {
         StoredIdentity storage stored = _identities[id];
         uint256 packed = stored.packed;
@@ -350,17 +360,18 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         return uint40(packed >> 80);
     }
 
-    function _store(bytes32 id, Identity memory identity) private {
-        StoredIdentity storage stored = _identities[id];
-        stored.x = identity.x;
-        stored.packed = _pack(identity);
-    }
-
-    /// @dev Every field but x, in one word.
-    function _pack(Identity memory identity) private pure returns (uint256) {
-        return uint256(identity.yParity) | (uint256(identity.keyIndex) << 8)
-            | (uint256(identity.registeredAt) << 40) | (uint256(identity.validUntil) << 80)
-            | (uint256(identity.signedAt) << 120) | (uint256(identity.revokedAt) << 160)
-            | (uint256(identity.nonce) << 200);
+    /// @dev The inverse of {_load}: every field but x, in one word.
+    function _pack(
+        uint8 yParity,
+        uint32 keyIndex,
+        uint40 registeredAt,
+        uint40 validUntil,
+        uint40 signedAt,
+        uint40 revokedAt,
+        uint32 nonce
+    ) private pure returns (uint256) {
+        return uint256(yParity) | (uint256(keyIndex) << 8) | (uint256(registeredAt) << 40)
+            | (uint256(validUntil) << 80) | (uint256(signedAt) << 120) | (uint256(revokedAt) << 160)
+            | (uint256(nonce) << 200);
     }
 }
