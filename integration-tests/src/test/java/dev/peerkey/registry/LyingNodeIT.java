@@ -44,7 +44,7 @@ class LyingNodeIT {
         alice = node.fundedKey();
         honest.register(alice, Instant.now().plus(Duration.ofDays(30)));
 
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         proxy = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         proxy.createContext("/", exchange -> {
             byte[] request = exchange.getRequestBody().readAllBytes();
