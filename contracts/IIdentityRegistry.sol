@@ -91,7 +91,8 @@ interface IIdentityRegistry {
         bytes calldata newKeySignature
     ) external;
 
-    /// @notice Revokes `id` for good, sent by the current key's account.
+    /// @notice Revokes `id` for good, sent by the current key's account. Consumes no nonce
+    /// (nothing is signed). An expired identity can still be revoked.
     function revoke(bytes32 id) external;
 
     /// @notice Revokes `id` on the owner's behalf; anyone may submit.
@@ -127,6 +128,7 @@ interface IIdentityRegistry {
     function keyCount(bytes32 id) external view returns (uint32);
 
     /// @notice Key number `index` of the identity with its timestamps.
+    /// Reverts with {UnknownIdentity} or {KeyIndexOutOfRange}.
     /// @return publicKey The 64-byte key.
     /// @return registeredAt When it was stored.
     /// @return validUntil Its owner-chosen validity end.
