@@ -35,16 +35,29 @@ public final class Transactor extends TransactionManager {
     private final RevertDecoder revertDecoder;
 
     public Transactor(Chain chain, Credentials credentials, RevertDecoder revertDecoder, Consumer<String> progress) {
-        super(new FastReceipts(chain, progress), credentials.getAddress());
+        this(chain, credentials.getAddress(), credentials, revertDecoder, progress);
+    }
+
+    private Transactor(Chain chain, String from, Credentials credentials, RevertDecoder revertDecoder,
+                       Consumer<String> progress) {
+        super(new FastReceipts(chain, progress), from);
         this.chain = chain;
         this.credentials = credentials;
         this.revertDecoder = revertDecoder;
+    }
+
+    /** For view calls only: no account, so it cannot send. */
+    public static Transactor readOnly(Chain chain, RevertDecoder revertDecoder) {
+        return new Transactor(chain, "0x0000000000000000000000000000000000000000", null, revertDecoder, m -> { });
     }
 
     @Override
     public EthSendTransaction sendTransaction(
             BigInteger ignoredGasPrice, BigInteger ignoredGasLimit, String to, String data, BigInteger value,
             boolean constructor) {
+        if (credentials == null) {
+            throw new IllegalStateException("a read-only transactor cannot send transactions");
+        }
         String target = constructor ? null : to;
         Transaction call = Transaction.createFunctionCallTransaction(
                 getFromAddress(), null, null, null, target, value, data);

@@ -17,13 +17,11 @@ import org.web3j.crypto.Sign;
 public final class IdentityKey {
     private final ECKeyPair keyPair;
     private final PublicKey publicKey;
-    private final Credentials credentials;
 
     private IdentityKey(BigInteger privateKey) {
         byte[] uncompressed = Secp256k1.G.multiply(privateKey).normalize().getEncoded(false);
         this.publicKey = PublicKey.fromBytes(uncompressed);
         this.keyPair = new ECKeyPair(privateKey, new BigInteger(1, publicKey.bytes()));
-        this.credentials = Credentials.create(keyPair);
     }
 
     public static IdentityKey generate() {
@@ -74,7 +72,7 @@ public final class IdentityKey {
 
     /** For web3j transaction signing; holds the secret, so do not log it. */
     public Credentials credentials() {
-        return credentials;
+        return Credentials.create(keyPair); // made on demand: only transactions need it
     }
 
     /**

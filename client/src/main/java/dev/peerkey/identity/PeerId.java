@@ -2,7 +2,7 @@ package dev.peerkey.identity;
 
 import java.util.Arrays;
 
-import org.web3j.crypto.Keys;
+import org.web3j.crypto.Hash;
 
 /**
  * A peer's identity: keccak256 of its 64-byte public key. The last 20 bytes are the
@@ -54,7 +54,17 @@ public final class PeerId implements Comparable<PeerId> {
 
     /** The EIP-55 checksummed address: the last 20 bytes of the ID. */
     public String address() {
-        return Keys.toChecksumAddress(Hex.encode0x(Arrays.copyOfRange(bytes, 12, LENGTH)));
+        // EIP-55 here rather than web3j's Keys, whose class initialiser registers the whole
+        // BouncyCastle JCA provider and costs a read-only CLI command a few hundred ms.
+        String hex = Hex.encode0x(Arrays.copyOfRange(bytes, 12, LENGTH)).substring(2);
+        byte[] hash = Hash.sha3(hex.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        StringBuilder checksummed = new StringBuilder("0x");
+        for (int i = 0; i < hex.length(); i++) {
+            int nibble = (hash[i / 2] >> (i % 2 == 0 ? 4 : 0)) & 0xf;
+            char c = hex.charAt(i);
+            checksummed.append(nibble >= 8 ? Character.toUpperCase(c) : c);
+        }
+        return checksummed.toString();
     }
 
     public DisplayName displayName() {

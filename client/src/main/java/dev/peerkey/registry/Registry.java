@@ -50,8 +50,8 @@ public final class Registry {
         this.typedData = new TypedData(chain.chainId(), address);
         this.progress = progress;
         this.clock = clock;
-        Credentials nobody = Credentials.create("0x1");
-        this.reader = load(nobody);
+        this.reader = IdentityRegistry.load(address, chain.web3j(),
+                Transactor.readOnly(chain, RegistryErrors.INSTANCE), new DefaultGasProvider());
     }
 
     /**
