@@ -181,7 +181,10 @@ public final class Registry {
         if (keyIndex == 0) {
             requireHashesToId(id, key);
         } else {
-            requireHashesToId(id, keyByIndex(id, 0).publicKey());
+            List<PublicKey> keys = verifiedKeyChain(id);
+            if (keys.size() != keyIndex + 1 || !keys.get(keyIndex).equals(key)) {
+                throw lyingNode(id, "its current key is not the end of the signed rotation chain");
+            }
         }
         return Optional.of(new IdentityRecord(id, status, key, keyIndex, instant(r.component4()),
                 instant(r.component5()), instant(r.component6()), optionalInstant(r.component7()),
@@ -191,6 +194,13 @@ public final class Registry {
     /** Like {@link #lookup(PeerId)}, but an unknown ID is an error. */
     public IdentityRecord require(PeerId id) {
         return lookup(id).orElseThrow(() -> new RegistryException("identity " + id + " is not registered"));
+    }
+
+    /** The identity's keys from its first key, each rotation checked against its signatures. */
+    private List<PublicKey> verifiedKeyChain(PeerId id) {
+        PublicKey first = keyByIndex(id, 0).publicKey();
+        requireHashesToId(id, first);
+        return new RotationChain(chain, address, typedData).verifiedKeys(id, first);
     }
 
     /** Every key the identity has had, oldest first. */
@@ -203,7 +213,15 @@ public final class Registry {
         for (int i = 0; i < count; i++) {
             keys.add(keyByIndex(id, i));
         }
-        requireHashesToId(id, keys.get(0).publicKey());
+        List<PublicKey> verified = verifiedKeyChain(id);
+        if (verified.size() != keys.size()) {
+            throw lyingNode(id, "it reports " + keys.size() + " keys but " + verified.size() + " are signed");
+        }
+        for (KeyRecord key : keys) {
+            if (!verified.get(key.index()).equals(key.publicKey())) {
+                throw lyingNode(id, "key " + key.index() + " is not in the signed rotation chain");
+            }
+        }
         return keys;
     }
 

@@ -35,6 +35,8 @@ class LyingNodeIT {
     private static final AtomicReference<UnaryOperator<String>> TAMPER = new AtomicReference<>(UnaryOperator.identity());
     private static String registryAddress;
     private static IdentityKey alice;
+    private static IdentityKey bob;
+    private static IdentityKey bobNext;
 
     @BeforeAll
     static void start() throws IOException {
@@ -43,6 +45,10 @@ class LyingNodeIT {
         registryAddress = honest.address();
         alice = node.fundedKey();
         honest.register(alice, Instant.now().plus(Duration.ofDays(30)));
+        bob = node.fundedKey();
+        bobNext = IdentityKey.generate();
+        honest.register(bob, Instant.now().plus(Duration.ofDays(30)));
+        honest.rotate(bob.id(), bob, bobNext, Instant.now().plus(Duration.ofDays(30)));
 
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         proxy = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -93,6 +99,25 @@ class LyingNodeIT {
         Registry registry = throughProxy();
         RegistryException e = assertThrows(RegistryException.class, () -> registry.require(alice.id()));
         assertTrue(e.getMessage().contains("false answer") && e.getMessage().contains("does not hash to the ID"),
+                e.getMessage());
+    }
+
+    @Test
+    void anHonestRotationIsVerifiedThroughItsSignatures() {
+        TAMPER.set(UnaryOperator.identity());
+        Registry registry = throughProxy();
+        assertEquals(bobNext.publicKey(), registry.require(bob.id()).publicKey());
+        assertEquals(2, registry.keyHistory(bob.id()).size());
+    }
+
+    @Test
+    void anInventedRotationIsRefused() {
+        String real = bobNext.publicKey().hex().substring(2);
+        String fake = IdentityKey.generate().publicKey().hex().substring(2);
+        TAMPER.set(answer -> answer.replace(real, fake));
+        Registry registry = throughProxy();
+        RegistryException e = assertThrows(RegistryException.class, () -> registry.require(bob.id()));
+        assertTrue(e.getMessage().contains("false answer") || e.getMessage().contains("cannot verify"),
                 e.getMessage());
     }
 
