@@ -92,7 +92,7 @@ final class DemoCommand implements Runnable {
             timed("lookup reports Alice as revoked", () ->
                     expect(registry.require(aliceId).revoked(), "revoked"));
             refused("register Alice again", () -> registry.register(aliceKey, yearAhead));
-            refused("Alice's old key tries to rotate", () -> registry.rotate(aliceId, aliceKey, IdentityKey.generate(), yearAhead));
+            refused("Alice tries to rotate after revoking", () -> registry.rotate(aliceId, aliceKey, IdentityKey.generate(), yearAhead));
             refused("replay Bob's signed registration", () -> registry.submit(bobRequest, relayer.credentials()));
         } finally {
             deleteQuietly(work);

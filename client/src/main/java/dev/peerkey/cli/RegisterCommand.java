@@ -6,7 +6,6 @@ import dev.peerkey.identity.PeerId;
 import dev.peerkey.registry.RegistrationRequest;
 import dev.peerkey.registry.Registry;
 import dev.peerkey.registry.TxResult;
-import java.time.Duration;
 import java.time.Instant;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,13 +20,8 @@ final class RegisterCommand implements Runnable {
     @Mixin
     GlobalOptions options;
 
-    @Option(names = "--id", paramLabel = "ID", description = "Which identity (default: the profile's default).")
-    String identity;
-
-    @Option(names = "--valid-for", paramLabel = "DURATION", defaultValue = "365d",
-            converter = DurationConverter.class,
-            description = "How long the key stays valid (e.g. 365d, 12h; default: ${DEFAULT-VALUE}).")
-    Duration validFor;
+    @Mixin
+    KeyOptions keyOptions;
 
     @Option(names = "--relayed", description = "Sign only; a relayer account submits and pays"
             + " (on a local chain, a throwaway account the node funds).")
@@ -36,13 +30,13 @@ final class RegisterCommand implements Runnable {
     @Override
     public void run() {
         try (Context ctx = new Context(options)) {
-            PeerId id = ctx.profile().identity(identity);
+            PeerId id = ctx.profile().identity(keyOptions.identity);
             IdentityKey key = ctx.currentKey(id);
             if (!key.id().equals(id)) {
                 throw new PeerkeyException("identity " + id + " has rotated its key, so it is registered already");
             }
             Registry registry = ctx.registry();
-            Instant validUntil = Instant.now().plus(validFor);
+            Instant validUntil = keyOptions.validUntil();
             TxResult tx;
             if (relayed) {
                 RegistrationRequest request = registry.signRegistration(key, validUntil);

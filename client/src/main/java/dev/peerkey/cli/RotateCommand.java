@@ -3,8 +3,6 @@ package dev.peerkey.cli;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.registry.TxResult;
-import java.time.Duration;
-import java.time.Instant;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,25 +15,20 @@ final class RotateCommand implements Runnable {
     @Mixin
     GlobalOptions options;
 
-    @Option(names = "--id", paramLabel = "ID", description = "Which identity (default: the profile's default).")
-    String identity;
-
-    @Option(names = "--valid-for", paramLabel = "DURATION", defaultValue = "365d",
-            converter = DurationConverter.class,
-            description = "How long the new key stays valid (default: ${DEFAULT-VALUE}).")
-    Duration validFor;
+    @Mixin
+    KeyOptions keyOptions;
 
     @Override
     public void run() {
         try (Context ctx = new Context(options)) {
             Profile profile = ctx.profile();
-            PeerId id = profile.identity(identity);
+            PeerId id = profile.identity(keyOptions.identity);
             char[] password = ctx.password(false);
             IdentityKey current = profile.currentKey(id, password);
             IdentityKey next = IdentityKey.generate();
             profile.storeKey(next, password);
             ctx.fundIfDevChain(current.address());
-            TxResult tx = ctx.registry().rotate(id, current, next, Instant.now().plus(validFor));
+            TxResult tx = ctx.registry().rotate(id, current, next, keyOptions.validUntil());
             profile.switchKey(id, next.publicKey());
             var fields = Output.fields();
             fields.put("id", id.hex());
