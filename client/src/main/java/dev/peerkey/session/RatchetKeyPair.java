@@ -36,7 +36,7 @@ public final class RatchetKeyPair {
     }
 
     /** Restores a pair from its private half (any 32 bytes; X25519 clamps them). */
-    static RatchetKeyPair fromPrivateKey(byte[] privateKey) {
+    public static RatchetKeyPair fromPrivateKey(byte[] privateKey) {
         if (privateKey.length != KEY_SIZE) {
             throw new SessionException("an X25519 private key must be 32 bytes");
         }

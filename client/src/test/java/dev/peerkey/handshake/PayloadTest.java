@@ -1,0 +1,110 @@
+package dev.peerkey.handshake;
+
+import static dev.peerkey.handshake.Fixtures.fails;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.Test;
+
+class PayloadTest {
+    @Test
+    void endpointsParseAndPrintBack() {
+        for (String text : new String[] {"alice.example:7000", "localhost:1", "127.0.0.1:65535", "[::1]:7001",
+                "[2001:db8::8a2e:370:7334]:443", "[::ffff:192.0.2.1]:80", "a-b.c-d.example:9", "0.0.0.0:8080",
+                "xn--bcher-kva.example:5"}) {
+            Endpoint e = Endpoint.parse(text);
+            assertEquals(text, e.toString());
+            assertEquals(e, Endpoint.parse(text));
+        }
+        Endpoint v6 = Endpoint.parse("[::1]:7001");
+        assertEquals("::1", v6.host());
+        assertEquals(7001, v6.port());
+        assertEquals(Endpoint.of("::1", 7001), v6);
+        assertEquals(Endpoint.parse("Alice.Example:7000"), Endpoint.parse("alice.example:7000"));
+        assertEquals(Endpoint.parse("Alice.Example:7000").hashCode(), Endpoint.parse("alice.example:7000").hashCode());
+    }
+
+    @Test
+    void malformedEndpointsAreRefused() {
+        for (String bad : new String[] {"", "host", "host:", ":80", "host:0", "host:65536", "host:080", "host:+80",
+                "host:8a", "host:123456", "ho st:80", "host_name:80", "-host:80", "host-:80", "a..b:80", ".a:80",
+                "a.:80", "::1:80", "[::1:80", "[]:80", "[zz::1]:80", "[:::1]:80", "256.1.1.1:80", "1.2.3:80",
+                "01.2.3.4:80", "1.2.3.4.5:80", "höst:80", "host:80\n", "a".repeat(64) + ".example:80",
+                ("abcdefghi.".repeat(26)) + "x:80"}) {
+            fails(HandshakeException.class, () -> Endpoint.parse(bad));
+        }
+        fails(HandshakeException.class, () -> Endpoint.parse(null));
+        fails(HandshakeException.class, () -> Endpoint.of("host", 0));
+        fails(HandshakeException.class, () -> Endpoint.of("", 80));
+    }
+
+    @Test
+    void payloadRoundTripsEveryCombination() {
+        Endpoint endpoint = Endpoint.parse("[2001:db8::1]:7000");
+        byte[] tag = Fixtures.random(32);
+        for (Payload p : new Payload[] {Payload.empty(), Payload.of(endpoint, null), Payload.of(null, tag),
+                Payload.of(endpoint, tag)}) {
+            Payload back = Payload.fromBytes(p.toBytes());
+            assertEquals(p, back);
+            assertEquals(p.endpoint(), back.endpoint());
+            assertEquals(p.confirmation().isPresent(), back.confirmation().isPresent());
+            back.confirmation().ifPresent(t -> assertArrayEquals(tag, t));
+        }
+        assertNotEquals(Payload.of(null, tag), Payload.of(null, Fixtures.random(32)));
+    }
+
+    @Test
+    void payloadLayoutIsAsDocumented() {
+        byte[] tag = Fixtures.random(32);
+        byte[] bytes = Payload.of(Endpoint.parse("h.example:7"), tag).toBytes();
+        byte[] endpoint = "h.example:7".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(2 + 1 + endpoint.length + 32, bytes.length);
+        assertEquals(1, bytes[0]);
+        assertEquals(0x03, bytes[1]);
+        assertEquals(endpoint.length, bytes[2]);
+        assertArrayEquals(endpoint, Arrays.copyOfRange(bytes, 3, 3 + endpoint.length));
+        assertArrayEquals(tag, Arrays.copyOfRange(bytes, 3 + endpoint.length, bytes.length));
+        assertArrayEquals(new byte[] {1, 0}, Payload.empty().toBytes());
+    }
+
+    @Test
+    void malformedPayloadsAreRefused() {
+        byte[] good = Payload.of(Endpoint.parse("h.example:7"), Fixtures.random(32)).toBytes();
+        byte[][] bad = {
+            {},
+            {1},
+            {2, 0},                          // unknown version
+            {1, 4},                          // unknown flag
+            {1, 1},                          // endpoint flag, no length
+            {1, 1, 0},                       // empty endpoint
+            {1, 1, 5, 'h', ':', '8'},        // cut short
+            {1, 1, 3, 'h', ':', '0'},        // port 0
+            {1, 1, 4, 'h', ' ', ':', '8'},   // not printable
+            {1, 2, 1, 2, 3},                 // tag cut short
+            {1, 0, 0},                       // trailing byte
+            Arrays.copyOf(good, good.length + 1),
+            Arrays.copyOf(good, good.length - 1),
+        };
+        for (byte[] b : bad) {
+            fails(SealedPayloadException.class, () -> Payload.fromBytes(b));
+        }
+        assertTrue(fails(SealedPayloadException.class, () -> Payload.fromBytes(new byte[] {7, 0}))
+                .getMessage().contains("unknown version 7"));
+        fails(HandshakeException.class, () -> Payload.of(null, new byte[31]));
+    }
+
+    @Test
+    void toStringHidesTheFields() {
+        byte[] tag = Fixtures.random(32);
+        String s = Payload.of(Endpoint.parse("secret-host.example:7000"), tag).toString();
+        assertFalse(s.contains("secret-host"), s);
+        Fixtures.assertNoSecret(s, tag);
+        assertEquals("Payload[endpoint=present, confirmation=present]", s);
+    }
+}
