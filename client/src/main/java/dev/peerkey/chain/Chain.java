@@ -72,16 +72,24 @@ public final class Chain implements AutoCloseable {
         return send(rpcUrl, request);
     }
 
-    static <T extends Response<?>> T send(String rpcUrl, Request<?, T> request) {
-        T response;
+    /** Sends one request and returns the answer even if it is a JSON-RPC error (e.g. a revert). */
+    public <T extends Response<?>> T sendRaw(Request<?, T> request) {
+        return sendRaw(rpcUrl, request);
+    }
+
+    private static <T extends Response<?>> T sendRaw(String rpcUrl, Request<?, T> request) {
         try {
-            response = request.send();
+            return request.send();
         } catch (ConnectException e) {
             throw new ChainException("cannot reach the chain node at " + rpcUrl
                     + " (connection refused): start one with `peerkey chain start` or pass --rpc", e);
         } catch (IOException e) {
             throw new ChainException("chain node at " + rpcUrl + " failed: " + e.getMessage(), e);
         }
+    }
+
+    static <T extends Response<?>> T send(String rpcUrl, Request<?, T> request) {
+        T response = sendRaw(rpcUrl, request);
         if (response.hasError()) {
             throw new ChainException("chain node at " + rpcUrl + " answered " + request.getMethod()
                     + " with an error: " + response.getError().getMessage());

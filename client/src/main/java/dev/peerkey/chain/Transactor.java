@@ -99,12 +99,7 @@ public final class Transactor extends TransactionManager {
     }
 
     private EthCall rawCall(Transaction call, DefaultBlockParameter block) {
-        try {
-            return chain.web3j().ethCall(call, block).send();
-        } catch (java.io.IOException e) {
-            // Let Chain produce the uniform "cannot reach" message.
-            return chain.send(chain.web3j().ethCall(call, block));
-        }
+        return chain.sendRaw(chain.web3j().ethCall(call, block));
     }
 
     private BigInteger estimateGas(Transaction call) {
