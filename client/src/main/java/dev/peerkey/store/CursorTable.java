@@ -1,0 +1,21 @@
+package dev.peerkey.store;
+
+import java.util.Optional;
+
+/** SQL for the sync_cursors table. */
+final class CursorTable {
+    private CursorTable() {
+    }
+
+    static Optional<Cursor> get(Sql sql, String name) {
+        return sql.one("SELECT name, block, log_index FROM sync_cursors WHERE name = ?",
+                rs -> new Cursor(rs.getString("name"), rs.getLong("block"), rs.getLong("log_index")), name);
+    }
+
+    /** Sets the cursor, also backwards: after a chain reorganisation the follower must re-read. */
+    static void set(Sql sql, long now, Cursor cursor) {
+        sql.update("INSERT INTO sync_cursors (name, block, log_index, updated_at) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (name) DO UPDATE SET block = excluded.block, log_index = excluded.log_index,"
+                + " updated_at = excluded.updated_at", cursor.name(), cursor.block(), cursor.logIndex(), now);
+    }
+}

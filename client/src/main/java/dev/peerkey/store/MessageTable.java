@@ -1,0 +1,114 @@
+package dev.peerkey.store;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import dev.peerkey.identity.PeerId;
+
+/** SQL for the messages and seen_envelopes tables. */
+final class MessageTable {
+    private static final String SELECT = "SELECT m.seq, m.id, m.session_id, s.peer_id, m.direction, m.status,"
+            + " m.body, m.envelope, m.transport, m.created_at, m.sent_at, m.delivered_at"
+            + " FROM messages m JOIN sessions s ON s.session_id = m.session_id ";
+    private static final String OUT = Bytes.code(Direction.OUT);
+    private static final String QUEUED = Bytes.code(MessageStatus.QUEUED);
+    private static final String SENT = Bytes.code(MessageStatus.SENT);
+    private static final String DELIVERED = Bytes.code(MessageStatus.DELIVERED);
+    private static final String FAILED = Bytes.code(MessageStatus.FAILED);
+
+    private MessageTable() {
+    }
+
+    static Message insertOutgoing(Sql sql, long now, byte[] sessionId, MessageId id, byte[] body, byte[] envelope) {
+        SessionTable.requireExists(sql, sessionId);
+        if (get(sql, id).isPresent()) {
+            throw new StoreException("message " + id + " is already stored; pick a fresh MessageId.random()");
+        }
+        sql.update("INSERT INTO messages (id, session_id, direction, status, body, envelope, created_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)", id.bytes(), sessionId, OUT, QUEUED, body, envelope, now);
+        return get(sql, id).orElseThrow();
+    }
+
+    static boolean insertIncoming(Sql sql, long now, byte[] sessionId, MessageId id, byte[] body,
+            byte[] envelope, Transport transport, Instant sentAt) {
+        SessionTable.requireExists(sql, sessionId);
+        byte[] hash = sha256(envelope);
+        // A known ID is the same message again (resent in a new envelope): still exactly once.
+        if (seenHash(sql, hash) || get(sql, id).isPresent()) {
+            return false;
+        }
+        sql.update("INSERT INTO seen_envelopes (hash, seen_at) VALUES (?, ?)", hash, now);
+        sql.update("INSERT INTO messages (id, session_id, direction, status, body, envelope, transport, created_at,"
+                + " sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", id.bytes(), sessionId, Bytes.code(Direction.IN),
+                Bytes.code(MessageStatus.RECEIVED), body, envelope, Bytes.code(transport), now, Sql.millis(sentAt));
+        return true;
+    }
+
+    static boolean seen(Sql sql, byte[] envelope) {
+        return seenHash(sql, sha256(envelope));
+    }
+
+    static Optional<Message> get(Sql sql, MessageId id) {
+        return sql.one(SELECT + "WHERE m.id = ?", MessageTable::row, id.bytes());
+    }
+
+    /** The newest {@code limit} messages with {@code peer}, oldest first. */
+    static List<Message> withPeer(Sql sql, PeerId peer, int limit) {
+        requirePositive(limit);
+        List<Message> newestFirst = sql.list(SELECT + "WHERE s.peer_id = ? ORDER BY m.seq DESC LIMIT ?",
+                MessageTable::row, peer.bytes(), limit);
+        return newestFirst.reversed();
+    }
+
+    static List<Message> undelivered(Sql sql, int limit) {
+        requirePositive(limit);
+        return sql.list(SELECT + "WHERE m.direction = ? AND m.status IN (?, ?) ORDER BY m.seq LIMIT ?",
+                MessageTable::row, OUT, QUEUED, SENT, limit);
+    }
+
+    static boolean markSent(Sql sql, long now, MessageId id, Transport transport) {
+        return sql.update("UPDATE messages SET status = ?, transport = ?, sent_at = ? WHERE id = ? AND direction = ?"
+                + " AND status IN (?, ?, ?)", SENT, Bytes.code(transport), now, id.bytes(), OUT, QUEUED, SENT, FAILED) > 0;
+    }
+
+    static boolean markDelivered(Sql sql, long now, MessageId id) {
+        return sql.update("UPDATE messages SET status = ?, delivered_at = ? WHERE id = ? AND direction = ?"
+                + " AND status <> ?", DELIVERED, now, id.bytes(), OUT, DELIVERED) > 0;
+    }
+
+    static boolean markFailed(Sql sql, MessageId id) {
+        return sql.update("UPDATE messages SET status = ? WHERE id = ? AND direction = ? AND status IN (?, ?)",
+                FAILED, id.bytes(), OUT, QUEUED, SENT) > 0;
+    }
+
+    private static boolean seenHash(Sql sql, byte[] hash) {
+        return sql.exists("SELECT 1 FROM seen_envelopes WHERE hash = ?", hash);
+    }
+
+    private static void requirePositive(int limit) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+    }
+
+    static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    private static Message row(ResultSet rs) throws SQLException {
+        return new Message(rs.getLong("seq"), MessageId.of(rs.getBytes("id")), rs.getBytes("session_id"),
+                PeerId.of(rs.getBytes("peer_id")), Bytes.decode(Direction.class, rs.getString("direction")),
+                Bytes.decode(MessageStatus.class, rs.getString("status")), Sql.blob(rs, "body"),
+                Sql.blob(rs, "envelope"), Bytes.decode(Transport.class, rs.getString("transport")),
+                Sql.instant(rs, "created_at"), Sql.instant(rs, "sent_at"), Sql.instant(rs, "delivered_at"));
+    }
+}

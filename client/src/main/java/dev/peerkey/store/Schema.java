@@ -1,0 +1,109 @@
+package dev.peerkey.store;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The tables, versioned with {@code PRAGMA user_version}. {@code MIGRATIONS.get(v)} takes a
+ * database from version v to v + 1; a new version appends a step and never edits an old one.
+ * Timestamps are milliseconds since the epoch; IDs are raw bytes with their length checked.
+ */
+final class Schema {
+    static final List<List<String>> MIGRATIONS = List.of(List.of(
+            """
+            CREATE TABLE sessions (
+                session_id BLOB    NOT NULL PRIMARY KEY CHECK (length(session_id) = 32),
+                our_id     BLOB    NOT NULL CHECK (length(our_id) = 32),
+                peer_id    BLOB    NOT NULL CHECK (length(peer_id) = 32),
+                status     TEXT    NOT NULL CHECK (status IN
+                               ('pending_outgoing', 'pending_incoming', 'established', 'closed', 'revoked')),
+                state      BLOB,
+                endpoint   TEXT,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                CHECK (status <> 'established' OR state IS NOT NULL)
+            ) STRICT""",
+            // The database itself guarantees "one established session per pair".
+            """
+            CREATE UNIQUE INDEX sessions_one_established ON sessions (our_id, peer_id)
+                WHERE status = 'established'""",
+            "CREATE INDEX sessions_by_peer ON sessions (peer_id, created_at)",
+            """
+            CREATE TABLE pending_handshakes (
+                request_id    BLOB    NOT NULL PRIMARY KEY CHECK (length(request_id) = 32),
+                role          TEXT    NOT NULL CHECK (role IN ('initiator', 'responder')),
+                our_id        BLOB    NOT NULL CHECK (length(our_id) = 32),
+                peer_id       BLOB    NOT NULL CHECK (length(peer_id) = 32),
+                ephemeral_key BLOB    NOT NULL,
+                created_at    INTEGER NOT NULL,
+                expires_at    INTEGER NOT NULL CHECK (expires_at >= created_at)
+            ) STRICT""",
+            // AUTOINCREMENT: seq never goes back, even after the newest rows are deleted.
+            """
+            CREATE TABLE messages (
+                seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+                id           BLOB    NOT NULL UNIQUE CHECK (length(id) = 16),
+                session_id   BLOB    NOT NULL REFERENCES sessions (session_id),
+                direction    TEXT    NOT NULL CHECK (direction IN ('in', 'out')),
+                status       TEXT    NOT NULL,
+                body         BLOB    NOT NULL,
+                envelope     BLOB    NOT NULL,
+                transport    TEXT    CHECK (transport IN ('chain', 'direct')),
+                created_at   INTEGER NOT NULL,
+                sent_at      INTEGER,
+                delivered_at INTEGER,
+                CHECK ((direction = 'in' AND status = 'received' AND transport IS NOT NULL)
+                    OR (direction = 'out' AND status IN ('queued', 'sent', 'delivered', 'failed')))
+            ) STRICT""",
+            "CREATE INDEX messages_by_session ON messages (session_id, seq)",
+            """
+            CREATE INDEX messages_undelivered ON messages (seq)
+                WHERE direction = 'out' AND status IN ('queued', 'sent')""",
+            """
+            CREATE TABLE sync_cursors (
+                name       TEXT    NOT NULL PRIMARY KEY,
+                block      INTEGER NOT NULL CHECK (block >= 0),
+                log_index  INTEGER NOT NULL CHECK (log_index >= 0),
+                updated_at INTEGER NOT NULL
+            ) STRICT, WITHOUT ROWID""",
+            // SHA-256 of every accepted incoming envelope: a redelivery is refused after a restart too.
+            """
+            CREATE TABLE seen_envelopes (
+                hash    BLOB    NOT NULL PRIMARY KEY CHECK (length(hash) = 32),
+                seen_at INTEGER NOT NULL
+            ) STRICT, WITHOUT ROWID"""));
+
+    static final int VERSION = MIGRATIONS.size();
+
+    private Schema() {
+    }
+
+    /**
+     * Brings the database to {@link #VERSION}. Runs inside the caller's BEGIN IMMEDIATE, so two
+     * processes opening a new profile at once cannot both create the tables.
+     */
+    static void migrate(Connection connection, Path file) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            int version;
+            try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+                version = rs.next() ? rs.getInt(1) : 0;
+            }
+            if (version > VERSION) {
+                throw new StoreException(file + " was written by a newer peerkey (schema version "
+                        + version + "); this client reads up to version " + VERSION);
+            }
+            for (int v = version; v < VERSION; v++) {
+                for (String sql : MIGRATIONS.get(v)) {
+                    st.executeUpdate(sql);
+                }
+            }
+            if (version != VERSION) {
+                st.executeUpdate("PRAGMA user_version = " + VERSION);
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.peerkey.store;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/**
+ * Runs statements for one transaction. The first SQL error marks the transaction failed:
+ * SQLite may already have rolled it back (disk full, I/O error), and statements after that
+ * would each commit on their own, so the store refuses further work and rolls back instead.
+ */
+final class Sql {
+    @FunctionalInterface
+    interface Row<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private final Connection connection;
+    private final Path file;
+    private StoreException failure;
+
+    Sql(Connection connection, Path file) {
+        this.connection = connection;
+        this.file = file;
+    }
+
+    /** The first error of this transaction, or null. */
+    StoreException failure() {
+        return failure;
+    }
+
+    int update(String sql, Object... args) {
+        try (PreparedStatement ps = prepare(sql, args)) {
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw fail(e);
+        }
+    }
+
+    <T> List<T> list(String sql, Row<T> row, Object... args) {
+        try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
+            List<T> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(row.map(rs));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw fail(e);
+        }
+    }
+
+    <T> Optional<T> one(String sql, Row<T> row, Object... args) {
+        List<T> rows = list(sql, row, args);
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+
+    boolean exists(String sql, Object... args) {
+        return one(sql, rs -> Boolean.TRUE, args).isPresent();
+    }
+
+    private StoreException fail(SQLException e) {
+        StoreException error = error(e, file);
+        if (failure == null) {
+            failure = error;
+        }
+        return error;
+    }
+
+    private PreparedStatement prepare(String sql, Object... args) throws SQLException {
+        PreparedStatement ps = connection.prepareStatement(sql);
+        try {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            return ps;
+        } catch (SQLException e) {
+            ps.close();
+            throw e;
+        }
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        long millis = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+    }
+
+    /** A NOT NULL blob column; the driver may hand back null for a zero-length blob. */
+    static byte[] blob(ResultSet rs, String column) throws SQLException {
+        byte[] b = rs.getBytes(column);
+        return b == null ? new byte[0] : b;
+    }
+
+    static Long millis(Instant t) {
+        return t == null ? null : t.toEpochMilli();
+    }
+
+    /** Turns a driver error into one sentence that says what the user can do about it. */
+    static StoreException error(SQLException e, Path file) {
+        int code = e instanceof SQLiteException se ? se.getResultCode().code & 0xFF : -1;
+        String message;
+        if (code == SQLiteErrorCode.SQLITE_BUSY.code || code == SQLiteErrorCode.SQLITE_LOCKED.code) {
+            message = file + " stayed locked by another peerkey process for more than "
+                    + Store.BUSY_TIMEOUT.toSeconds() + " s";
+        } else if (code == SQLiteErrorCode.SQLITE_FULL.code) {
+            message = "the disk holding " + file + " is full";
+        } else if (code == SQLiteErrorCode.SQLITE_CORRUPT.code || code == SQLiteErrorCode.SQLITE_NOTADB.code) {
+            message = file + " is not a valid peerkey database (corrupt, or another kind of file)";
+        } else if (code == SQLiteErrorCode.SQLITE_READONLY.code) {
+            message = file + " is read-only";
+        } else if (code == SQLiteErrorCode.SQLITE_CANTOPEN.code) {
+            message = "cannot open " + file;
+        } else if (code == SQLiteErrorCode.SQLITE_IOERR.code) {
+            message = "I/O error on " + file;
+        } else {
+            message = "database error on " + file + ": " + e.getMessage();
+        }
+        return new StoreException(message, e);
+    }
+}

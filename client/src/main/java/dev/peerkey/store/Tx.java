@@ -1,0 +1,212 @@
+package dev.peerkey.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import dev.peerkey.identity.PeerId;
+
+/**
+ * One open transaction, handed to the work passed to {@link Store#inTransaction} or
+ * {@link Store#inTransactionReturning}. Everything done through it is committed together when
+ * the work returns, or not at all when it throws. All rows written in one transaction carry
+ * the same timestamp (taken when it began). A Tx is valid only inside the call that handed it
+ * out and only on that thread.
+ */
+public final class Tx {
+    private final Sql sql;
+    private final long now;
+    private final Thread owner = Thread.currentThread();
+    private boolean ended;
+
+    Tx(Sql sql, long now) {
+        this.sql = sql;
+        this.now = now;
+    }
+
+    // ---- sessions ----
+
+    /**
+     * Inserts or updates a session and returns it as stored. An existing session keeps its
+     * creation time and must belong to the same pair of identities. Saving a session as
+     * ESTABLISHED closes the pair's other established session, unless that one was created
+     * later: the newest wins, and this one is then stored as CLOSED.
+     *
+     * @param state the serialized ratchet; may be null only for a pending session
+     * @param endpoint the peer's direct-connection endpoint, or null
+     */
+    public SessionRecord saveSession(byte[] sessionId, PeerId ourId, PeerId peer, SessionStatus status,
+            byte[] state, String endpoint) {
+        check();
+        byte[] id = Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID");
+        Objects.requireNonNull(ourId, "ourId");
+        Objects.requireNonNull(peer, "peer");
+        Objects.requireNonNull(status, "status");
+        if (state == null && status == SessionStatus.ESTABLISHED) {
+            throw new IllegalArgumentException("an established session needs its ratchet state");
+        }
+        return SessionTable.save(sql, now, id, ourId, peer, status, state, endpoint);
+    }
+
+    /** Replaces a session's ratchet state: the step to take after every encrypt and decrypt. */
+    public void saveState(byte[] sessionId, byte[] state) {
+        check();
+        SessionTable.saveState(sql, now, Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"),
+                Bytes.copy(state, "state"));
+    }
+
+    /** The established session with {@code peer}, if there is one. */
+    public Optional<SessionRecord> session(PeerId peer) {
+        check();
+        return SessionTable.established(sql, Objects.requireNonNull(peer, "peer"));
+    }
+
+    /** Any session by its ID, whatever its status (a late message may arrive on a closed one). */
+    public Optional<SessionRecord> sessionById(byte[] sessionId) {
+        check();
+        return SessionTable.byId(sql, Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"));
+    }
+
+    /** All sessions, newest first. */
+    public List<SessionRecord> sessions() {
+        check();
+        return SessionTable.all(sql);
+    }
+
+    // ---- pending handshakes ----
+
+    /** Stores a pending handshake; refuses to replace one with the same request ID. */
+    public void savePendingHandshake(PendingHandshake handshake) {
+        check();
+        HandshakeTable.insert(sql, Objects.requireNonNull(handshake, "handshake"));
+    }
+
+    public Optional<PendingHandshake> pendingHandshake(byte[] requestId) {
+        check();
+        return HandshakeTable.get(sql, Bytes.exact(requestId, Bytes.ID_LENGTH, "request ID"));
+    }
+
+    /** All pending handshakes, oldest first (a restarted daemon resumes watching them). */
+    public List<PendingHandshake> pendingHandshakes() {
+        check();
+        return HandshakeTable.all(sql);
+    }
+
+    /** Deletes a pending handshake and its ephemeral key; false if there was none. */
+    public boolean deletePendingHandshake(byte[] requestId) {
+        check();
+        return HandshakeTable.delete(sql, Bytes.exact(requestId, Bytes.ID_LENGTH, "request ID"));
+    }
+
+    /** Deletes the handshakes expired by now, with their keys; returns how many. */
+    public int deleteExpiredHandshakes() {
+        check();
+        return HandshakeTable.deleteExpired(sql, now);
+    }
+
+    // ---- messages ----
+
+    /**
+     * Stores an outgoing message as QUEUED, with the envelope that will carry it. Call it in the
+     * same transaction as {@link #saveState} for the advanced ratchet, and before the envelope
+     * reaches any transport: after a crash the message is resent from here, and the key that
+     * encrypted it is never used again.
+     */
+    public Message insertOutgoing(byte[] sessionId, MessageId id, byte[] body, byte[] envelope) {
+        check();
+        return MessageTable.insertOutgoing(sql, now, Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"),
+                Objects.requireNonNull(id, "id"), Bytes.copy(body, "body"), Bytes.copy(envelope, "envelope"));
+    }
+
+    /**
+     * Stores an incoming message and remembers its envelope's hash, or returns false and writes
+     * nothing if this envelope, or a message with this ID, was stored before. Call it in the same
+     * transaction as {@link #saveState} for the ratchet that decrypted it (and the transport's
+     * cursor, if any), so a crash can neither lose the message nor deliver it twice.
+     *
+     * @param sentAt the sender's time if the transport knows it (e.g. the block time), or null
+     */
+    public boolean insertIncoming(byte[] sessionId, MessageId id, byte[] body, byte[] envelope,
+            Transport transport, Instant sentAt) {
+        check();
+        return MessageTable.insertIncoming(sql, now, Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"),
+                Objects.requireNonNull(id, "id"), Bytes.copy(body, "body"), Bytes.copy(envelope, "envelope"),
+                Objects.requireNonNull(transport, "transport"), sentAt);
+    }
+
+    /** Whether this exact envelope was accepted before; check it before decrypting a redelivery. */
+    public boolean seen(byte[] envelope) {
+        check();
+        return MessageTable.seen(sql, Objects.requireNonNull(envelope, "envelope"));
+    }
+
+    public Optional<Message> message(MessageId id) {
+        check();
+        return MessageTable.get(sql, Objects.requireNonNull(id, "id"));
+    }
+
+    /** The newest {@code limit} messages exchanged with {@code peer} over all sessions, oldest first. */
+    public List<Message> messages(PeerId peer, int limit) {
+        check();
+        return MessageTable.withPeer(sql, Objects.requireNonNull(peer, "peer"), limit);
+    }
+
+    /** Outgoing messages not yet acknowledged (QUEUED or SENT), oldest first: the resend queue. */
+    public List<Message> undelivered(int limit) {
+        check();
+        return MessageTable.undelivered(sql, limit);
+    }
+
+    /**
+     * Records that an outgoing message was handed to {@code transport} (again, for a resend).
+     * Returns false if there is no such outgoing message or it is already delivered.
+     */
+    public boolean markSent(MessageId id, Transport transport) {
+        check();
+        return MessageTable.markSent(sql, now, Objects.requireNonNull(id, "id"),
+                Objects.requireNonNull(transport, "transport"));
+    }
+
+    /** Records the peer's acknowledgement. Returns false if unknown or already delivered. */
+    public boolean markDelivered(MessageId id) {
+        check();
+        return MessageTable.markDelivered(sql, now, Objects.requireNonNull(id, "id"));
+    }
+
+    /** Records that sending was given up. Returns false if unknown, delivered or already failed. */
+    public boolean markFailed(MessageId id) {
+        check();
+        return MessageTable.markFailed(sql, Objects.requireNonNull(id, "id"));
+    }
+
+    // ---- sync cursors ----
+
+    public Optional<Cursor> cursor(String name) {
+        check();
+        return CursorTable.get(sql, Objects.requireNonNull(name, "name"));
+    }
+
+    /** Sets the cursor, also backwards (after a chain reorganisation). */
+    public void setCursor(String name, long block, long logIndex) {
+        check();
+        CursorTable.set(sql, now, new Cursor(name, block, logIndex));
+    }
+
+    // ---- lifecycle ----
+
+    void end() {
+        ended = true;
+    }
+
+    private void check() {
+        if (ended || Thread.currentThread() != owner) {
+            throw new IllegalStateException(
+                    "this transaction has ended; use a Tx only inside the call that handed it out, on its thread");
+        }
+        if (sql.failure() != null) {
+            throw new StoreException("an earlier statement in this transaction failed; it will be rolled back",
+                    sql.failure());
+        }
+    }
+}
