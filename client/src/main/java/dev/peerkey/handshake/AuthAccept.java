@@ -9,7 +9,6 @@ import java.util.Objects;
 
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.identity.PeerId;
-import dev.peerkey.identity.PublicKey;
 import org.web3j.crypto.Hash;
 
 /**
@@ -22,31 +21,18 @@ import org.web3j.crypto.Hash;
  * {@code "peerkey/auth-accept" || requestId || initiator || responder || ephemeralKey}, holding a
  * {@link Payload} with the responder's key-confirmation tag. Immutable; byte arrays are copied.
  */
-public final class AuthAccept {
+public final class AuthAccept extends SignedStep {
     /** The contract's limit on a sealed payload. */
     public static final int MAX_SEALED_PAYLOAD_LENGTH = Steps.MAX_SEALED_PAYLOAD_LENGTH;
 
     private static final byte[] CONTEXT_LABEL = "peerkey/auth-accept".getBytes(StandardCharsets.US_ASCII);
 
     private final byte[] requestId;
-    private final PeerId initiator;
-    private final PeerId responder;
-    private final byte[] ephemeralKey;
-    private final long signedAt;
-    private final byte[] sealedPayload;
-    private final byte[] payloadHash;
-    private final byte[] signature;
 
     private AuthAccept(byte[] requestId, PeerId initiator, PeerId responder, byte[] ephemeralKey, long signedAt,
             byte[] sealedPayload, byte[] signature) {
+        super(initiator, responder, ephemeralKey, signedAt, sealedPayload, signature);
         this.requestId = requestId;
-        this.initiator = initiator;
-        this.responder = responder;
-        this.ephemeralKey = ephemeralKey;
-        this.signedAt = signedAt;
-        this.sealedPayload = sealedPayload;
-        this.payloadHash = Hash.sha3(sealedPayload);
-        this.signature = signature;
     }
 
     /** {@link #sign(HandshakeTypedData, AuthRequest, LocalIdentity, Peer, EphemeralKey, Instant, Payload, SecureRandom)} with a default SecureRandom. */
@@ -107,61 +93,20 @@ public final class AuthAccept {
         return requestId.clone();
     }
 
-    public PeerId initiator() {
-        return initiator;
-    }
-
-    public PeerId responder() {
-        return responder;
-    }
-
-    /** The responder's 32-byte X25519 ephemeral public key, also its first ratchet public key. */
-    public byte[] ephemeralKey() {
-        return ephemeralKey.clone();
-    }
-
-    public Instant signedAt() {
-        return Instant.ofEpochSecond(signedAt);
-    }
-
-    /** The signed uint40: seconds since 1970. */
-    public long signedAtSeconds() {
-        return signedAt;
-    }
-
-    public byte[] sealedPayload() {
-        return sealedPayload.clone();
-    }
-
-    /** keccak256 of the sealed payload, the value signed. */
-    public byte[] payloadHash() {
-        return payloadHash.clone();
-    }
-
-    /** 65 bytes r || s || v. */
-    public byte[] signature() {
-        return signature.clone();
-    }
-
     /** The EIP-712 digest the responder signed, in {@code domain}. */
     public byte[] digest(HandshakeTypedData domain) {
         Objects.requireNonNull(domain, "domain");
         return domain.authAcceptDigest(requestId, initiator, responder, ephemeralKey, signedAt, payloadHash);
     }
 
-    /**
-     * Checks that the responder's signature over this accept in {@code domain} recovers exactly
-     * {@code expectedSigner}, the responder's current key as verified from the registry.
-     *
-     * @throws WrongSignerException if it does not, or the signature is malformed
-     */
-    public void verify(PublicKey expectedSigner, HandshakeTypedData domain) {
-        Steps.checkSigner("auth accept", digest(domain), signature, expectedSigner);
+    @Override
+    byte[] signedDigest(HandshakeTypedData domain) {
+        return digest(domain);
     }
 
-    /** {@link #verify(PublicKey, HandshakeTypedData)} for the messenger at {@code messengerAddress} on chain {@code chainId}. */
-    public void verify(PublicKey expectedSigner, long chainId, String messengerAddress) {
-        verify(expectedSigner, new HandshakeTypedData(chainId, messengerAddress));
+    @Override
+    String label() {
+        return "auth accept";
     }
 
     /**
@@ -200,21 +145,12 @@ public final class AuthAccept {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof AuthAccept other && Arrays.equals(requestId, other.requestId)
-                && initiator.equals(other.initiator) && responder.equals(other.responder)
-                && signedAt == other.signedAt && Arrays.equals(ephemeralKey, other.ephemeralKey)
-                && Arrays.equals(sealedPayload, other.sealedPayload) && Arrays.equals(signature, other.signature);
+        return o instanceof AuthAccept other && Arrays.equals(requestId, other.requestId) && sameSignedFields(other);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(Arrays.hashCode(requestId), initiator, responder, signedAt, Arrays.hashCode(signature));
-    }
-
-    @Override
-    public String toString() {
-        return "AuthAccept[initiator=" + initiator.hex() + ", responder=" + responder.hex() + ", signedAt="
-                + signedAt() + ", sealedPayload=" + sealedPayload.length + " bytes]";
     }
 
     private static final class Holder {

@@ -8,7 +8,6 @@ import java.util.Objects;
 
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.identity.PeerId;
-import dev.peerkey.identity.PublicKey;
 import org.web3j.crypto.Hash;
 
 /**
@@ -21,29 +20,15 @@ import org.web3j.crypto.Hash;
  * {@code "peerkey/auth-request" || initiator || responder || ephemeralKey}, holding a
  * {@link Payload}. Immutable; all byte arrays are copied in and out.
  */
-public final class AuthRequest {
+public final class AuthRequest extends SignedStep {
     /** The contract's limit on a sealed payload. */
     public static final int MAX_SEALED_PAYLOAD_LENGTH = Steps.MAX_SEALED_PAYLOAD_LENGTH;
 
     private static final byte[] CONTEXT_LABEL = "peerkey/auth-request".getBytes(StandardCharsets.US_ASCII);
 
-    private final PeerId initiator;
-    private final PeerId responder;
-    private final byte[] ephemeralKey;
-    private final long signedAt;
-    private final byte[] sealedPayload;
-    private final byte[] payloadHash;
-    private final byte[] signature;
-
     private AuthRequest(PeerId initiator, PeerId responder, byte[] ephemeralKey, long signedAt,
             byte[] sealedPayload, byte[] signature) {
-        this.initiator = initiator;
-        this.responder = responder;
-        this.ephemeralKey = ephemeralKey;
-        this.signedAt = signedAt;
-        this.sealedPayload = sealedPayload;
-        this.payloadHash = Hash.sha3(sealedPayload);
-        this.signature = signature;
+        super(initiator, responder, ephemeralKey, signedAt, sealedPayload, signature);
     }
 
     /** {@link #sign(HandshakeTypedData, LocalIdentity, Peer, EphemeralKey, Instant, Payload, SecureRandom)} with a default SecureRandom. */
@@ -91,61 +76,20 @@ public final class AuthRequest {
                 Steps.sealedPayload(sealedPayload), Steps.signature(signature));
     }
 
-    public PeerId initiator() {
-        return initiator;
-    }
-
-    public PeerId responder() {
-        return responder;
-    }
-
-    /** The initiator's 32-byte X25519 ephemeral public key. */
-    public byte[] ephemeralKey() {
-        return ephemeralKey.clone();
-    }
-
-    public Instant signedAt() {
-        return Instant.ofEpochSecond(signedAt);
-    }
-
-    /** The signed uint40: seconds since 1970. */
-    public long signedAtSeconds() {
-        return signedAt;
-    }
-
-    public byte[] sealedPayload() {
-        return sealedPayload.clone();
-    }
-
-    /** keccak256 of the sealed payload, the value signed. */
-    public byte[] payloadHash() {
-        return payloadHash.clone();
-    }
-
-    /** 65 bytes r || s || v. */
-    public byte[] signature() {
-        return signature.clone();
-    }
-
     /** The EIP-712 digest of this request in {@code domain}: the request ID the contract assigns. */
     public byte[] requestId(HandshakeTypedData domain) {
         Objects.requireNonNull(domain, "domain");
         return domain.authRequestDigest(initiator, responder, ephemeralKey, signedAt, payloadHash);
     }
 
-    /**
-     * Checks that the initiator's signature over this request in {@code domain} recovers exactly
-     * {@code expectedSigner}, the initiator's current key as verified from the registry.
-     *
-     * @throws WrongSignerException if it does not, or the signature is malformed
-     */
-    public void verify(PublicKey expectedSigner, HandshakeTypedData domain) {
-        Steps.checkSigner("auth request", requestId(domain), signature, expectedSigner);
+    @Override
+    byte[] signedDigest(HandshakeTypedData domain) {
+        return requestId(domain);
     }
 
-    /** {@link #verify(PublicKey, HandshakeTypedData)} for the messenger at {@code messengerAddress} on chain {@code chainId}. */
-    public void verify(PublicKey expectedSigner, long chainId, String messengerAddress) {
-        verify(expectedSigner, new HandshakeTypedData(chainId, messengerAddress));
+    @Override
+    String label() {
+        return "auth request";
     }
 
     /**
@@ -164,21 +108,12 @@ public final class AuthRequest {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof AuthRequest other && initiator.equals(other.initiator)
-                && responder.equals(other.responder) && signedAt == other.signedAt
-                && Arrays.equals(ephemeralKey, other.ephemeralKey) && Arrays.equals(sealedPayload, other.sealedPayload)
-                && Arrays.equals(signature, other.signature);
+        return o instanceof AuthRequest other && sameSignedFields(other);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(initiator, responder, signedAt, Arrays.hashCode(ephemeralKey), Arrays.hashCode(signature));
-    }
-
-    @Override
-    public String toString() {
-        return "AuthRequest[initiator=" + initiator.hex() + ", responder=" + responder.hex() + ", signedAt="
-                + signedAt() + ", sealedPayload=" + sealedPayload.length + " bytes]";
     }
 
     private static final class Holder {
