@@ -10,7 +10,7 @@ import dev.peerkey.identity.PeerId;
 /** SQL for the pending_handshakes table. */
 final class HandshakeTable {
     private static final String SELECT = "SELECT request_id, role, our_id, peer_id, ephemeral_key, created_at,"
-            + " expires_at FROM pending_handshakes ";
+            + " expires_at, request FROM pending_handshakes ";
 
     private HandshakeTable() {
     }
@@ -21,9 +21,9 @@ final class HandshakeTable {
             throw new StoreException("handshake " + h.requestHex() + " is already pending");
         }
         sql.update("INSERT INTO pending_handshakes (request_id, role, our_id, peer_id, ephemeral_key, created_at,"
-                + " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                + " expires_at, request) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 h.requestId(), Bytes.code(h.role()), h.ourId().bytes(), h.peer().bytes(), h.ephemeralPrivateKey(),
-                h.createdAt().toEpochMilli(), h.expiresAt().toEpochMilli());
+                h.createdAt().toEpochMilli(), h.expiresAt().toEpochMilli(), h.request());
     }
 
     static Optional<PendingHandshake> get(Sql sql, byte[] requestId) {
@@ -45,6 +45,6 @@ final class HandshakeTable {
     private static PendingHandshake row(ResultSet rs) throws SQLException {
         return new PendingHandshake(rs.getBytes("request_id"), Bytes.decode(HandshakeRole.class, rs.getString("role")),
                 PeerId.of(rs.getBytes("our_id")), PeerId.of(rs.getBytes("peer_id")), Sql.blob(rs, "ephemeral_key"),
-                Sql.instant(rs, "created_at"), Sql.instant(rs, "expires_at"));
+                Sql.instant(rs, "created_at"), Sql.instant(rs, "expires_at"), rs.getBytes("request"));
     }
 }

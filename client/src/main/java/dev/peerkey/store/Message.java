@@ -19,10 +19,11 @@ import dev.peerkey.identity.PeerId;
  * @param sentAt outgoing: when last handed to a transport; incoming: the sender's time if the
  *     transport knows it (e.g. the block time), else null
  * @param deliveredAt outgoing: when the peer's acknowledgement arrived; else null
+ * @param kind chat text, or a control message that shares the resend queue
  */
 public record Message(long seq, MessageId id, byte[] sessionId, PeerId peer, Direction direction,
         MessageStatus status, byte[] body, byte[] envelope, Transport transport,
-        Instant createdAt, Instant sentAt, Instant deliveredAt) {
+        Instant createdAt, Instant sentAt, Instant deliveredAt, MessageKind kind) {
 
     public Message {
         Objects.requireNonNull(id, "id");
@@ -33,6 +34,7 @@ public record Message(long seq, MessageId id, byte[] sessionId, PeerId peer, Dir
         body = Bytes.copy(body, "body");
         envelope = Bytes.copy(envelope, "envelope");
         Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(kind, "kind");
     }
 
     @Override
@@ -62,7 +64,8 @@ public record Message(long seq, MessageId id, byte[] sessionId, PeerId peer, Dir
                 && direction == m.direction && status == m.status
                 && Arrays.equals(body, m.body) && Arrays.equals(envelope, m.envelope)
                 && transport == m.transport && createdAt.equals(m.createdAt)
-                && Objects.equals(sentAt, m.sentAt) && Objects.equals(deliveredAt, m.deliveredAt);
+                && Objects.equals(sentAt, m.sentAt) && Objects.equals(deliveredAt, m.deliveredAt)
+                && kind == m.kind;
     }
 
     @Override
@@ -73,6 +76,6 @@ public record Message(long seq, MessageId id, byte[] sessionId, PeerId peer, Dir
     /** Identifies the message without its body. */
     @Override
     public String toString() {
-        return "Message[#" + seq + " " + id + " " + direction + " " + status + ", peer=" + peer + "]";
+        return "Message[#" + seq + " " + id + " " + kind + " " + direction + " " + status + ", peer=" + peer + "]";
     }
 }

@@ -13,7 +13,7 @@ import dev.peerkey.identity.PeerId;
 /** SQL for the messages and seen_envelopes tables. */
 final class MessageTable {
     private static final String SELECT = "SELECT m.seq, m.id, m.session_id, s.peer_id, m.direction, m.status,"
-            + " m.body, m.envelope, m.transport, m.created_at, m.sent_at, m.delivered_at"
+            + " m.body, m.envelope, m.transport, m.created_at, m.sent_at, m.delivered_at, m.kind"
             + " FROM messages m JOIN sessions s ON s.session_id = m.session_id ";
     private static final String OUT = Bytes.code(Direction.OUT);
     private static final String QUEUED = Bytes.code(MessageStatus.QUEUED);
@@ -24,13 +24,15 @@ final class MessageTable {
     private MessageTable() {
     }
 
-    static Message insertOutgoing(Sql sql, long now, byte[] sessionId, MessageId id, byte[] body, byte[] envelope) {
+    static Message insertOutgoing(Sql sql, long now, byte[] sessionId, MessageId id, MessageKind kind, byte[] body,
+            byte[] envelope) {
         SessionTable.requireExists(sql, sessionId);
         if (get(sql, id).isPresent()) {
             throw new StoreException("message " + id + " is already stored; pick a fresh MessageId.random()");
         }
-        sql.update("INSERT INTO messages (id, session_id, direction, status, body, envelope, created_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?)", id.bytes(), sessionId, OUT, QUEUED, body, envelope, now);
+        sql.update("INSERT INTO messages (id, session_id, direction, status, body, envelope, created_at, kind)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", id.bytes(), sessionId, OUT, QUEUED, body, envelope, now,
+                Bytes.code(kind));
         return get(sql, id).orElseThrow();
     }
 
@@ -42,7 +44,7 @@ final class MessageTable {
         if (seenHash(sql, hash) || get(sql, id).isPresent()) {
             return false;
         }
-        sql.update("INSERT INTO seen_envelopes (hash, seen_at) VALUES (?, ?)", hash, now);
+        markSeen(sql, now, hash);
         sql.update("INSERT INTO messages (id, session_id, direction, status, body, envelope, transport, created_at,"
                 + " sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", id.bytes(), sessionId, Bytes.code(Direction.IN),
                 Bytes.code(MessageStatus.RECEIVED), body, envelope, Bytes.code(transport), now, Sql.millis(sentAt));
@@ -51,6 +53,12 @@ final class MessageTable {
 
     static boolean seen(Sql sql, byte[] envelope) {
         return seenHash(sql, sha256(envelope));
+    }
+
+    /** Remembers an accepted envelope that carries no stored message (an acknowledgement, say). */
+    static boolean markSeen(Sql sql, long now, byte[] hash) {
+        return sql.update("INSERT INTO seen_envelopes (hash, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                hash, now) > 0;
     }
 
     static Optional<Message> get(Sql sql, MessageId id) {
@@ -63,6 +71,12 @@ final class MessageTable {
         List<Message> newestFirst = sql.list(SELECT + "WHERE s.peer_id = ? ORDER BY m.seq DESC LIMIT ?",
                 MessageTable::row, peer.bytes(), limit);
         return newestFirst.reversed();
+    }
+
+    /** Up to {@code limit} messages stored after {@code seq}, in order: what a follower has not shown yet. */
+    static List<Message> after(Sql sql, long seq, int limit) {
+        requirePositive(limit);
+        return sql.list(SELECT + "WHERE m.seq > ? ORDER BY m.seq LIMIT ?", MessageTable::row, seq, limit);
     }
 
     static List<Message> undelivered(Sql sql, int limit) {
@@ -109,6 +123,7 @@ final class MessageTable {
                 PeerId.of(rs.getBytes("peer_id")), Bytes.decode(Direction.class, rs.getString("direction")),
                 Bytes.decode(MessageStatus.class, rs.getString("status")), Sql.blob(rs, "body"),
                 Sql.blob(rs, "envelope"), Bytes.decode(Transport.class, rs.getString("transport")),
-                Sql.instant(rs, "created_at"), Sql.instant(rs, "sent_at"), Sql.instant(rs, "delivered_at"));
+                Sql.instant(rs, "created_at"), Sql.instant(rs, "sent_at"), Sql.instant(rs, "delivered_at"),
+                Bytes.decode(MessageKind.class, rs.getString("kind")));
     }
 }

@@ -13,9 +13,11 @@ import dev.peerkey.identity.PeerId;
  * never printed. Accessors return copies.
  *
  * @param requestId the handshake's 32-byte on-chain request ID
+ * @param request the signed request as the messaging layer encodes it, so a restarted client can
+ *     finish the handshake; null only in rows written before schema version 2
  */
 public record PendingHandshake(byte[] requestId, HandshakeRole role, PeerId ourId, PeerId peer,
-        byte[] ephemeralPrivateKey, Instant createdAt, Instant expiresAt) {
+        byte[] ephemeralPrivateKey, Instant createdAt, Instant expiresAt, byte[] request) {
 
     public PendingHandshake {
         requestId = Bytes.exact(requestId, Bytes.ID_LENGTH, "request ID");
@@ -25,6 +27,7 @@ public record PendingHandshake(byte[] requestId, HandshakeRole role, PeerId ourI
         ephemeralPrivateKey = Bytes.copy(ephemeralPrivateKey, "ephemeralPrivateKey");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(expiresAt, "expiresAt");
+        request = Bytes.copyOrNull(request);
         if (expiresAt.isBefore(createdAt)) {
             throw new IllegalArgumentException("a handshake cannot expire before it was created");
         }
@@ -40,6 +43,11 @@ public record PendingHandshake(byte[] requestId, HandshakeRole role, PeerId ourI
         return ephemeralPrivateKey.clone();
     }
 
+    @Override
+    public byte[] request() {
+        return Bytes.copyOrNull(request);
+    }
+
     public String requestHex() {
         return Bytes.hex(requestId);
     }
@@ -49,7 +57,8 @@ public record PendingHandshake(byte[] requestId, HandshakeRole role, PeerId ourI
         return o instanceof PendingHandshake h && Arrays.equals(requestId, h.requestId)
                 && role == h.role && ourId.equals(h.ourId) && peer.equals(h.peer)
                 && Arrays.equals(ephemeralPrivateKey, h.ephemeralPrivateKey)
-                && createdAt.equals(h.createdAt) && expiresAt.equals(h.expiresAt);
+                && createdAt.equals(h.createdAt) && expiresAt.equals(h.expiresAt)
+                && Arrays.equals(request, h.request);
     }
 
     @Override

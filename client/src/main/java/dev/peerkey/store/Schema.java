@@ -75,7 +75,26 @@ final class Schema {
             CREATE TABLE seen_envelopes (
                 hash    BLOB    NOT NULL PRIMARY KEY CHECK (length(hash) = 32),
                 seen_at INTEGER NOT NULL
-            ) STRICT, WITHOUT ROWID"""));
+            ) STRICT, WITHOUT ROWID"""),
+            // v2: what the messaging layer needs to route, confirm and resume.
+            List.of(
+            // Per session: the mailbox / direct-frame tags each side listens on (derived from the
+            // session secret, so observers cannot link them to the identities), the initiator's
+            // key-confirmation tag the responder still waits for, and the endpoint we last told the peer.
+            """
+            CREATE TABLE session_routes (
+                session_id   BLOB NOT NULL PRIMARY KEY REFERENCES sessions (session_id),
+                inbox_tag    BLOB NOT NULL UNIQUE CHECK (length(inbox_tag) = 32),
+                outbox_tag   BLOB NOT NULL CHECK (length(outbox_tag) = 32),
+                confirmation BLOB CHECK (confirmation IS NULL OR length(confirmation) = 32),
+                advertised   TEXT
+            ) STRICT""",
+            // Control messages (key confirmation, endpoint updates) share the resend queue with text.
+            """
+            ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text'
+                CHECK (kind IN ('text', 'confirm', 'endpoint'))""",
+            // The signed request itself, so a restarted client can still finish the handshake.
+            "ALTER TABLE pending_handshakes ADD COLUMN request BLOB"));
 
     static final int VERSION = MIGRATIONS.size();
 

@@ -74,6 +74,41 @@ public final class Tx {
         return SessionTable.all(sql);
     }
 
+    /** Routes a session (it must exist); refuses to replace a route or reuse an inbox tag. */
+    public void saveRoute(SessionRoute route) {
+        check();
+        RouteTable.insert(sql, Objects.requireNonNull(route, "route"));
+    }
+
+    public Optional<SessionRoute> route(byte[] sessionId) {
+        check();
+        return RouteTable.get(sql, Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"));
+    }
+
+    /** The route whose inbox tag is {@code tag}: which of our sessions an envelope is for. */
+    public Optional<SessionRoute> routeByInboxTag(byte[] tag) {
+        check();
+        return RouteTable.byInboxTag(sql, Bytes.exact(tag, Bytes.ID_LENGTH, "tag"));
+    }
+
+    /** The inbox tags of every session that may still receive (all but revoked ones): what to follow. */
+    public List<byte[]> inboxTags() {
+        check();
+        return RouteTable.inboxTags(sql);
+    }
+
+    /** Records that the initiator's key confirmation arrived; false if it had already. */
+    public boolean confirmRoute(byte[] sessionId) {
+        check();
+        return RouteTable.confirm(sql, Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"));
+    }
+
+    /** Records the endpoint we last sent the peer of this session. */
+    public void setAdvertised(byte[] sessionId, String endpoint) {
+        check();
+        RouteTable.setAdvertised(sql, Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"), endpoint);
+    }
+
     // ---- pending handshakes ----
 
     /** Stores a pending handshake; refuses to replace one with the same request ID. */
@@ -114,9 +149,15 @@ public final class Tx {
      * encrypted it is never used again.
      */
     public Message insertOutgoing(byte[] sessionId, MessageId id, byte[] body, byte[] envelope) {
+        return insertOutgoing(sessionId, id, MessageKind.TEXT, body, envelope);
+    }
+
+    /** Like {@link #insertOutgoing(byte[], MessageId, byte[], byte[])}, for any kind of message. */
+    public Message insertOutgoing(byte[] sessionId, MessageId id, MessageKind kind, byte[] body, byte[] envelope) {
         check();
         return MessageTable.insertOutgoing(sql, now, Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"),
-                Objects.requireNonNull(id, "id"), Bytes.copy(body, "body"), Bytes.copy(envelope, "envelope"));
+                Objects.requireNonNull(id, "id"), Objects.requireNonNull(kind, "kind"), Bytes.copy(body, "body"),
+                Bytes.copy(envelope, "envelope"));
     }
 
     /**
@@ -141,6 +182,15 @@ public final class Tx {
         return MessageTable.seen(sql, Objects.requireNonNull(envelope, "envelope"));
     }
 
+    /**
+     * Remembers an accepted envelope that stores no message (an acknowledgement), so that its
+     * redelivery is recognised; false if it was seen before.
+     */
+    public boolean markSeen(byte[] envelope) {
+        check();
+        return MessageTable.markSeen(sql, now, MessageTable.sha256(Objects.requireNonNull(envelope, "envelope")));
+    }
+
     public Optional<Message> message(MessageId id) {
         check();
         return MessageTable.get(sql, Objects.requireNonNull(id, "id"));
@@ -150,6 +200,12 @@ public final class Tx {
     public List<Message> messages(PeerId peer, int limit) {
         check();
         return MessageTable.withPeer(sql, Objects.requireNonNull(peer, "peer"), limit);
+    }
+
+    /** Up to {@code limit} messages (any peer, both directions) stored after local sequence number {@code seq}. */
+    public List<Message> messagesAfter(long seq, int limit) {
+        check();
+        return MessageTable.after(sql, seq, limit);
     }
 
     /** Outgoing messages not yet acknowledged (QUEUED or SENT), oldest first: the resend queue. */

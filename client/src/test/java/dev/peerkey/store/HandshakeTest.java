@@ -38,7 +38,7 @@ class HandshakeTest {
 
     private PendingHandshake handshake(HandshakeRole role, Duration validFor) {
         Instant now = clock.now();
-        return new PendingHandshake(random(32), role, ME, peer(), random(32), now, now.plus(validFor));
+        return new PendingHandshake(random(32), role, ME, peer(), random(32), now, now.plus(validFor), random(200));
     }
 
     @Test
@@ -63,7 +63,7 @@ class HandshakeTest {
     void neverReplacesAStoredEphemeralKey() {
         PendingHandshake first = handshake(HandshakeRole.INITIATOR, Duration.ofMinutes(10));
         PendingHandshake again = new PendingHandshake(first.requestId(), first.role(), first.ourId(), first.peer(),
-                random(32), first.createdAt(), first.expiresAt());
+                random(32), first.createdAt(), first.expiresAt(), first.request());
         store.inTransaction(tx -> tx.savePendingHandshake(first));
         StoreException e = assertThrows(StoreException.class,
                 () -> store.inTransaction(tx -> tx.savePendingHandshake(again)));
@@ -101,6 +101,6 @@ class HandshakeTest {
     void refusesAHandshakeThatExpiresBeforeItStarts() {
         Instant now = clock.now();
         assertThrows(IllegalArgumentException.class, () -> new PendingHandshake(random(32), HandshakeRole.INITIATOR,
-                ME, peer(), random(32), now, now.minusSeconds(1)));
+                ME, peer(), random(32), now, now.minusSeconds(1), null));
     }
 }

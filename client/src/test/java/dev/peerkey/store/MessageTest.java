@@ -47,7 +47,7 @@ class MessageTest {
         MessageId id = MessageId.random();
         Message queued = store.inTransactionReturning(tx -> tx.insertOutgoing(session, id, text("hi"), text("env")));
         assertEquals(new Message(queued.seq(), id, session, bob, Direction.OUT, MessageStatus.QUEUED, text("hi"),
-                text("env"), null, clock.now(), null, null), queued);
+                text("env"), null, clock.now(), null, null, MessageKind.TEXT), queued);
         store.inTransaction(tx -> assertEquals(List.of(queued), tx.undelivered(10)));
 
         clock.advance(Duration.ofSeconds(1));
@@ -118,7 +118,7 @@ class MessageTest {
         store.inTransaction(tx -> {
             Message m = tx.message(id).orElseThrow();
             assertEquals(new Message(m.seq(), id, session, bob, Direction.IN, MessageStatus.RECEIVED, text("hello"),
-                    envelope, Transport.CHAIN, clock.now(), blockTime, null), m);
+                    envelope, Transport.CHAIN, clock.now(), blockTime, null, MessageKind.TEXT), m);
             assertTrue(tx.seen(envelope));
             assertFalse(tx.seen(random(80)));
             assertTrue(tx.undelivered(10).isEmpty(), "incoming messages are not resent");
@@ -230,7 +230,7 @@ class MessageTest {
         assertThrows(IllegalArgumentException.class, () -> MessageId.parse("0x1234"));
         assertThrows(IllegalArgumentException.class, () -> MessageId.parse("zz".repeat(16)));
         Message m = new Message(1, id, session, bob, Direction.OUT, MessageStatus.QUEUED, text("secret body"),
-                text("e"), null, Instant.EPOCH, null, null);
+                text("e"), null, Instant.EPOCH, null, null, MessageKind.TEXT);
         assertFalse(m.toString().contains("secret"), "the body is never printed");
     }
 }

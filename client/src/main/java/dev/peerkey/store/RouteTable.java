@@ -1,0 +1,54 @@
+package dev.peerkey.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+/** SQL for the session_routes table. */
+final class RouteTable {
+    private static final String SELECT = "SELECT session_id, inbox_tag, outbox_tag, confirmation, advertised"
+            + " FROM session_routes ";
+
+    private RouteTable() {
+    }
+
+    static void insert(Sql sql, SessionRoute route) {
+        SessionTable.requireExists(sql, route.sessionId());
+        if (byInboxTag(sql, route.inboxTag()).isPresent() || get(sql, route.sessionId()).isPresent()) {
+            throw new StoreException("session " + Bytes.hex(route.sessionId()) + " or its inbox tag is already routed");
+        }
+        sql.update("INSERT INTO session_routes (session_id, inbox_tag, outbox_tag, confirmation, advertised)"
+                + " VALUES (?, ?, ?, ?, ?)", route.sessionId(), route.inboxTag(), route.outboxTag(),
+                route.confirmation(), route.advertised());
+    }
+
+    static Optional<SessionRoute> get(Sql sql, byte[] sessionId) {
+        return sql.one(SELECT + "WHERE session_id = ?", RouteTable::row, sessionId);
+    }
+
+    static Optional<SessionRoute> byInboxTag(Sql sql, byte[] tag) {
+        return sql.one(SELECT + "WHERE inbox_tag = ?", RouteTable::row, tag);
+    }
+
+    /** Inbox tags of every session that may still receive: all but revoked ones. */
+    static List<byte[]> inboxTags(Sql sql) {
+        return sql.list("SELECT r.inbox_tag FROM session_routes r JOIN sessions s ON s.session_id = r.session_id"
+                + " WHERE s.status <> ? ORDER BY s.created_at", rs -> rs.getBytes(1),
+                Bytes.code(SessionStatus.REVOKED));
+    }
+
+    static boolean confirm(Sql sql, byte[] sessionId) {
+        return sql.update("UPDATE session_routes SET confirmation = NULL WHERE session_id = ?"
+                + " AND confirmation IS NOT NULL", sessionId) > 0;
+    }
+
+    static void setAdvertised(Sql sql, byte[] sessionId, String endpoint) {
+        sql.update("UPDATE session_routes SET advertised = ? WHERE session_id = ?", endpoint, sessionId);
+    }
+
+    private static SessionRoute row(ResultSet rs) throws SQLException {
+        return new SessionRoute(rs.getBytes("session_id"), rs.getBytes("inbox_tag"), rs.getBytes("outbox_tag"),
+                rs.getBytes("confirmation"), rs.getString("advertised"));
+    }
+}
