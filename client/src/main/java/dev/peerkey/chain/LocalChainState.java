@@ -11,22 +11,34 @@ import java.util.Optional;
 
 /**
  * What `peerkey chain start` records so that other commands, from any profile, find
- * the local chain: its RPC URL, the node's pid and log, and the registry deployed on it.
+ * the local chain: its RPC URL, the node's pid and log, and the registry and messenger
+ * deployed on it.
  *
  * @param rpc the node's JSON-RPC URL
  * @param pid the node process
  * @param log the node's log file
  * @param registry the registry deployed on it by `peerkey deploy`, or null
  * @param registryBlock the block the registry was deployed in, or null
+ * @param messenger the messenger bound to that registry, deployed with it, or null
+ * @param messengerBlock the block the messenger was deployed in, or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record LocalChainState(String rpc, long pid, String log, String registry, Long registryBlock) {
+public record LocalChainState(String rpc, long pid, String log, String registry, Long registryBlock,
+                              String messenger, Long messengerBlock) {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FILE = "chain.json";
 
-    public LocalChainState withRegistry(String address, long block) {
-        return new LocalChainState(rpc, pid, log, address, block);
+    /** A fresh node: nothing deployed yet. */
+    public LocalChainState(String rpc, long pid, String log) {
+        this(rpc, pid, log, null, null, null, null);
+    }
+
+    /** Records a deployment; the two are recorded together since a messenger is bound to one registry. */
+    public LocalChainState withRegistry(String registryAddress, long registryDeployBlock, String messengerAddress,
+            long messengerDeployBlock) {
+        return new LocalChainState(rpc, pid, log, registryAddress, registryDeployBlock, messengerAddress,
+                messengerDeployBlock);
     }
 
     /** The recorded state in {@code dir}, if a chain was started there. */

@@ -1,10 +1,13 @@
 package dev.peerkey.chain;
 
 import java.math.BigInteger;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
 import org.web3j.crypto.RawTransaction;
 import org.web3j.crypto.TransactionEncoder;
 import org.web3j.protocol.core.DefaultBlockParameter;
@@ -25,14 +28,21 @@ import org.web3j.utils.Numeric;
  * Before spending gas it simulates the call, so a rejection surfaces as the contract's
  * own custom error ({@link RevertException}); gas is estimated, fees follow the node's
  * base fee, and receipts are polled fast. The gas figures a wrapper passes in are ignored.
+ *
+ * <p>Several senders may share one account (two processes of one identity): when another
+ * transaction takes the nonce between reading and sending, it signs again with the next
+ * pending nonce, a few times, instead of failing.
  */
 public final class Transactor extends TransactionManager {
     private static final BigInteger DEFAULT_TIP = BigInteger.valueOf(1_000_000_000L);
     private static final Pattern HEX_DATA = Pattern.compile("0x[0-9a-fA-F]*");
+    /** Signing attempts when another sender from the same account takes the nonce first. */
+    static final int NONCE_ATTEMPTS = 10;
 
     private final Chain chain;
     private final Credentials credentials;
     private final RevertDecoder revertDecoder;
+    private final Consumer<String> progress;
 
     public Transactor(Chain chain, Credentials credentials, RevertDecoder revertDecoder, Consumer<String> progress) {
         this(chain, credentials.getAddress(), credentials, revertDecoder, progress);
@@ -44,6 +54,7 @@ public final class Transactor extends TransactionManager {
         this.chain = chain;
         this.credentials = credentials;
         this.revertDecoder = revertDecoder;
+        this.progress = progress;
     }
 
     /** For view calls only: no account, so it cannot send. */
@@ -63,11 +74,86 @@ public final class Transactor extends TransactionManager {
                 getFromAddress(), null, null, null, target, value, data);
         simulate(call);
         BigInteger gasLimit = estimateGas(call);
-        BigInteger nonce = chain.send(chain.web3j().ethGetTransactionCount(
-                getFromAddress(), DefaultBlockParameterName.PENDING)).getTransactionCount();
-        RawTransaction raw = rawTransaction(nonce, gasLimit, target == null ? "" : target, value, data);
-        byte[] signed = TransactionEncoder.signMessage(raw, chain.chainId(), credentials);
-        return chain.send(chain.web3j().ethSendRawTransaction(Numeric.toHexString(signed)));
+        Fees fees = fees();
+        for (int attempt = 1; ; attempt++) {
+            // Only the nonce is read between attempts, so another sender has the shortest window to take it.
+            BigInteger nonce = chain.send(chain.web3j().ethGetTransactionCount(
+                    getFromAddress(), DefaultBlockParameterName.PENDING)).getTransactionCount();
+            RawTransaction raw = fees.transaction(chain.chainId(), nonce, gasLimit, target == null ? "" : target,
+                    value, data);
+            byte[] signed = TransactionEncoder.signMessage(raw, chain.chainId(), credentials);
+            EthSendTransaction sent = chain.sendRaw(chain.web3j().ethSendRawTransaction(Numeric.toHexString(signed)));
+            if (!sent.hasError()) {
+                return sent;
+            }
+            String error = sent.getError().getMessage();
+            switch (NonceConflict.of(error)) {
+                case ALREADY_KNOWN -> {
+                    return accepted(Numeric.toHexString(Hash.sha3(signed))); // these very bytes are pending
+                }
+                case NONCE_TAKEN -> {
+                    if (attempt == NONCE_ATTEMPTS) {
+                        throw new ChainException("chain node at " + chain.rpcUrl() + " refused " + NONCE_ATTEMPTS
+                                + " nonces in a row for account " + getFromAddress() + ", each taken by another"
+                                + " transaction from it (is another process sending from this identity?): " + error);
+                    }
+                    progress.accept("nonce " + nonce + " of " + getFromAddress()
+                            + " was just taken by another transaction; retrying with the next one…");
+                    pause(attempt);
+                }
+                case NONE -> throw new ChainException("chain node at " + chain.rpcUrl()
+                        + " answered eth_sendRawTransaction with an error: " + error);
+            }
+        }
+    }
+
+    /** How the node's refusal of a signed transaction relates to its nonce. */
+    enum NonceConflict {
+        /** The nonce went to another transaction first: sign again with a fresh pending nonce. */
+        NONCE_TAKEN,
+        /** This exact transaction is already in the pool, so it was sent. */
+        ALREADY_KNOWN,
+        /** Any other refusal. */
+        NONE;
+
+        /**
+         * Classifies a refusal by its message, in Geth's words ("nonce too low", "replacement
+         * transaction underpriced", "already known") or Hardhat 3's ("Nonce too low. Expected nonce
+         * to be 1 but got 0…", "Transaction nonce too low…", "Replacement transaction
+         * underpriced…", "Known transaction: 0x…").
+         */
+        static NonceConflict of(String message) {
+            String m = message == null ? "" : message.toLowerCase(Locale.ROOT);
+            if (m.contains("already known") || m.contains("known transaction")) {
+                return ALREADY_KNOWN;
+            }
+            if (m.contains("nonce too low") || m.contains("replacement transaction underpriced")) {
+                return NONCE_TAKEN;
+            }
+            return NONE;
+        }
+    }
+
+    private static EthSendTransaction accepted(String txHash) {
+        EthSendTransaction response = new EthSendTransaction();
+        response.setResult(txHash);
+        return response;
+    }
+
+    /**
+     * None after the first conflict (the winner is then busy waiting for its receipt), then a
+     * short random pause, so two senders that keep colliding fall out of step.
+     */
+    private static void pause(int attempt) {
+        if (attempt == 1) {
+            return;
+        }
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 10L * attempt));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChainException("interrupted while retrying a transaction", e);
+        }
     }
 
     @Override
@@ -108,19 +194,26 @@ public final class Transactor extends TransactionManager {
         return estimate.multiply(BigInteger.valueOf(6)).divide(BigInteger.valueOf(5));
     }
 
-    private RawTransaction rawTransaction(
-            BigInteger nonce, BigInteger gasLimit, String to, BigInteger value, String data) {
+    /** The fees to offer: EIP-1559 (tip and max fee) if the chain has a base fee, else a legacy gas price. */
+    private record Fees(BigInteger gasPrice, BigInteger tip, BigInteger maxFee) {
+        RawTransaction transaction(long chainId, BigInteger nonce, BigInteger gasLimit, String to, BigInteger value,
+                String data) {
+            return gasPrice != null
+                    ? RawTransaction.createTransaction(nonce, gasPrice, gasLimit, to, value, data)
+                    : RawTransaction.createTransaction(chainId, nonce, gasLimit, to, value, data, tip, maxFee);
+        }
+    }
+
+    private Fees fees() {
         EthBlock.Block latest = chain.send(
                 chain.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)).getBlock();
         String baseFeeHex = latest.getBaseFeePerGasRaw();
         if (baseFeeHex == null) {
-            BigInteger gasPrice = chain.send(chain.web3j().ethGasPrice()).getGasPrice();
-            return RawTransaction.createTransaction(nonce, gasPrice, gasLimit, to, value, data);
+            return new Fees(chain.send(chain.web3j().ethGasPrice()).getGasPrice(), null, null);
         }
         BigInteger baseFee = Numeric.decodeQuantity(baseFeeHex);
         BigInteger tip = priorityFee();
-        BigInteger maxFee = baseFee.shiftLeft(1).add(tip);
-        return RawTransaction.createTransaction(chain.chainId(), nonce, gasLimit, to, value, data, tip, maxFee);
+        return new Fees(null, tip, baseFee.shiftLeft(1).add(tip));
     }
 
     private BigInteger priorityFee() {

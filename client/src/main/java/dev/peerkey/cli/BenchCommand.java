@@ -1,11 +1,18 @@
 package dev.peerkey.cli;
 
+import dev.peerkey.handshake.Acceptance;
+import dev.peerkey.handshake.Endpoint;
+import dev.peerkey.handshake.Handshake;
+import dev.peerkey.handshake.LocalIdentity;
+import dev.peerkey.handshake.PendingHandshake;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.registry.Registry;
 import dev.peerkey.registry.TxResult;
+import dev.peerkey.transport.MessengerContract;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,16 +24,22 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** `peerkey bench gas`: gas and latency of every registry transaction on a private local chain. */
+/** `peerkey bench gas`: gas and latency of every registry and messenger transaction on a private local chain. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print a table.",
         subcommands = BenchCommand.Gas.class)
 final class BenchCommand {
 
     @Command(name = "gas", mixinStandardHelpOptions = true,
-            description = {"Start a local Hardhat node, deploy a registry, and measure the gas (whole"
-                    + " transaction: intrinsic + calldata + execution) and send-to-receipt latency of"
-                    + " register (self and relayed), rotateKey, revoke and revokeFor, each on fresh identities."})
+            description = {"Start a local Hardhat node, deploy a registry and a messenger, and measure the gas"
+                    + " (whole transaction: intrinsic + calldata + execution) and send-to-receipt latency of"
+                    + " register (self and relayed), rotateKey, revoke and revokeFor, and of requestAuth and"
+                    + " acceptAuth (each carrying an endpoint) and a 100-byte post, each on fresh identities."})
     static final class Gas implements Runnable {
+        /** What a handshake payload typically carries. */
+        private static final Endpoint ENDPOINT = Endpoint.parse("127.0.0.1:7000");
+        private static final int ENVELOPE_BYTES = 100;
+        private static final SecureRandom RANDOM = new SecureRandom();
+
         @Mixin
         GlobalOptions options;
 
@@ -61,11 +74,33 @@ final class BenchCommand {
                     run.chain.fundFromDevAccount(next.address(), java.math.BigInteger.TEN.pow(17));
                     measure("revoke (self-sent)", () -> registry.revoke(self.id(), next));
                     measure("revokeFor (relayed)", () -> registry.revokeFor(relayed.id(), relayed, relayer.credentials()));
+                    measureMessenger(run, validUntil);
                 }
-                print(out, run.deployment.tx());
+                print(out, run.deployment.tx(), run.messengerDeployment.tx());
             } finally {
                 log.toFile().delete();
             }
+        }
+
+        /** One handshake and one post between two fresh registered identities, each paying its own gas. */
+        private void measureMessenger(LocalRun run, Instant validUntil) {
+            MessengerContract messenger = run.messenger();
+            IdentityKey initiator = run.fundedKey();
+            IdentityKey responder = run.fundedKey();
+            run.registry().register(initiator, validUntil);
+            run.registry().register(responder, validUntil);
+            Handshake handshake = new Handshake(messenger.domain());
+            PendingHandshake pending = handshake.start(LocalIdentity.of(initiator),
+                    LocalIdentity.of(responder).asPeer(), Instant.now(), ENDPOINT);
+            measure("requestAuth", () -> messenger.requestAuth(initiator.credentials(), pending.request()));
+            Acceptance acceptance = handshake.accept(LocalIdentity.of(responder), LocalIdentity.of(initiator).asPeer(),
+                    pending.request(), Instant.now(), ENDPOINT);
+            measure("acceptAuth", () -> messenger.acceptAuth(responder.credentials(), acceptance.accept()));
+            byte[] tag = new byte[MessengerContract.TAG_LENGTH];
+            byte[] envelope = new byte[ENVELOPE_BYTES];
+            RANDOM.nextBytes(tag);
+            RANDOM.nextBytes(envelope); // random, like ciphertext: zero bytes would make calldata cheaper
+            measure("post (100-byte envelope)", () -> messenger.post(initiator.credentials(), tag, envelope));
         }
 
         private void measure(String name, Supplier<TxResult> action) {
@@ -75,7 +110,7 @@ final class BenchCommand {
             gas.computeIfAbsent(name, k -> new ArrayList<>()).add(tx);
         }
 
-        private void print(Output out, TxResult deploy) {
+        private void print(Output out, TxResult deploy, TxResult messengerDeploy) {
             List<Map<String, Object>> rows = new ArrayList<>();
             gas.forEach((name, txs) -> {
                 List<Long> used = txs.stream().map(TxResult::gasUsed).sorted().toList();
@@ -90,7 +125,8 @@ final class BenchCommand {
                 rows.add(row);
             });
             if (out.json()) {
-                out.result(Map.of("deployGas", deploy.gasUsed(), "operations", rows));
+                out.result(Map.of("deployGas", deploy.gasUsed(), "messengerDeployGas", messengerDeploy.gasUsed(),
+                        "operations", rows));
                 return;
             }
             out.text(String.format("%-24s %5s %9s %9s %9s %14s", "operation", "runs", "gas min", "median",
@@ -100,6 +136,7 @@ final class BenchCommand {
                         row.get("gasMin"), row.get("gasMedian"), row.get("gasMax"), row.get("latencyMedianMs")));
             }
             out.text(String.format("%-24s %5d %9d", "deploy IdentityRegistry", 1, deploy.gasUsed()));
+            out.text(String.format("%-24s %5d %9d", "deploy Messenger", 1, messengerDeploy.gasUsed()));
         }
     }
 }

@@ -33,7 +33,7 @@ final class ChainCommand {
             }
             LocalNode node = LocalNode.start(ProjectRoot.find(), options.chainDir.resolve("node.log"),
                     out::progress, true);
-            new LocalChainState(node.rpcUrl(), node.pid(), node.logFile().toString(), null, null)
+            new LocalChainState(node.rpcUrl(), node.pid(), node.logFile().toString())
                     .write(options.chainDir);
             var fields = Output.fields();
             fields.put("rpc", node.rpcUrl());
@@ -84,6 +84,7 @@ final class ChainCommand {
                 fields.put("answering", false);
             }
             fields.put("registry", state.registry());
+            fields.put("messenger", state.messenger());
             fields.put("log", state.log());
             out.result(fields);
             if (!state.nodeRunning()) {

@@ -7,12 +7,14 @@ import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.identity.Passwords;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.registry.Registry;
+import dev.peerkey.transport.MessengerContract;
 import java.math.BigInteger;
 import java.util.Optional;
 
 /**
  * What a command works with, resolved from the global options: the profile, the chain
- * (flag, env, profile, else the local chain) and the registry. Connections open lazily.
+ * (flag, env, profile, else the local chain), the registry and the messenger. Connections
+ * open lazily.
  */
 final class Context implements AutoCloseable {
     /** What a fresh identity on a local chain receives to pay for its own transactions. */
@@ -24,6 +26,7 @@ final class Context implements AutoCloseable {
     final Output out;
     private Chain chain;
     private Registry registry;
+    private MessengerContract messenger;
 
     Context(GlobalOptions options) {
         this.options = options;
@@ -65,14 +68,46 @@ final class Context implements AutoCloseable {
     }
 
     private String registryAddress() {
+        return configuredRegistry().orElseThrow(() -> new PeerkeyException(
+                "no registry: deploy one with `peerkey deploy`, or pass --registry ADDRESS"));
+    }
+
+    private Optional<String> configuredRegistry() {
         if (options.registry != null) {
-            return options.registry;
+            return Optional.of(options.registry);
         }
         String rpc = rpcUrl();
         return profile().registryFor(rpc)
-                .or(() -> localChain().filter(state -> rpc.equals(state.rpc())).map(LocalChainState::registry))
+                .or(() -> localChain().filter(state -> rpc.equals(state.rpc())).map(LocalChainState::registry));
+    }
+
+    /**
+     * The messenger (flag, env, profile, else the local chain). If a registry is configured too,
+     * the messenger must be bound to it: keys would otherwise be checked against another registry.
+     */
+    MessengerContract messenger() {
+        if (messenger == null) {
+            MessengerContract found = MessengerContract.at(chain(), messengerAddress(), out::progress);
+            Optional<String> registryInUse = configuredRegistry();
+            String boundTo = found.registryAddress();
+            if (registryInUse.isPresent() && !registryInUse.get().equalsIgnoreCase(boundTo)) {
+                throw new PeerkeyException("the messenger at " + found.address() + " is bound to the registry "
+                        + boundTo + ", not to " + registryInUse.get() + ": pass a matching --messenger or --registry");
+            }
+            messenger = found;
+        }
+        return messenger;
+    }
+
+    private String messengerAddress() {
+        if (options.messenger != null) {
+            return options.messenger;
+        }
+        String rpc = rpcUrl();
+        return profile().messengerFor(rpc)
+                .or(() -> localChain().filter(state -> rpc.equals(state.rpc())).map(LocalChainState::messenger))
                 .orElseThrow(() -> new PeerkeyException(
-                        "no registry: deploy one with `peerkey deploy`, or pass --registry ADDRESS"));
+                        "no messenger: deploy one with `peerkey deploy`, or pass --messenger ADDRESS"));
     }
 
     /** The first block to scan for registry events. */
@@ -84,6 +119,17 @@ final class Context implements AutoCloseable {
         }
         return localChain().filter(state -> rpc.equals(state.rpc()) && state.registryBlock() != null)
                 .map(LocalChainState::registryBlock).orElse(0L);
+    }
+
+    /** The first block to scan for messenger events. */
+    long messengerBlock() {
+        String rpc = rpcUrl();
+        Profile.Config config = profile().config();
+        if (rpc.equals(config.rpc()) && config.messengerBlock() != null) {
+            return config.messengerBlock();
+        }
+        return localChain().filter(state -> rpc.equals(state.rpc()) && state.messengerBlock() != null)
+                .map(LocalChainState::messengerBlock).orElse(0L);
     }
 
     char[] password(boolean confirm) {

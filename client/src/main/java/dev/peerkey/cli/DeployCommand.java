@@ -3,14 +3,16 @@ package dev.peerkey.cli;
 import dev.peerkey.chain.LocalChainState;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.registry.Registry;
+import dev.peerkey.transport.MessengerContract;
 import org.web3j.crypto.Credentials;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** `peerkey deploy`: put a new identity registry on the chain and remember its address. */
+/** `peerkey deploy`: put a new identity registry and its messenger on the chain and remember both. */
 @Command(name = "deploy", mixinStandardHelpOptions = true,
-        description = {"Deploy a new identity registry and record its address for later commands.",
+        description = {"Deploy a new identity registry and a messenger bound to it, and record their"
+                + " addresses for later commands.",
             "On a local development chain a throwaway account funded by the node pays;"
                     + " elsewhere the profile's identity (--id) pays."})
 final class DeployCommand implements Runnable {
@@ -27,16 +29,24 @@ final class DeployCommand implements Runnable {
             Registry.Deployment deployment = Registry.deploy(ctx.chain(), deployer, ctx.out::progress);
             String address = deployment.registry().address();
             long block = deployment.tx().blockNumber();
+            MessengerContract.Deployment messenger =
+                    MessengerContract.deploy(ctx.chain(), deployer, address, ctx.out::progress);
+            String messengerAddress = messenger.messenger().address();
+            long messengerBlock = messenger.tx().blockNumber();
             String rpc = ctx.chain().rpcUrl();
             ctx.localChain().filter(state -> rpc.equals(state.rpc())).ifPresentOrElse(
-                    state -> state.withRegistry(address, block).write(options.chainDir),
-                    () -> ctx.profile().save(ctx.profile().config().withRegistry(rpc, address, block)));
+                    state -> state.withRegistry(address, block, messengerAddress, messengerBlock)
+                            .write(options.chainDir),
+                    () -> ctx.profile().save(ctx.profile().config()
+                            .withRegistry(rpc, address, block, messengerAddress, messengerBlock)));
             var fields = Output.fields();
             fields.put("registry", address);
+            fields.put("messenger", messengerAddress);
             fields.put("chainId", ctx.chain().chainId());
             fields.put("block", block);
             fields.put("txHash", deployment.tx().txHash());
             fields.put("gasUsed", deployment.tx().gasUsed());
+            fields.put("messengerGasUsed", messenger.tx().gasUsed());
             ctx.out.result(fields);
         }
     }

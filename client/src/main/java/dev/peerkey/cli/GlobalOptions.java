@@ -19,6 +19,11 @@ final class GlobalOptions {
                     + " `peerkey deploy` recorded).")
     String registry;
 
+    @Option(names = "--messenger", paramLabel = "ADDRESS", defaultValue = "${env:PEERKEY_MESSENGER}",
+            description = "Address of the messenger contract (env PEERKEY_MESSENGER; default: the one"
+                    + " `peerkey deploy` recorded).")
+    String messenger;
+
     @Option(names = "--password-file", paramLabel = "FILE", defaultValue = "${env:PEERKEY_PASSWORD_FILE}",
             description = "Read the keystore password from FILE (env PEERKEY_PASSWORD_FILE); else env"
                     + " PEERKEY_PASSWORD, else a prompt.")

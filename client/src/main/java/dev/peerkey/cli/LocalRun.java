@@ -4,13 +4,14 @@ import dev.peerkey.chain.Chain;
 import dev.peerkey.chain.LocalNode;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.registry.Registry;
+import dev.peerkey.transport.MessengerContract;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
- * A private local chain with a fresh registry, for `demo` and `bench`: started on a
- * free port, stopped on close.
+ * A private local chain with a fresh registry and a messenger bound to it, for `demo`
+ * and `bench`: started on a free port, stopped on close.
  */
 final class LocalRun implements AutoCloseable {
     private static final BigInteger FUNDING = BigInteger.TEN.pow(18);
@@ -18,6 +19,7 @@ final class LocalRun implements AutoCloseable {
     final LocalNode node;
     final Chain chain;
     final Registry.Deployment deployment;
+    final MessengerContract.Deployment messengerDeployment;
     final long startMillis;
     final long deployMillis;
 
@@ -31,6 +33,8 @@ final class LocalRun implements AutoCloseable {
             long deployStart = System.nanoTime();
             this.deployment = Registry.deploy(chain, deployer.credentials(), progress);
             this.deployMillis = (System.nanoTime() - deployStart) / 1_000_000;
+            this.messengerDeployment = MessengerContract.deploy(chain, deployer.credentials(),
+                    deployment.registry().address(), progress);
         } catch (RuntimeException e) {
             node.close();
             throw e;
@@ -39,6 +43,10 @@ final class LocalRun implements AutoCloseable {
 
     Registry registry() {
         return deployment.registry();
+    }
+
+    MessengerContract messenger() {
+        return messengerDeployment.messenger();
     }
 
     /** A new key whose account the node has funded. */

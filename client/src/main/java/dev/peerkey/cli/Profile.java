@@ -30,24 +30,27 @@ final class Profile {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Config(String defaultIdentity, Map<String, String> identities, String rpc, String registry,
-                  Long registryBlock) {
+                  Long registryBlock, String messenger, Long messengerBlock) {
         Config {
             identities = identities == null ? Map.of() : Map.copyOf(identities);
         }
 
         static Config empty() {
-            return new Config(null, Map.of(), null, null, null);
+            return new Config(null, Map.of(), null, null, null, null, null);
         }
 
         Config withIdentity(PeerId id, PublicKey currentKey) {
             Map<String, String> next = new TreeMap<>(identities);
             next.put(id.hex(), currentKey.hex());
             return new Config(defaultIdentity == null ? id.hex() : defaultIdentity, next, rpc, registry,
-                    registryBlock);
+                    registryBlock, messenger, messengerBlock);
         }
 
-        Config withRegistry(String rpcUrl, String address, long block) {
-            return new Config(defaultIdentity, identities, rpcUrl, address, block);
+        /** Records a deployment; the two go together since a messenger is bound to one registry. */
+        Config withRegistry(String rpcUrl, String registryAddress, long registryDeployBlock,
+                String messengerAddress, long messengerDeployBlock) {
+            return new Config(defaultIdentity, identities, rpcUrl, registryAddress, registryDeployBlock,
+                    messengerAddress, messengerDeployBlock);
         }
     }
 
@@ -145,5 +148,10 @@ final class Profile {
     Optional<String> registryFor(String rpcUrl) {
         Config config = config();
         return rpcUrl.equals(config.rpc()) ? Optional.ofNullable(config.registry()) : Optional.empty();
+    }
+
+    Optional<String> messengerFor(String rpcUrl) {
+        Config config = config();
+        return rpcUrl.equals(config.rpc()) ? Optional.ofNullable(config.messenger()) : Optional.empty();
     }
 }

@@ -83,6 +83,13 @@ class CliIT {
         assertEquals(started.path("rpc").asText(), status.path("rpc").asText());
         JsonNode deployed = ok(alice, "deploy", "--json").json();
         assertTrue(deployed.path("registry").asText().matches("0x[0-9a-fA-F]{40}"));
+        assertTrue(deployed.path("messenger").asText().matches("0x[0-9a-fA-F]{40}"), deployed::toString);
+        assertFalse(deployed.path("messenger").asText().equalsIgnoreCase(deployed.path("registry").asText()));
+        assertTrue(deployed.path("gasUsed").asLong() > 0 && deployed.path("messengerGasUsed").asLong() > 0,
+                deployed::toString);
+        JsonNode recorded = ok(bob, "chain", "status", "--json").json();
+        assertEquals(deployed.path("registry"), recorded.path("registry"));
+        assertEquals(deployed.path("messenger"), recorded.path("messenger"));
     }
 
     @Test

@@ -8,6 +8,10 @@ import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.methods.response.VoidResponse;
+import org.web3j.protocol.http.HttpService;
 
 /** A real Hardhat node started for a test class on a free 127.0.0.1 port. */
 public final class TestChain implements AutoCloseable {
@@ -46,6 +50,16 @@ public final class TestChain implements AutoCloseable {
         IdentityKey key = IdentityKey.generate();
         chain.fundFromDevAccount(key.address(), BigInteger.TEN.pow(18));
         return key;
+    }
+
+    /** Calls a node method that answers nothing of interest, e.g. Hardhat's {@code evm_mine}. */
+    public void rpc(String method, Object... params) {
+        chain.send(new Request<>(method, List.of(params), new HttpService(node.rpcUrl()), VoidResponse.class));
+    }
+
+    /** Turns Hardhat's mining of each transaction on arrival on or off (then transactions wait in the pool). */
+    public void automine(boolean on) {
+        rpc("evm_setAutomine", on);
     }
 
     @Override

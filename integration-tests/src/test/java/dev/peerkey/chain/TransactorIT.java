@@ -1,0 +1,116 @@
+package dev.peerkey.chain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.peerkey.identity.IdentityKey;
+import dev.peerkey.it.TestChain;
+import dev.peerkey.registry.Registry;
+import dev.peerkey.transport.MessengerContract;
+import dev.peerkey.transport.generated.Messenger;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+/**
+ * Two senders for one account at the same time, as when a `listen` daemon posts while the user
+ * runs `send`: each reads the same pending nonce, one loses the race, and the transactor must
+ * sign again with the next nonce rather than fail. Against a real Hardhat node, both when it
+ * mines each transaction on arrival (the loser hears "Nonce too low") and when transactions
+ * wait in the pool (the loser hears "Replacement transaction underpriced").
+ */
+class TransactorIT {
+    private static final int SENDS_PER_SENDER = 40;
+
+    private static TestChain node;
+    private static String messenger;
+
+    @BeforeAll
+    static void deploy() {
+        node = TestChain.start();
+        Registry registry = Registry.deploy(node.chain(), node.fundedKey().credentials(), m -> { }).registry();
+        messenger = MessengerContract.deploy(node.chain(), node.fundedKey().credentials(), registry.address(),
+                m -> { }).messenger().address();
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    @Test
+    void twoSendersOfOneAccountBothLandEverythingWhenEachTransactionIsMinedAtOnce() throws Exception {
+        sendConcurrentlyFromOneAccount();
+    }
+
+    @Test
+    void twoSendersOfOneAccountBothLandEverythingWhenTransactionsWaitInThePool() throws Exception {
+        node.automine(false);
+        node.rpc("evm_setIntervalMining", 50);
+        try {
+            sendConcurrentlyFromOneAccount();
+        } finally {
+            node.rpc("evm_setIntervalMining", 0);
+            node.automine(true);
+        }
+    }
+
+    private static void sendConcurrentlyFromOneAccount() throws Exception {
+        IdentityKey key = node.fundedKey();
+        Queue<String> progress = new ConcurrentLinkedQueue<>();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Future<List<TransactionReceipt>>> senders = new ArrayList<>();
+        try {
+            for (int sender = 0; sender < 2; sender++) {
+                Transactor transactor = new Transactor(node.chain(), key.credentials(),
+                        data -> new RevertException("revert", "refused: " + data), progress::add);
+                Messenger contract = Messenger.load(messenger, node.chain().web3j(), transactor,
+                        new DefaultGasProvider());
+                byte tagByte = (byte) sender;
+                senders.add(pool.submit(() -> {
+                    start.await();
+                    List<TransactionReceipt> receipts = new ArrayList<>();
+                    for (int i = 0; i < SENDS_PER_SENDER; i++) {
+                        byte[] tag = new byte[32];
+                        tag[0] = tagByte;
+                        receipts.add(contract.post(tag, new byte[] {(byte) i}).send());
+                    }
+                    return receipts;
+                }));
+            }
+            start.countDown();
+            Set<String> hashes = new HashSet<>();
+            for (Future<List<TransactionReceipt>> sender : senders) {
+                for (TransactionReceipt receipt : sender.get(2, TimeUnit.MINUTES)) {
+                    assertTrue(receipt.isStatusOK(), receipt.toString());
+                    hashes.add(receipt.getTransactionHash());
+                }
+            }
+            assertEquals(2 * SENDS_PER_SENDER, hashes.size());
+            BigInteger nonce = node.chain().send(node.chain().web3j().ethGetTransactionCount(key.address(),
+                    DefaultBlockParameterName.LATEST)).getTransactionCount();
+            assertEquals(2 * SENDS_PER_SENDER, nonce.intValueExact());
+            // The senders did race: at least one nonce was taken by the other and retried.
+            assertTrue(progress.stream().anyMatch(m -> m.contains("was just taken by another transaction")),
+                    progress::toString);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

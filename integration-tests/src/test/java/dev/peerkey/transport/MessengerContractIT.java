@@ -1,0 +1,471 @@
+package dev.peerkey.transport;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.peerkey.chain.Chain;
+import dev.peerkey.chain.RevertException;
+import dev.peerkey.chain.Transactor;
+import dev.peerkey.handshake.Acceptance;
+import dev.peerkey.handshake.AuthRequest;
+import dev.peerkey.handshake.Endpoint;
+import dev.peerkey.handshake.Handshake;
+import dev.peerkey.handshake.LocalIdentity;
+import dev.peerkey.handshake.Peer;
+import dev.peerkey.handshake.PendingHandshake;
+import dev.peerkey.handshake.SessionKeys;
+import dev.peerkey.identity.IdentityKey;
+import dev.peerkey.it.TamperingProxy;
+import dev.peerkey.it.TestChain;
+import dev.peerkey.registry.Registry;
+import dev.peerkey.registry.RegistryException;
+import dev.peerkey.registry.TxResult;
+import dev.peerkey.transport.ChainEvent.AcceptEvent;
+import dev.peerkey.transport.ChainEvent.PostEvent;
+import dev.peerkey.transport.ChainEvent.RequestEvent;
+import dev.peerkey.transport.generated.Messenger;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.web3j.abi.EventEncoder;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+/** The messenger client against a real Hardhat node: deployment, the three transactions, events, rejections. */
+class MessengerContractIT {
+    private static final Endpoint ENDPOINT = Endpoint.parse("127.0.0.1:7000");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private static TestChain node;
+    private static Registry registry;
+    private static MessengerContract.Deployment deployment;
+    private static MessengerContract messenger;
+    private static Handshake handshake;
+    private static IdentityKey relayer;
+
+    private final Instant yearAhead = Instant.now().plus(Duration.ofDays(365));
+
+    @BeforeAll
+    static void deploy() {
+        node = TestChain.start();
+        registry = Registry.deploy(node.chain(), node.fundedKey().credentials(), m -> { }).registry();
+        deployment = MessengerContract.deploy(node.chain(), node.fundedKey().credentials(), registry.address(),
+                m -> { });
+        messenger = deployment.messenger();
+        handshake = new Handshake(messenger.domain());
+        relayer = node.fundedKey();
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    private IdentityKey registered() {
+        IdentityKey key = node.fundedKey();
+        registry.register(key, yearAhead);
+        return key;
+    }
+
+    /** The peer as a client knows it: its key verified from the registry. */
+    private static Peer peer(IdentityKey key) {
+        return new Peer(key.id(), registry.require(key.id()).publicKey());
+    }
+
+    private static PendingHandshake start(IdentityKey initiator, IdentityKey responder) {
+        return handshake.start(LocalIdentity.of(initiator), peer(responder), Instant.now(), ENDPOINT);
+    }
+
+    private static Acceptance accept(IdentityKey responder, IdentityKey initiator, AuthRequest request) {
+        return handshake.accept(LocalIdentity.of(responder), peer(initiator), request, Instant.now(), ENDPOINT);
+    }
+
+    private static byte[] randomTag() {
+        byte[] tag = new byte[MessengerContract.TAG_LENGTH];
+        RANDOM.nextBytes(tag);
+        return tag;
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<ChainEvent> events(MessengerContract contract, long from, IdentityKey me, byte[]... tags) {
+        return contract.events(from, contract.latestBlock(), me.id(), List.of(tags));
+    }
+
+    private static RevertException rejected(String errorName, Executable action) {
+        RevertException e = assertThrows(RevertException.class, action);
+        assertEquals(errorName, e.errorName(), e.getMessage());
+        return e;
+    }
+
+    private static void assertOrdered(List<ChainEvent> events) {
+        for (int i = 1; i < events.size(); i++) {
+            ChainEvent a = events.get(i - 1);
+            ChainEvent b = events.get(i);
+            assertTrue(a.block() < b.block() || a.block() == b.block() && a.logIndex() < b.logIndex(),
+                    events::toString);
+        }
+    }
+
+    @Test
+    void aDeployedMessengerIsFoundByAddressAndAnythingElseIsRefused() throws Exception {
+        assertTrue(deployment.tx().gasUsed() > 0 && deployment.tx().blockNumber() > 0);
+        MessengerContract found = MessengerContract.at(node.chain(), messenger.address(), m -> { });
+        assertEquals(messenger.address(), found.address());
+        assertTrue(registry.address().equalsIgnoreCase(found.registryAddress()), found.registryAddress());
+        assertEquals(messenger.domain(), found.domain());
+        assertEquals(node.chain().chainId(), found.domain().chainId());
+        Messenger wrapper = Messenger.load(messenger.address(), node.chain().web3j(),
+                Transactor.readOnly(node.chain(), data -> new RevertException("revert", data)),
+                new DefaultGasProvider());
+        assertArrayEquals(wrapper.domainSeparator().send(), found.domain().domainSeparator());
+
+        MessengerException notMessenger = assertThrows(MessengerException.class,
+                () -> MessengerContract.at(node.chain(), registry.address(), m -> { }));
+        assertEquals("the contract at " + registry.address() + " is not a peerkey messenger",
+                notMessenger.getMessage());
+        String account = relayer.address();
+        MessengerException noCode = assertThrows(MessengerException.class,
+                () -> MessengerContract.at(node.chain(), account, m -> { }));
+        assertTrue(noCode.getMessage().startsWith("no contract at " + account), noCode.getMessage());
+        MessengerException malformed = assertThrows(MessengerException.class,
+                () -> MessengerContract.at(node.chain(), "0x1234", m -> { }));
+        assertTrue(malformed.getMessage().contains("is not a 20-byte hex address"), malformed.getMessage());
+        RegistryException noRegistry = assertThrows(RegistryException.class,
+                () -> MessengerContract.deploy(node.chain(), relayer.credentials(), account, m -> { }));
+        assertTrue(noRegistry.getMessage().startsWith("no contract at"), noRegistry.getMessage());
+    }
+
+    @Test
+    void aHandshakeAndEnvelopesRoundTripThroughTheEvents() {
+        IdentityKey alice = registered();
+        IdentityKey bob = registered();
+        long from = messenger.latestBlock() + 1;
+        PendingHandshake pending = start(alice, bob);
+        byte[] requestId = pending.request().requestId(messenger.domain());
+        assertEquals(RequestStatus.NONE, messenger.requestStatus(requestId));
+
+        TxResult requested = messenger.requestAuth(relayer.credentials(), pending.request()); // anyone may submit
+        assertTrue(requested.gasUsed() > 0);
+        assertEquals(RequestStatus.PENDING, messenger.requestStatus(requestId));
+
+        // Bob finds the request addressed to him and answers it.
+        List<ChainEvent> bobSees = events(messenger, from, bob);
+        assertEquals(1, bobSees.size(), bobSees::toString);
+        RequestEvent request = assertInstanceOf(RequestEvent.class, bobSees.get(0));
+        assertEquals(requested.blockNumber(), request.block());
+        assertEquals(pending.request(), request.request());
+        assertArrayEquals(requestId, request.requestId());
+        Acceptance acceptance = accept(bob, alice, request.request());
+        assertEquals(ENDPOINT, acceptance.keys().peerEndpoint().orElseThrow());
+
+        // Alice's tag gets an envelope before and after the accept, so the two queries interleave.
+        byte[] aliceTag = randomTag();
+        byte[] otherTag = randomTag();
+        TxResult before = messenger.post(bob.credentials(), aliceTag, utf8("before"));
+        TxResult accepted = messenger.acceptAuth(bob.credentials(), acceptance.accept());
+        TxResult after = messenger.post(bob.credentials(), aliceTag, utf8("after"));
+        messenger.post(bob.credentials(), otherTag, utf8("for someone else"));
+        assertEquals(RequestStatus.ACCEPTED, messenger.requestStatus(requestId));
+
+        List<ChainEvent> aliceSees = events(messenger, from, alice, aliceTag);
+        assertEquals(3, aliceSees.size(), aliceSees::toString);
+        assertOrdered(aliceSees);
+        PostEvent first = assertInstanceOf(PostEvent.class, aliceSees.get(0));
+        assertEquals(before.blockNumber(), first.block());
+        assertArrayEquals(aliceTag, first.tag());
+        assertArrayEquals(utf8("before"), first.envelope());
+        AcceptEvent accept = assertInstanceOf(AcceptEvent.class, aliceSees.get(1));
+        assertEquals(accepted.blockNumber(), accept.block());
+        assertEquals(acceptance.accept(), accept.accept());
+        PostEvent last = assertInstanceOf(PostEvent.class, aliceSees.get(2));
+        assertEquals(after.blockNumber(), last.block());
+        assertArrayEquals(utf8("after"), last.envelope());
+
+        SessionKeys aliceKeys = handshake.finish(pending, accept.accept());
+        assertArrayEquals(acceptance.keys().sharedSecret(), aliceKeys.sharedSecret());
+        assertEquals(ENDPOINT, aliceKeys.peerEndpoint().orElseThrow());
+
+        // Tags filter the mailbox: none asked, none returned; more asked, more returned.
+        assertEquals(List.of(accept), events(messenger, from, alice));
+        assertEquals(4, events(messenger, from, alice, aliceTag, otherTag).size());
+        // A range narrows the scan; an empty range scans nothing.
+        assertEquals(List.of(accept), messenger.events(accepted.blockNumber(), accepted.blockNumber(), alice.id(),
+                List.of(aliceTag)));
+        assertEquals(List.of(), messenger.events(from + 100, from, alice.id(), List.of(aliceTag)));
+    }
+
+    @Test
+    void eventsInOneBlockAreOrderedByLogIndexAcrossBothQueries() throws Exception {
+        IdentityKey alice = registered();
+        IdentityKey bob = registered();
+        IdentityKey sender = node.fundedKey(); // one sender, so its nonces fix the order in the block
+        byte[] bobTag = randomTag();
+        PendingHandshake pending = start(alice, bob);
+        long from = messenger.latestBlock() + 1;
+
+        List<TxResult> mined = inOneBlock(sender, List.of(
+                () -> messenger.post(sender.credentials(), bobTag, utf8("first")),
+                () -> messenger.requestAuth(sender.credentials(), pending.request()),
+                () -> messenger.post(sender.credentials(), bobTag, utf8("third"))));
+
+        long block = mined.get(0).blockNumber();
+        List<ChainEvent> bobSees = events(messenger, from, bob, bobTag);
+        assertEquals(3, bobSees.size(), bobSees::toString);
+        assertTrue(bobSees.stream().allMatch(e -> e.block() == block), bobSees::toString);
+        assertOrdered(bobSees);
+        assertArrayEquals(utf8("first"), assertInstanceOf(PostEvent.class, bobSees.get(0)).envelope());
+        assertEquals(pending.request(), assertInstanceOf(RequestEvent.class, bobSees.get(1)).request());
+        assertArrayEquals(utf8("third"), assertInstanceOf(PostEvent.class, bobSees.get(2)).envelope());
+    }
+
+    /**
+     * Runs the sends, all from {@code sender}, so that they land in one block in the given order:
+     * mining is paused, each waits in the pool (so takes the next nonce) before the next is sent,
+     * then one block is mined.
+     */
+    private static List<TxResult> inOneBlock(IdentityKey sender, List<Supplier<TxResult>> sends) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(sends.size());
+        node.automine(false);
+        try {
+            List<Future<TxResult>> results = new ArrayList<>();
+            long nonce = pendingNonce(sender);
+            for (Supplier<TxResult> send : sends) {
+                results.add(pool.submit(send::get));
+                awaitPendingNonce(sender, ++nonce);
+            }
+            node.rpc("evm_mine");
+            List<TxResult> mined = new ArrayList<>();
+            for (Future<TxResult> result : results) {
+                mined.add(result.get(1, TimeUnit.MINUTES));
+            }
+            return mined;
+        } finally {
+            node.automine(true);
+            pool.shutdownNow();
+        }
+    }
+
+    private static long pendingNonce(IdentityKey sender) {
+        return node.chain().send(node.chain().web3j().ethGetTransactionCount(sender.address(),
+                DefaultBlockParameterName.PENDING)).getTransactionCount().longValueExact();
+    }
+
+    private static void awaitPendingNonce(IdentityKey sender, long nonce) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (pendingNonce(sender) < nonce) {
+            assertTrue(System.nanoTime() < deadline, "the transaction never reached the pool");
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void aReplayedRequestIsRefused() {
+        IdentityKey alice = registered();
+        IdentityKey bob = registered();
+        AuthRequest request = start(alice, bob).request();
+        messenger.requestAuth(alice.credentials(), request);
+        RevertException e = rejected("RequestReplayed", () -> messenger.requestAuth(relayer.credentials(), request));
+        assertEquals("the messenger refused the auth request: request 0x"
+                + HexFormat.of().formatHex(request.requestId(messenger.domain()))
+                + " was already submitted", e.getMessage());
+    }
+
+    @Test
+    void anAcceptForARequestNeverSubmittedIsRefused() {
+        IdentityKey alice = registered();
+        IdentityKey bob = registered();
+        AuthRequest unsent = start(alice, bob).request();
+        RevertException e = rejected("UnknownRequest",
+                () -> messenger.acceptAuth(bob.credentials(), accept(bob, alice, unsent).accept()));
+        assertTrue(e.getMessage().startsWith("the messenger refused the auth accept: there is no request 0x"),
+                e.getMessage());
+    }
+
+    @Test
+    void aSecondAcceptIsRefused() {
+        IdentityKey alice = registered();
+        IdentityKey bob = registered();
+        AuthRequest request = start(alice, bob).request();
+        messenger.requestAuth(alice.credentials(), request);
+        messenger.acceptAuth(bob.credentials(), accept(bob, alice, request).accept());
+        RevertException e = rejected("AlreadyAccepted",
+                () -> messenger.acceptAuth(bob.credentials(), accept(bob, alice, request).accept()));
+        assertTrue(e.getMessage().endsWith("has already been accepted"), e.getMessage());
+    }
+
+    @Test
+    void aRequestToARevokedIdentityIsRefusedBeforeAnyGasIsSpent() {
+        IdentityKey alice = registered();
+        IdentityKey carol = registered();
+        AuthRequest request = start(alice, carol).request();
+        registry.revoke(carol.id(), carol);
+        BigInteger balance = node.chain().balance(alice.address());
+        RevertException e = rejected("IdentityRevoked", () -> messenger.requestAuth(alice.credentials(), request));
+        assertEquals("the messenger refused the auth request: identity " + carol.id().hex() + " is revoked",
+                e.getMessage());
+        assertEquals(balance, node.chain().balance(alice.address()));
+    }
+
+    @Test
+    void aRequestToAnUnregisteredIdentityIsRefused() {
+        IdentityKey alice = registered();
+        IdentityKey stranger = IdentityKey.generate();
+        AuthRequest request = handshake.start(LocalIdentity.of(alice), LocalIdentity.of(stranger).asPeer(),
+                Instant.now(), ENDPOINT).request();
+        RevertException e = rejected("UnknownIdentity", () -> messenger.requestAuth(alice.credentials(), request));
+        assertTrue(e.getMessage().endsWith("identity " + stranger.id().hex() + " is not registered"), e.getMessage());
+    }
+
+    @Test
+    void aForgedOrStaleRequestIsRefused() {
+        IdentityKey alice = registered();
+        IdentityKey bob = registered();
+        AuthRequest real = start(alice, bob).request();
+        byte[] forgedSignature = IdentityKey.generate().signatureBytes(real.requestId(messenger.domain()));
+        AuthRequest forged = AuthRequest.of(real.initiator(), real.responder(), real.ephemeralKey(),
+                real.signedAtSeconds(), real.sealedPayload(), forgedSignature);
+        RevertException e = rejected("InvalidSignature", () -> messenger.requestAuth(relayer.credentials(), forged));
+        assertTrue(e.getMessage().contains("not by the current key of identity " + alice.id().hex()), e.getMessage());
+
+        AuthRequest stale = handshake.start(LocalIdentity.of(alice), peer(bob),
+                Instant.now().minus(Duration.ofHours(2)), ENDPOINT).request();
+        RevertException old = rejected("StaleTimestamp", () -> messenger.requestAuth(alice.credentials(), stale));
+        assertTrue(old.getMessage().endsWith("(check the clock)"), old.getMessage());
+    }
+
+    @Test
+    void anEmptyEnvelopeIsRefused() {
+        IdentityKey alice = node.fundedKey();
+        RevertException e = rejected("EmptyEnvelope",
+                () -> messenger.post(alice.credentials(), randomTag(), new byte[0]));
+        assertEquals("the messenger refused the envelope: the envelope is empty", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> messenger.post(alice.credentials(), new byte[31], utf8("x")));
+        assertThrows(IllegalArgumentException.class, () -> messenger.requestStatus(new byte[31]));
+    }
+
+    @Test
+    void eventsOfOtherIdentitiesAreNotReturned() {
+        IdentityKey alice = registered();
+        IdentityKey bob = registered();
+        IdentityKey carol = registered();
+        IdentityKey dave = registered();
+        byte[] aliceTag = randomTag();
+        byte[] daveTag = randomTag();
+        long from = messenger.latestBlock() + 1;
+
+        AuthRequest carolToDave = start(carol, dave).request();
+        messenger.requestAuth(carol.credentials(), carolToDave);
+        messenger.acceptAuth(dave.credentials(), accept(dave, carol, carolToDave).accept());
+        messenger.post(carol.credentials(), daveTag, utf8("for dave"));
+        AuthRequest aliceToBob = start(alice, bob).request();
+        messenger.requestAuth(alice.credentials(), aliceToBob);
+
+        // Alice's own request is addressed to Bob: she sees nothing until he answers.
+        assertEquals(List.of(), events(messenger, from, alice, aliceTag));
+        List<ChainEvent> bobSees = events(messenger, from, bob);
+        assertEquals(1, bobSees.size(), bobSees::toString);
+        assertEquals(aliceToBob, assertInstanceOf(RequestEvent.class, bobSees.get(0)).request());
+        List<ChainEvent> daveSees = events(messenger, from, dave, daveTag);
+        assertEquals(2, daveSees.size(), daveSees::toString);
+        assertEquals(carolToDave, assertInstanceOf(RequestEvent.class, daveSees.get(0)).request());
+        assertInstanceOf(PostEvent.class, daveSees.get(1));
+        List<ChainEvent> carolSees = events(messenger, from, carol);
+        assertEquals(1, carolSees.size(), carolSees::toString);
+        assertInstanceOf(AcceptEvent.class, carolSees.get(0));
+    }
+
+    @Test
+    void malformedOrForeignLogsFromALyingNodeAreSkipped() {
+        IdentityKey alice = registered();
+        IdentityKey bob = registered();
+        byte[] tag = randomTag();
+        long from = messenger.latestBlock() + 1;
+        messenger.requestAuth(alice.credentials(), start(alice, bob).request());
+        for (int i = 0; i < 5; i++) {
+            messenger.post(alice.credentials(), tag, utf8("envelope " + i));
+        }
+
+        try (TamperingProxy proxy = TamperingProxy.start(node.rpcUrl()); Chain lying = Chain.connect(proxy.url())) {
+            Queue<String> reports = new ConcurrentLinkedQueue<>();
+            MessengerContract throughProxy = MessengerContract.at(lying, messenger.address(), reports::add);
+            proxy.tamper((method, answer) -> "eth_getLogs".equals(method) ? corruptLogs(answer) : answer);
+
+            List<ChainEvent> bobSees = events(throughProxy, from, bob);
+            assertEquals(List.of(), bobSees);
+            List<ChainEvent> mailbox = events(throughProxy, from, bob, tag);
+            assertEquals(1, mailbox.size(), mailbox::toString);
+            assertArrayEquals(utf8("envelope 4"), assertInstanceOf(PostEvent.class, mailbox.get(0)).envelope());
+            assertTrue(reports.stream().allMatch(r -> r.startsWith("ignoring a messenger log")), reports::toString);
+            // The zeroed request twice (both queries ask for handshakes), then three envelopes; a
+            // reorganised-away log is not an error.
+            assertEquals(5, reports.size(), reports::toString);
+        }
+    }
+
+    private static final String REQUESTED = EventEncoder.encode(Messenger.AUTHREQUESTED_EVENT);
+    private static final String POSTED = EventEncoder.encode(Messenger.POSTED_EVENT);
+
+    /**
+     * A node's lies about logs: a request whose ephemeral key is zeroed; then, among the envelopes,
+     * one with undecodable data, one from another contract, one under another tag, one reorganised
+     * away, and one left intact.
+     */
+    private static String corruptLogs(String answer) {
+        ObjectMapper json = new ObjectMapper();
+        try {
+            JsonNode root = json.readTree(answer);
+            if (!(root.path("result") instanceof ArrayNode logs)) {
+                return answer;
+            }
+            int post = 0;
+            for (JsonNode entry : logs) {
+                ObjectNode log = (ObjectNode) entry;
+                String event = log.path("topics").path(0).asText();
+                if (event.equals(REQUESTED)) {
+                    String data = log.path("data").asText();
+                    log.put("data", data.substring(0, 66) + "0".repeat(64) + data.substring(130));
+                } else if (event.equals(POSTED)) {
+                    switch (post++) {
+                        case 0 -> log.put("data", "0xdead");
+                        case 1 -> log.put("address", registry.address());
+                        case 2 -> ((ArrayNode) log.path("topics")).set(1, TextNode.valueOf("0x" + "11".repeat(32)));
+                        case 3 -> log.put("removed", true);
+                        default -> { }
+                    }
+                }
+            }
+            return json.writeValueAsString(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
