@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 
 /** `peerkey bench gas`: gas and latency of every registry and messenger transaction on a private local chain. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print a table.",
-        subcommands = BenchCommand.Gas.class)
+        subcommands = {BenchCommand.Gas.class, ChatBench.class})
 final class BenchCommand {
 
     @Command(name = "gas", mixinStandardHelpOptions = true,

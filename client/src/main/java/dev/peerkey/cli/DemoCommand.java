@@ -1,6 +1,7 @@
 package dev.peerkey.cli;
 
 import dev.peerkey.PeerkeyException;
+import dev.peerkey.handshake.LocalIdentity;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.registry.IdentityRecord;
@@ -20,14 +21,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * `peerkey demo`: the registry lifecycle on a private local chain — deploy, two
- * identities in two profiles, lookups across them, rotation, revocation and a refused
- * replay — with timings and gas.
+ * `peerkey demo`: the whole mission on a private local chain — deploy, two identities in
+ * two profiles, lookups across them, a rotation, mutual authentication, messages both ways
+ * over both transports, a tampered and a replayed message refused, then revocation and the
+ * registry's refusals — with timings and gas.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the whole registry lifecycle on a local chain it starts and stops itself.",
-            "Deploys a registry, registers Alice (self-sent) and Bob (relayed) in two profiles, looks each"
-                    + " up from the other, rotates Bob's key, revokes Alice, and shows what the registry refuses."})
+        description = {"Run the whole mission on a local chain it starts and stops itself.",
+            "Deploys the registry and the Messenger, registers Alice (self-sent) and Bob (relayed) in two profiles,"
+                    + " looks each up from the other, rotates Bob's key, authenticates them through two signed"
+                    + " transactions, exchanges messages both ways through the mailbox and directly, shows a"
+                    + " tampered and a replayed message refused, revokes Alice, and shows what the registry refuses."})
 final class DemoCommand implements Runnable {
     private static final char[] DEMO_PASSWORD = "demo password".toCharArray();
 
@@ -88,6 +92,9 @@ final class DemoCommand implements Runnable {
                 return expect(then.index() == 0 && then.publicKey().equals(bobKey.publicKey()), "key #0");
             });
 
+            new MessagingDemo(this, run, work).run(LocalIdentity.of(aliceId, aliceKey),
+                    LocalIdentity.of(bobId, bobNext));
+
             tx("revoke Alice (irreversible)", () -> registry.revoke(aliceId, aliceKey));
             timed("lookup reports Alice as revoked", () ->
                     expect(registry.require(aliceId).revoked(), "revoked"));
@@ -123,14 +130,14 @@ final class DemoCommand implements Runnable {
         }
     }
 
-    private static String expect(boolean ok, String what) {
+    static String expect(boolean ok, String what) {
         if (!ok) {
             throw new PeerkeyException("demo check failed: " + what);
         }
         return "ok";
     }
 
-    private <T> T timed(String name, Supplier<T> action) {
+    <T> T timed(String name, Supplier<T> action) {
         long start = System.nanoTime();
         T result = action.get();
         String note = result instanceof IdentityKey key ? key.id().displayName().value() : String.valueOf(result);
@@ -138,7 +145,7 @@ final class DemoCommand implements Runnable {
         return result;
     }
 
-    private void tx(String name, Supplier<TxResult> action) {
+    void tx(String name, Supplier<TxResult> action) {
         long start = System.nanoTime();
         TxResult result = action.get();
         step(name, (System.nanoTime() - start) / 1_000_000, result, "block " + result.blockNumber());
@@ -155,7 +162,7 @@ final class DemoCommand implements Runnable {
         throw new PeerkeyException("demo check failed: " + name + " was accepted");
     }
 
-    private void step(String name, long millis, TxResult tx, String note) {
+    void step(String name, long millis, TxResult tx, String note) {
         var fields = Output.fields();
         fields.put("step", name);
         fields.put("ms", millis);
@@ -183,7 +190,7 @@ final class DemoCommand implements Runnable {
         }
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         try (var paths = Files.walk(dir)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException e) {

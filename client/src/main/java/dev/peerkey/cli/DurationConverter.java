@@ -5,9 +5,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 
-/** Parses durations such as {@code 365d}, {@code 12h}, {@code 30m}, {@code 90s} or ISO-8601 {@code P30D}. */
+/** Parses durations such as {@code 365d}, {@code 12h}, {@code 30m}, {@code 90s}, {@code 250ms} or ISO-8601 {@code P30D}. */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    private static final Pattern SHORT = Pattern.compile("(\\d+)([dhms])");
+    private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|[dhms])");
 
     @Override
     public Duration convert(String text) {
@@ -19,6 +19,7 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
                 case "d" -> Duration.ofDays(n);
                 case "h" -> Duration.ofHours(n);
                 case "m" -> Duration.ofMinutes(n);
+                case "ms" -> Duration.ofMillis(n);
                 default -> Duration.ofSeconds(n);
             };
         } else {

@@ -18,6 +18,12 @@ import picocli.CommandLine.Command;
             LookupCommand.class,
             RotateCommand.class,
             RevokeCommand.class,
+            AuthCommand.class,
+            SendCommand.class,
+            InboxCommand.class,
+            ListenCommand.class,
+            ChatCommand.class,
+            SessionsCommand.class,
             DemoCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class

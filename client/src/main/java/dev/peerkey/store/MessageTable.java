@@ -61,6 +61,12 @@ final class MessageTable {
                 hash, now) > 0;
     }
 
+    /** The incoming message that arrived in exactly this envelope, if any. */
+    static Optional<Message> incomingByEnvelope(Sql sql, byte[] envelope) {
+        return sql.one(SELECT + "WHERE m.direction = ? AND m.envelope = ?", MessageTable::row,
+                Bytes.code(Direction.IN), envelope);
+    }
+
     static Optional<Message> get(Sql sql, MessageId id) {
         return sql.one(SELECT + "WHERE m.id = ?", MessageTable::row, id.bytes());
     }
@@ -77,6 +83,10 @@ final class MessageTable {
     static List<Message> after(Sql sql, long seq, int limit) {
         requirePositive(limit);
         return sql.list(SELECT + "WHERE m.seq > ? ORDER BY m.seq LIMIT ?", MessageTable::row, seq, limit);
+    }
+
+    static long lastSeq(Sql sql) {
+        return sql.one("SELECT COALESCE(MAX(seq), 0) FROM messages", rs -> rs.getLong(1)).orElse(0L);
     }
 
     static List<Message> undelivered(Sql sql, int limit) {

@@ -191,6 +191,12 @@ public final class Tx {
         return MessageTable.markSeen(sql, now, MessageTable.sha256(Objects.requireNonNull(envelope, "envelope")));
     }
 
+    /** The incoming message that arrived in exactly this envelope: what to acknowledge again for a redelivery. */
+    public Optional<Message> incomingByEnvelope(byte[] envelope) {
+        check();
+        return MessageTable.incomingByEnvelope(sql, Objects.requireNonNull(envelope, "envelope"));
+    }
+
     public Optional<Message> message(MessageId id) {
         check();
         return MessageTable.get(sql, Objects.requireNonNull(id, "id"));
@@ -206,6 +212,12 @@ public final class Tx {
     public List<Message> messagesAfter(long seq, int limit) {
         check();
         return MessageTable.after(sql, seq, limit);
+    }
+
+    /** The local sequence number of the newest message, or 0: where a follower that shows only new ones starts. */
+    public long lastMessageSeq() {
+        check();
+        return MessageTable.lastSeq(sql);
     }
 
     /** Outgoing messages not yet acknowledged (QUEUED or SENT), oldest first: the resend queue. */

@@ -83,6 +83,18 @@ class RouteTest {
     }
 
     @Test
+    void findsAnIncomingMessageByItsEnvelope() {
+        byte[] session = established(store, peer());
+        byte[] envelope = random(90);
+        MessageId id = MessageId.random();
+        store.inTransaction(tx -> tx.insertIncoming(session, id, text("hi"), envelope, Transport.DIRECT, null));
+        store.inTransaction(tx -> {
+            assertEquals(id, tx.incomingByEnvelope(envelope).orElseThrow().id());
+            assertTrue(tx.incomingByEnvelope(random(90)).isEmpty());
+        });
+    }
+
+    @Test
     void anAcknowledgementEnvelopeIsSeenOnce() {
         byte[] envelope = random(80);
         store.inTransaction(tx -> {

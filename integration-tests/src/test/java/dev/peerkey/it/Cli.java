@@ -38,26 +38,139 @@ public final class Cli {
         this.env = Map.copyOf(env);
     }
 
-    public Result run(String... args) {
+    /** A command left running in the background (e.g. `listen`), with its output in files. */
+    public static final class Background implements AutoCloseable {
+        private final Process process;
+        private final Path out;
+        private final Path err;
+
+        Background(Process process, Path out, Path err) {
+            this.process = process;
+            this.out = out;
+            this.err = err;
+        }
+
+        public String stdout() {
+            return read(out);
+        }
+
+        public String stderr() {
+            return read(err);
+        }
+
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        /** Waits until stdout contains {@code text}, or fails after {@code seconds}. */
+        public String awaitStdout(String text, int seconds) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (System.nanoTime() < deadline) {
+                String current = stdout();
+                if (current.contains(text)) {
+                    return current;
+                }
+                if (!process.isAlive()) {
+                    break;
+                }
+                pause();
+            }
+            throw new AssertionError("no '" + text + "' on stdout within " + seconds + " s\nstdout: " + stdout()
+                    + "\nstderr: " + stderr());
+        }
+
+        /** Waits until stderr contains {@code text}, or fails after {@code seconds}. */
+        public String awaitStderr(String text, int seconds) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (System.nanoTime() < deadline) {
+                if (stderr().contains(text)) {
+                    return stderr();
+                }
+                pause();
+            }
+            throw new AssertionError("no '" + text + "' on stderr within " + seconds + " s\nstderr: " + stderr());
+        }
+
+        /** kill -9: no shutdown hooks, no cleanup. */
+        public void kill() {
+            process.destroyForcibly();
+            waitForExit();
+        }
+
+        @Override
+        public void close() {
+            process.destroy();
+            waitForExit();
+        }
+
+        private void waitForExit() {
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private static void pause() {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+
+        private static String read(Path file) {
+            try {
+                return Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Starts a command and returns at once; close() stops it (SIGTERM), kill() is kill -9. */
+    public Background start(String... args) {
+        try {
+            Path out = Files.createTempFile("peerkey-cli", ".out");
+            Path err = Files.createTempFile("peerkey-cli", ".err");
+            return new Background(builder(out, err, args).start(), out, err);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private ProcessBuilder builder(Path out, Path err, String... args) {
         Path jar = TestChain.projectRoot().resolve("client/target/peerkey.jar");
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(
                 List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar.toString()));
         command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().keySet().removeIf(key -> key.startsWith("PEERKEY_"));
+        builder.environment().put("PEERKEY_ROOT", TestChain.projectRoot().toString());
+        builder.environment().putAll(env);
+        return builder;
+    }
+
+    public Result run(String... args) {
+        return runWithInput(Path.of("/dev/null"), args);
+    }
+
+    /** Runs a command with {@code input} as its standard input (e.g. the lines typed into `chat`). */
+    public Result runWithInput(Path input, String... args) {
         try {
             Path out = Files.createTempFile("peerkey-cli", ".out");
             Path err = Files.createTempFile("peerkey-cli", ".err");
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            builder.environment().keySet().removeIf(key -> key.startsWith("PEERKEY_"));
-            builder.environment().put("PEERKEY_ROOT", TestChain.projectRoot().toString());
-            builder.environment().putAll(env);
-            Process process = builder.start();
+            Process process = builder(out, err, args).redirectInput(input.toFile()).start();
             if (!process.waitFor(5, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
-                throw new AssertionError("CLI did not finish: " + command);
+                throw new AssertionError("CLI did not finish: " + List.of(args));
             }
             Result result = new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));

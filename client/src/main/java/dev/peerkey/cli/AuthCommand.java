@@ -1,0 +1,58 @@
+package dev.peerkey.cli;
+
+import dev.peerkey.identity.PeerId;
+import dev.peerkey.messaging.ChatClient;
+import dev.peerkey.store.SessionRecord;
+import java.util.HexFormat;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** `peerkey auth <peer>`: mutual authentication through two signed transactions. */
+@Command(name = "auth", mixinStandardHelpOptions = true,
+        description = {"Authenticate a peer and agree session keys: sends a signed handshake request that the"
+                + " Messenger contract checks, then waits (up to --timeout) for the peer's signed answer and"
+                + " its key confirmation.",
+            "The peer answers automatically while it runs `peerkey listen` or `peerkey inbox`. Without an answer"
+                    + " in time the request stays pending for an hour; a later `send` or `inbox` completes it."})
+final class AuthCommand implements Runnable {
+    @Mixin
+    GlobalOptions options;
+
+    @Mixin
+    ChatOptions chat;
+
+    @Parameters(index = "0", paramLabel = "PEER", description = "The peer's ID, display name or address.")
+    String peer;
+
+    @Override
+    public void run() {
+        try (Context ctx = new Context(options); ChatRuntime rt = ChatRuntime.open(ctx, chat, null)) {
+            PeerId peerId = rt.peer(peer);
+            long start = System.nanoTime();
+            ChatClient.AuthStarted started = rt.client.startAuth(peerId);
+            ctx.out.progress("handshake request sent (gas " + started.tx().gasUsed() + "); waiting up to "
+                    + chat.timeout.toSeconds() + " s for " + peerId.displayName().value() + " to answer…");
+            Optional<SessionRecord> session = rt.awaitSession(started.requestId(), chat.timeout);
+            boolean confirmed = session.isPresent()
+                    && rt.awaitConfirmed(started.requestId(), start + chat.timeout.toNanos());
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            var fields = Output.fields();
+            fields.put("peer", peerId.hex());
+            fields.put("name", peerId.displayName().value());
+            fields.put("requestId", "0x" + HexFormat.of().formatHex(started.requestId()));
+            fields.put("status", session.isPresent() ? (confirmed ? "established" : "awaiting-confirmation")
+                    : "pending");
+            fields.put("peerEndpoint", session.map(SessionRecord::endpoint).orElse(null));
+            fields.put("gasUsed", started.tx().gasUsed());
+            fields.put("elapsedMs", millis);
+            ctx.out.result(fields);
+            if (session.isEmpty()) {
+                throw new dev.peerkey.PeerkeyException("no answer from " + peerId + " within "
+                        + chat.timeout.toSeconds() + " s; the request stays pending for an hour, and a later"
+                        + " `peerkey send` or `peerkey inbox` completes it once the peer answers");
+            }
+        }
+    }
+}

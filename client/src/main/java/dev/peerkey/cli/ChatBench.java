@@ -1,0 +1,270 @@
+package dev.peerkey.cli;
+
+import dev.peerkey.PeerkeyException;
+import dev.peerkey.handshake.Endpoint;
+import dev.peerkey.handshake.LocalIdentity;
+import dev.peerkey.identity.IdentityKey;
+import dev.peerkey.messaging.ChatClient;
+import dev.peerkey.store.Direction;
+import dev.peerkey.store.Message;
+import dev.peerkey.store.MessageKind;
+import dev.peerkey.store.MessageStatus;
+import dev.peerkey.store.SessionStatus;
+import dev.peerkey.store.Store;
+import dev.peerkey.store.Transport;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * `peerkey bench chat`: handshake and message latency and bulk throughput between two
+ * clients (each with its own profile store, direct listener and mailbox follower, as
+ * `listen` runs them) on a private local automining chain. Prints a table.
+ */
+@Command(name = "chat", mixinStandardHelpOptions = true,
+        description = {"Start a local Hardhat node and two chat clients (own stores, direct listeners, mailbox"
+                + " followers polling every --poll), then measure: mutual authentication until both sides hold"
+                + " confirmed keys; send-to-decrypted latency over each transport; and --bulk messages each way over"
+                + " each transport, checking every one arrives exactly once and in order."})
+final class ChatBench implements Runnable {
+    @Mixin
+    GlobalOptions options;
+
+    @Option(names = "--runs", defaultValue = "20", description = "Handshakes and single messages measured per row (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--bulk", defaultValue = "1000", description = "Messages each way per transport in the bulk rows (default: ${DEFAULT-VALUE}).")
+    int bulk;
+
+    @Option(names = "--poll", defaultValue = "25ms", converter = DurationConverter.class,
+            description = "How often each follower reads the mailbox, as `listen` does on a local chain (default: ${DEFAULT-VALUE}).")
+    Duration poll;
+
+    private final List<Map<String, Object>> rows = new ArrayList<>();
+    private Output out;
+
+    /** One benchmark client: store, chat client, direct listener and a follower thread. */
+    private final class Client implements AutoCloseable {
+        final Store store;
+        final ChatClient chat;
+        final dev.peerkey.transport.direct.DirectServer server;
+        final Thread follower;
+
+        Client(LocalRun run, Path dir, LocalIdentity me) {
+            store = Store.open(dir.resolve(Store.FILE_NAME));
+            AtomicReference<Endpoint> endpoint = new AtomicReference<>();
+            chat = new ChatClient(store, me, run.registry(), run.messenger(), Clock.systemUTC(),
+                    new ChatClient.Settings(Duration.ofSeconds(3), Duration.ofSeconds(2), 0, endpoint::get),
+                    notice -> out.progress("warning: " + notice));
+            server = dev.peerkey.transport.direct.DirectServer.start(new InetSocketAddress("127.0.0.1", 0),
+                    chat::handleFrame, line -> { });
+            endpoint.set(Endpoint.of("127.0.0.1", server.port()));
+            follower = Thread.ofPlatform().daemon().start(this::follow);
+        }
+
+        private void follow() {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    chat.sync();
+                    Thread.sleep(poll);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    if (!Thread.currentThread().isInterrupted()) {
+                        out.progress("warning: " + e.getMessage());
+                    }
+                }
+            }
+        }
+
+        List<Message> received(String prefix) {
+            return store.inTransactionReturning(tx -> tx.messagesAfter(0, Integer.MAX_VALUE)).stream()
+                    .filter(m -> m.direction() == Direction.IN && m.kind() == MessageKind.TEXT
+                            && m.text().startsWith(prefix)).toList();
+        }
+
+        @Override
+        public void close() {
+            follower.interrupt();
+            try {
+                follower.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            server.close();
+            chat.close();
+            store.close();
+        }
+    }
+
+    @Override
+    public void run() {
+        out = new Output(options.json);
+        Path work;
+        try {
+            work = Files.createTempDirectory("peerkey-bench-chat");
+        } catch (IOException e) {
+            throw new PeerkeyException("cannot create a temporary directory: " + e.getMessage());
+        }
+        try (LocalRun run = new LocalRun(work.resolve("node.log"), out::progress)) {
+            Instant yearAhead = Instant.now().plus(Duration.ofDays(365));
+            IdentityKey aliceKey = run.fundedKey();
+            IdentityKey bobKey = run.fundedKey();
+            run.registry().register(aliceKey, yearAhead);
+            run.registry().register(bobKey, yearAhead);
+            try (Client alice = new Client(run, work.resolve("alice"), LocalIdentity.of(aliceKey));
+                    Client bob = new Client(run, work.resolve("bob"), LocalIdentity.of(bobKey))) {
+                out.progress("measuring " + runs + " handshakes…");
+                List<Double> auth = new ArrayList<>();
+                for (int i = 0; i < runs; i++) {
+                    auth.add(authenticate(alice, bob));
+                }
+                row("mutual authentication (auth -> both confirmed)", auth, null, null);
+                for (Transport via : Transport.values()) {
+                    out.progress("measuring " + runs + " single messages via " + via.name().toLowerCase() + "…");
+                    List<Double> latency = new ArrayList<>();
+                    for (int i = 0; i < runs; i++) {
+                        latency.add(latency(alice, bob, via, "latency " + via + " " + i));
+                    }
+                    row("message send -> decrypted at peer, " + via.name().toLowerCase(), latency, null, null);
+                }
+                for (Transport via : Transport.values()) {
+                    bulk(alice, bob, via, "Alice -> Bob");
+                    bulk(bob, alice, via, "Bob -> Alice");
+                }
+            }
+        } finally {
+            DemoCommand.deleteQuietly(work);
+        }
+        print();
+    }
+
+    private double authenticate(Client alice, Client bob) {
+        long start = System.nanoTime();
+        ChatClient.AuthStarted started = alice.chat.startAuth(bob.chat.id());
+        byte[] session = started.requestId();
+        await(() -> alice.chat.sessionById(session).filter(s -> s.status() == SessionStatus.ESTABLISHED).isPresent()
+                && bob.chat.sessionById(session).filter(s -> s.status() == SessionStatus.ESTABLISHED).isPresent()
+                && confirmationDelivered(alice, session), "the handshake to complete", FINE);
+        return (System.nanoTime() - start) / 1e6;
+    }
+
+    private static boolean confirmationDelivered(Client alice, byte[] session) {
+        return alice.store.inTransactionReturning(tx -> tx.messagesAfter(0, Integer.MAX_VALUE)).stream()
+                .anyMatch(m -> m.kind() == MessageKind.CONFIRM && Arrays.equals(m.sessionId(), session)
+                        && m.status() == MessageStatus.DELIVERED);
+    }
+
+    private double latency(Client from, Client to, Transport via, String text) {
+        long start = System.nanoTime();
+        ChatClient.Sent sent = from.chat.send(to.chat.id(), text, via);
+        requireVia(sent, via);
+        await(() -> to.store.inTransactionReturning(tx -> tx.message(sent.message().id())).isPresent(),
+                "the message to arrive", FINE);
+        return (System.nanoTime() - start) / 1e6;
+    }
+
+    private void bulk(Client from, Client to, Transport via, String direction) {
+        String prefix = "bulk " + via + " " + direction + " #";
+        out.progress("sending " + bulk + " messages " + direction + " via " + via.name().toLowerCase() + "…");
+        resetPeakMemory();
+        long start = System.nanoTime();
+        List<Double> each = new ArrayList<>();
+        for (int i = 0; i < bulk; i++) {
+            long t = System.nanoTime();
+            requireVia(from.chat.send(to.chat.id(), prefix + i, via), via);
+            each.add((System.nanoTime() - t) / 1e6);
+        }
+        await(() -> to.received(prefix).size() >= bulk, "all bulk messages to arrive", Duration.ofMillis(50));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        List<String> texts = to.received(prefix).stream().map(Message::text).toList();
+        for (int i = 0; i < bulk; i++) {
+            if (texts.size() != bulk || !texts.get(i).equals(prefix + i)) {
+                throw new PeerkeyException("bench check failed: " + direction + " via " + via
+                        + " did not deliver every message exactly once in order");
+            }
+        }
+        row(bulk + " messages " + direction + ", " + via.name().toLowerCase() + " (send latency)", each,
+                bulk / seconds, peakHeapMiB());
+    }
+
+    private static void requireVia(ChatClient.Sent sent, Transport via) {
+        if (sent.via() != via) {
+            throw new PeerkeyException("bench check failed: a message went " + sent.via() + " instead of " + via
+                    + (sent.fallbackReason() == null ? "" : " (" + sent.fallbackReason() + ")"));
+        }
+    }
+
+    /** How often a latency measurement looks for its result: fine enough not to blur sub-millisecond figures. */
+    private static final Duration FINE = Duration.ofMillis(1);
+
+    private static void await(BooleanSupplier done, String what, Duration pause) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new PeerkeyException("bench check failed: timed out waiting for " + what);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(pause.toNanos());
+        }
+    }
+
+    private static void resetPeakMemory() {
+        System.gc();
+        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+    }
+
+    /** Peak heap in use since the last reset, summed over the heap pools. */
+    private static double peakHeapMiB() {
+        long bytes = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+                .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        return bytes / (1024.0 * 1024.0);
+    }
+
+    private void row(String name, List<Double> millis, Double perSecond, Double peakMiB) {
+        List<Double> sorted = millis.stream().sorted().toList();
+        var row = Output.fields();
+        row.put("measurement", name);
+        row.put("n", sorted.size());
+        row.put("medianMs", sorted.get(sorted.size() / 2));
+        row.put("p90Ms", sorted.get((int) Math.min(sorted.size() - 1, Math.floor(sorted.size() * 0.9))));
+        row.put("maxMs", sorted.get(sorted.size() - 1));
+        row.put("messagesPerSecond", perSecond);
+        row.put("peakHeapMiB", peakMiB);
+        rows.add(row);
+    }
+
+    private void print() {
+        if (out.json()) {
+            out.result(Map.of("poll", poll.toMillis(), "rows", rows));
+            return;
+        }
+        out.text(String.format("%-58s %5s %9s %9s %9s %9s %9s", "measurement", "n", "p50 ms", "p90 ms", "max ms",
+                "msg/s", "heap MiB"));
+        for (Map<String, Object> r : rows) {
+            out.text(String.format("%-58s %5d %9.2f %9.2f %9.2f %9s %9s", r.get("measurement"), r.get("n"),
+                    r.get("medianMs"), r.get("p90Ms"), r.get("maxMs"), format(r.get("messagesPerSecond"), "%.0f"),
+                    format(r.get("peakHeapMiB"), "%.1f")));
+        }
+        out.text("mailbox followers poll every " + poll.toMillis() + " ms; the chain automines one block per transaction.");
+    }
+
+    private static String format(Object value, String pattern) {
+        return value == null ? "-" : String.format(pattern, value);
+    }
+}

@@ -1,0 +1,78 @@
+package dev.peerkey.cli;
+
+import dev.peerkey.PeerkeyException;
+import dev.peerkey.identity.PeerId;
+import dev.peerkey.messaging.ChatClient;
+import dev.peerkey.store.Direction;
+import dev.peerkey.store.Message;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** `peerkey chat <peer>`: an interactive conversation. */
+@Command(name = "chat", mixinStandardHelpOptions = true,
+        description = {"Talk with a peer: each line typed is sent (directly when possible, else through the"
+                + " mailbox); messages from the peer are printed as they arrive. End with Ctrl-D.",
+            "Authenticates first when there is no session."})
+final class ChatCommand implements Runnable {
+    @Mixin
+    GlobalOptions options;
+
+    @Mixin
+    ChatOptions chat;
+
+    @Parameters(index = "0", paramLabel = "PEER", description = "The peer's ID, display name or address.")
+    String peer;
+
+    @Override
+    public void run() {
+        try (Context ctx = new Context(options); ChatRuntime rt = ChatRuntime.open(ctx, chat, null)) {
+            PeerId peerId = rt.peer(peer);
+            rt.sessionWith(peerId, chat.timeout);
+            ctx.out.progress("chatting with " + peerId.displayName().value() + "; type a line to send it, Ctrl-D to end");
+            MessagePrinter printer = new MessagePrinter(options.json);
+            Thread incoming = Thread.ofVirtual().start(() -> printIncoming(rt, peerId, printer));
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    try {
+                        ChatClient.Sent sent = rt.client.send(peerId, line, null);
+                        ctx.out.progress("  sent via " + sent.via().name().toLowerCase()
+                                + (sent.delivered() ? ", delivered" : ""));
+                    } catch (PeerkeyException e) {
+                        ctx.out.progress("error: " + e.getMessage());
+                    }
+                }
+            } catch (IOException e) {
+                throw new PeerkeyException("cannot read the terminal: " + e.getMessage());
+            } finally {
+                incoming.interrupt();
+            }
+        }
+    }
+
+    private static void printIncoming(ChatRuntime rt, PeerId peer, MessagePrinter printer) {
+        long seq = rt.lastSeq();
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                rt.syncIfFree();
+                for (Message m : rt.textAfter(seq)) {
+                    if (m.direction() == Direction.IN && m.peer().equals(peer)) {
+                        printer.print(m);
+                    }
+                    seq = m.seq();
+                }
+                rt.sleep();
+            }
+        } catch (PeerkeyException e) {
+            // interrupted at the end of the chat, or the store closed under us
+        }
+    }
+}

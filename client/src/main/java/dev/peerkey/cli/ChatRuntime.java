@@ -1,0 +1,159 @@
+package dev.peerkey.cli;
+
+import dev.peerkey.handshake.Endpoint;
+import dev.peerkey.handshake.LocalIdentity;
+import dev.peerkey.identity.PeerId;
+import dev.peerkey.messaging.ChatClient;
+import dev.peerkey.messaging.SyncLock;
+import dev.peerkey.store.Message;
+import dev.peerkey.store.MessageKind;
+import dev.peerkey.store.MessageStatus;
+import dev.peerkey.store.SessionRecord;
+import dev.peerkey.store.Store;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * What the chat commands share: the profile's store, the speaking identity's chat client, and
+ * waiting with progress. Mailbox passes run only when no other process of the profile follows
+ * the mailbox (a `listen`); otherwise that process does the work and this one reads the store.
+ */
+final class ChatRuntime implements AutoCloseable {
+    final Context ctx;
+    final Store store;
+    final ChatClient client;
+    final Duration poll;
+
+    private ChatRuntime(Context ctx, Store store, ChatClient client, Duration poll) {
+        this.ctx = ctx;
+        this.store = store;
+        this.client = client;
+        this.poll = poll;
+    }
+
+    /**
+     * @param advertised the endpoint to tell peers; null means "the one this profile's running listener advertises"
+     */
+    static ChatRuntime open(Context ctx, ChatOptions options, Supplier<Endpoint> advertised) {
+        PeerId id = ctx.profile().identity(options.identity);
+        LocalIdentity me = LocalIdentity.of(id, ctx.currentKey(id));
+        ctx.fundIfDevChain(me.key().address());
+        Supplier<Endpoint> endpoint = advertised != null ? advertised
+                : () -> ListenerFile.running(ctx.options.home).orElse(null);
+        Store store = Store.open(ctx.options.home.resolve(Store.FILE_NAME));
+        ChatClient.Settings settings = new ChatClient.Settings(options.ackTimeout, Duration.ofSeconds(2),
+                ctx.messengerBlock(), endpoint);
+        ChatClient client = new ChatClient(store, me, ctx.registry(), ctx.messenger(), Clock.systemUTC(), settings,
+                notice -> ctx.out.progress("warning: " + notice));
+        Duration poll = options.poll != null ? options.poll
+                : ctx.chain().isDevChain() ? Duration.ofMillis(25) : Duration.ofSeconds(2);
+        return new ChatRuntime(ctx, store, client, poll);
+    }
+
+    PeerId peer(String selector) {
+        return LookupCommand.resolve(ctx.registry(), selector, ctx.registryBlock());
+    }
+
+    /** Reads the mailbox once, unless another process of this profile follows it; true if it did. */
+    boolean syncIfFree() {
+        Optional<SyncLock> lock = SyncLock.tryAcquire(ctx.options.home);
+        if (lock.isEmpty()) {
+            return false;
+        }
+        try (SyncLock held = lock.get()) {
+            client.resendQueued();
+            client.sync();
+            return true;
+        }
+    }
+
+    /** Waits (reading the mailbox) until the session with this request ID is established, or the timeout. */
+    Optional<SessionRecord> awaitSession(byte[] sessionId, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            syncIfFree();
+            Optional<SessionRecord> session = client.sessionById(sessionId)
+                    .filter(s -> s.status() == dev.peerkey.store.SessionStatus.ESTABLISHED);
+            if (session.isPresent() || System.nanoTime() > deadline) {
+                return session;
+            }
+            sleep();
+        }
+    }
+
+    /** Waits until the peer acknowledged the session's key confirmation, or the deadline; true if it did. */
+    boolean awaitConfirmed(byte[] sessionId, long deadlineNanos) {
+        while (true) {
+            boolean confirmed = store.inTransactionReturning(tx -> tx.messages(
+                    tx.sessionById(sessionId).orElseThrow().peer(), 1000).stream()
+                    .anyMatch(m -> m.kind() == MessageKind.CONFIRM && m.status() == MessageStatus.DELIVERED
+                            && java.util.Arrays.equals(m.sessionId(), sessionId)));
+            if (confirmed || System.nanoTime() > deadlineNanos) {
+                return confirmed;
+            }
+            syncIfFree();
+            sleep();
+        }
+    }
+
+    /**
+     * The established session with {@code peer}: the current one, or one completed from a pending
+     * handshake, or a new handshake started and waited for (with progress).
+     */
+    SessionRecord sessionWith(PeerId peer, Duration timeout) {
+        Optional<SessionRecord> current = client.session(peer);
+        if (current.isPresent()) {
+            return current.get();
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (client.awaitingAnswerFrom(peer)) {
+            ctx.out.progress("waiting for " + peer.displayName().value() + " to answer our handshake…");
+            while (System.nanoTime() < deadline) {
+                syncIfFree();
+                current = client.session(peer);
+                if (current.isPresent()) {
+                    return current.get();
+                }
+                sleep();
+            }
+        } else {
+            ctx.out.progress("no session with " + peer.displayName().value() + " yet: authenticating…");
+            ChatClient.AuthStarted started = client.startAuth(peer);
+            current = awaitSession(started.requestId(), Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (current.isPresent()) {
+                return current.get();
+            }
+        }
+        throw new dev.peerkey.PeerkeyException("no answer from " + peer + " within " + timeout.toSeconds()
+                + " s; the handshake stays pending for an hour and a later `peerkey send` or `peerkey inbox`"
+                + " completes it once the peer answers");
+    }
+
+    /** Messages stored after local sequence number {@code seq}, chat text only. */
+    List<Message> textAfter(long seq) {
+        return store.inTransactionReturning(tx -> tx.messagesAfter(seq, 10_000)).stream()
+                .filter(m -> m.kind() == MessageKind.TEXT).toList();
+    }
+
+    long lastSeq() {
+        return store.inTransactionReturning(tx -> tx.lastMessageSeq());
+    }
+
+    void sleep() {
+        try {
+            Thread.sleep(poll);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new dev.peerkey.PeerkeyException("interrupted");
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        store.close();
+    }
+}

@@ -1,0 +1,86 @@
+package dev.peerkey.cli;
+
+import dev.peerkey.PeerkeyException;
+import dev.peerkey.handshake.Endpoint;
+import dev.peerkey.messaging.SyncLock;
+import dev.peerkey.store.Direction;
+import dev.peerkey.store.Message;
+import dev.peerkey.transport.direct.DirectServer;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** `peerkey listen`: stay online for direct connections and the mailbox. */
+@Command(name = "listen", mixinStandardHelpOptions = true,
+        description = {"Stay online: serve direct connections from peers, answer handshake requests, follow the"
+                + " mailbox and store what arrives, printing each message. Ctrl-C stops.",
+            "Peers learn the advertised endpoint only inside encrypted messages (the handshake, or an update"
+                    + " sent to each session when it changes), never in clear on chain."})
+final class ListenCommand implements Runnable {
+    @Mixin
+    GlobalOptions options;
+
+    @Mixin
+    ChatOptions chat;
+
+    @Option(names = "--port", paramLabel = "N", defaultValue = "7470",
+            description = "TCP port for direct connections; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for all interfaces).")
+    String bind;
+
+    @Option(names = "--advertise", paramLabel = "HOST:PORT",
+            description = "The endpoint peers should connect to (default: the bound address and port).")
+    String advertise;
+
+    @Override
+    public void run() {
+        Optional<SyncLock> lock = SyncLock.tryAcquire(options.home);
+        if (lock.isEmpty()) {
+            throw new PeerkeyException("another process already listens for the profile " + options.home);
+        }
+        AtomicReference<Endpoint> endpoint = new AtomicReference<>();
+        try (SyncLock held = lock.get(); Context ctx = new Context(options);
+                ChatRuntime rt = ChatRuntime.open(ctx, chat, endpoint::get);
+                DirectServer server = DirectServer.start(new InetSocketAddress(bind, port), rt.client::handleFrame,
+                        line -> ctx.out.progress("direct: " + line))) {
+            endpoint.set(advertise != null ? Endpoint.parse(advertise) : Endpoint.of(bind, server.port()));
+            ListenerFile.write(options.home, endpoint.get());
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> ListenerFile.delete(options.home)));
+            var fields = Output.fields();
+            fields.put("id", rt.client.id().hex());
+            fields.put("listening", bind + ":" + server.port());
+            fields.put("advertised", endpoint.get().toString());
+            ctx.out.result(fields);
+            int told = rt.client.advertise(endpoint.get());
+            if (told > 0) {
+                ctx.out.progress("sent our endpoint to " + told + " peer(s)");
+            }
+            rt.client.resendQueued();
+            MessagePrinter printer = new MessagePrinter(options.json);
+            long seq = rt.lastSeq();
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    rt.client.sync();
+                } catch (PeerkeyException e) {
+                    ctx.out.progress("warning: " + e.getMessage() + " (retrying)");
+                    rt.sleep();
+                }
+                for (Message m : rt.textAfter(seq)) {
+                    if (m.direction() == Direction.IN) {
+                        printer.print(m);
+                    }
+                    seq = m.seq();
+                }
+                rt.sleep();
+            }
+        } finally {
+            ListenerFile.delete(options.home);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.peerkey.cli;
+
+import dev.peerkey.PeerkeyException;
+import dev.peerkey.identity.PeerId;
+import dev.peerkey.messaging.ChatClient;
+import dev.peerkey.store.Transport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** `peerkey send <peer> <text>`: one end-to-end encrypted message. */
+@Command(name = "send", mixinStandardHelpOptions = true,
+        description = {"Send one end-to-end encrypted message. Without a session, authenticates first (waiting up"
+                + " to --timeout).",
+            "By default the message goes directly when the peer told us an endpoint, else through the on-chain"
+                    + " mailbox; a direct message not acknowledged within --ack-timeout goes through the mailbox."})
+final class SendCommand implements Runnable {
+    @Mixin
+    GlobalOptions options;
+
+    @Mixin
+    ChatOptions chat;
+
+    @Parameters(index = "0", paramLabel = "PEER", description = "The peer's ID, display name or address.")
+    String peer;
+
+    @Parameters(index = "1", paramLabel = "TEXT", description = "The message.")
+    String text;
+
+    @Option(names = "--via", paramLabel = "chain|direct",
+            description = "Force a transport: chain (the mailbox) or direct (falls back to the mailbox if not"
+                    + " acknowledged).")
+    String via;
+
+    @Override
+    public void run() {
+        Transport transport = parseVia(via);
+        try (Context ctx = new Context(options); ChatRuntime rt = ChatRuntime.open(ctx, chat, null)) {
+            PeerId peerId = rt.peer(peer);
+            rt.syncIfFree(); // endpoint updates and acknowledgements first
+            rt.sessionWith(peerId, chat.timeout);
+            ChatClient.Sent sent = rt.client.send(peerId, text, transport);
+            if (sent.fallbackReason() != null) {
+                ctx.out.progress("direct delivery failed (" + sent.fallbackReason() + "); sent through the mailbox");
+            }
+            var fields = Output.fields();
+            fields.put("messageId", sent.message().id().hex());
+            fields.put("to", peerId.hex());
+            fields.put("via", sent.via().name().toLowerCase());
+            fields.put("delivered", sent.delivered());
+            fields.put("txHash", sent.txHash());
+            fields.put("gasUsed", sent.gasUsed());
+            fields.put("fallbackReason", sent.fallbackReason());
+            ctx.out.result(fields);
+        }
+    }
+
+    static Transport parseVia(String via) {
+        if (via == null) {
+            return null;
+        }
+        return switch (via.toLowerCase()) {
+            case "chain", "mailbox" -> Transport.CHAIN;
+            case "direct" -> Transport.DIRECT;
+            default -> throw new PeerkeyException("--via must be chain or direct, not '" + via + "'");
+        };
+    }
+}

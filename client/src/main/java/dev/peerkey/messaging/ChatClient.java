@@ -1,0 +1,193 @@
+package dev.peerkey.messaging;
+
+import dev.peerkey.handshake.Endpoint;
+import dev.peerkey.handshake.LocalIdentity;
+import dev.peerkey.identity.PeerId;
+import dev.peerkey.registry.Registry;
+import dev.peerkey.registry.TxResult;
+import dev.peerkey.store.Message;
+import dev.peerkey.store.MessageKind;
+import dev.peerkey.store.MessageStatus;
+import dev.peerkey.store.SessionRecord;
+import dev.peerkey.store.Store;
+import dev.peerkey.store.Transport;
+import dev.peerkey.transport.MessengerContract;
+import dev.peerkey.transport.direct.Frame;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.web3j.crypto.Credentials;
+
+/**
+ * One identity's chat client over one profile's store: authenticates peers, sends and
+ * receives, and serves direct connections. Safe to use from several threads; several
+ * processes may share the store (each step is one transaction, and handshake steps are
+ * idempotent), but only one should follow the mailbox at a time (see {@link SyncLock}).
+ */
+public final class ChatClient implements AutoCloseable {
+    /**
+     * @param ackTimeout how long a direct send waits for the peer's acknowledgement before the mailbox
+     * @param connectTimeout how long connecting to a peer's endpoint may take
+     * @param startBlock the first block to read when this identity has never followed the mailbox
+     * @param advertised this side's direct endpoint to tell peers, or a supplier of null
+     */
+    public record Settings(Duration ackTimeout, Duration connectTimeout, long startBlock,
+            Supplier<Endpoint> advertised) {
+        public Settings {
+            Objects.requireNonNull(ackTimeout, "ackTimeout");
+            Objects.requireNonNull(connectTimeout, "connectTimeout");
+            Objects.requireNonNull(advertised, "advertised");
+        }
+    }
+
+    /** How a message went out: its ID, the transport, the gas if it went on chain, and why direct was not used. */
+    public record Sent(Message message, Transport via, String txHash, Long gasUsed, String fallbackReason,
+            boolean delivered) { }
+
+    /** A handshake request we submitted. */
+    public record AuthStarted(byte[] requestId, PeerId peer, TxResult tx) { }
+
+    /** What one mailbox pass did. */
+    public record SyncReport(long toBlock, int stored, int answered, int finished, List<String> refused) { }
+
+    private final Store store;
+    private final LocalIdentity me;
+    private final Clock clock;
+    private final Inbound inbound;
+    private final Outbound outbound;
+    private final Handshakes handshakes;
+    private final MailboxFollower follower;
+    private final PeerCheck peers;
+    private final DirectLinks links;
+    private final Consumer<String> notices;
+
+    public ChatClient(Store store, LocalIdentity me, Registry registry, MessengerContract contract, Clock clock,
+            Settings settings, Consumer<String> notices) {
+        this.store = store;
+        this.me = me;
+        this.clock = clock;
+        this.notices = notices;
+        Credentials payer = me.key().credentials();
+        this.peers = new PeerCheck(registry, clock);
+        this.links = new DirectLinks(settings.connectTimeout());
+        this.inbound = new Inbound(store, peers, clock);
+        this.outbound = new Outbound(store, inbound, contract, payer, links, settings.ackTimeout());
+        this.handshakes = new Handshakes(store, me, payer, contract, peers, clock, settings.advertised());
+        this.follower = new MailboxFollower(store, me.id(), contract, handshakes, inbound, outbound,
+                settings.startBlock(), notices);
+    }
+
+    public PeerId id() {
+        return me.id();
+    }
+
+    /** Starts a handshake with {@code peer}: checks it is active, stores the pending state, submits the request. */
+    public AuthStarted startAuth(PeerId peer) {
+        Handshakes.Started started = handshakes.start(peer);
+        return new AuthStarted(started.requestId(), peer, started.tx());
+    }
+
+    /** The established session with {@code peer}, if any. */
+    public Optional<SessionRecord> session(PeerId peer) {
+        return store.inTransactionReturning(tx -> tx.session(peer));
+    }
+
+    /** A session of this profile by its ID (the handshake's request ID), whatever its status. */
+    public Optional<SessionRecord> sessionById(byte[] sessionId) {
+        return store.inTransactionReturning(tx -> tx.sessionById(sessionId));
+    }
+
+    /** Whether a handshake we started with {@code peer} is still waiting for its answer. */
+    public boolean awaitingAnswerFrom(PeerId peer) {
+        return store.inTransactionReturning(tx -> tx.pendingHandshakes().stream()
+                .anyMatch(h -> h.peer().equals(peer) && h.expiresAt().isAfter(clock.instant())));
+    }
+
+    /**
+     * Encrypts, stores and delivers one text message.
+     *
+     * @param via the transport to use, or null for direct when the peer gave an endpoint, else the mailbox
+     * @throws MessagingException if there is no established session or the peer is no longer active
+     */
+    public Sent send(PeerId peer, String text, Transport via) {
+        SessionRecord session = session(peer).orElseThrow(() -> new MessagingException("no session with " + peer
+                + " yet: run `peerkey auth " + peer + "` first (or wait for its answer)"));
+        peers.requireActiveRecently(peer);
+        Packet packet = Packet.text(text, clock.instant());
+        Message queued = outbound.queue(session.sessionId(), packet, MessageKind.TEXT, packet.body());
+        Outbound.Delivery d = outbound.deliver(queued, via);
+        Message now = store.inTransactionReturning(tx -> tx.message(queued.id()).orElseThrow());
+        return new Sent(now, d.via(), d.txHash(), d.gasUsed(), d.fallbackReason(), d.delivered());
+    }
+
+    /** Reads the mailbox once from the cursor to the head: answers, finishes, receives, acknowledges. */
+    public SyncReport sync() {
+        MailboxFollower.Pass pass = follower.pass();
+        return new SyncReport(pass.toBlock(), pass.stored(), pass.answered(), pass.finished(), pass.refused());
+    }
+
+    /**
+     * Delivers again what may not have arrived: messages stored but never handed to a transport
+     * (the process died right after storing them) and direct messages never acknowledged. The
+     * peer drops copies it already has. Returns how many went out.
+     */
+    public int resendQueued() {
+        List<Message> queued = store.inTransactionReturning(tx -> tx.undelivered(1000)).stream()
+                .filter(m -> m.status() == MessageStatus.QUEUED || m.transport() == Transport.DIRECT).toList();
+        queued.forEach(m -> outbound.deliver(m, null));
+        return queued.size();
+    }
+
+    /** Tells every established session's peer our new direct endpoint, where it differs from what they know. */
+    public int advertise(Endpoint endpoint) {
+        String text = endpoint.toString();
+        List<SessionRecord> stale = store.inTransactionReturning(tx -> {
+            List<SessionRecord> out = new ArrayList<>();
+            for (SessionRecord s : tx.sessions()) {
+                if (s.status() == dev.peerkey.store.SessionStatus.ESTABLISHED && s.ourId().equals(me.id())
+                        && tx.route(s.sessionId()).filter(r -> !text.equals(r.advertised())).isPresent()) {
+                    out.add(s);
+                }
+            }
+            return out;
+        });
+        for (SessionRecord s : stale) {
+            Packet packet = new Packet(Packet.Type.ENDPOINT, dev.peerkey.store.MessageId.random(), clock.instant(),
+                    text.getBytes(StandardCharsets.UTF_8));
+            Message queued = outbound.queue(s.sessionId(), packet, MessageKind.ENDPOINT, packet.body());
+            store.inTransaction(tx -> tx.setAdvertised(s.sessionId(), text));
+            try {
+                outbound.deliver(queued, null);
+            } catch (RuntimeException e) {
+                notices.accept("could not tell " + s.peer() + " our endpoint yet: " + e.getMessage());
+            }
+        }
+        return stale.size();
+    }
+
+    /**
+     * Serves one frame from a direct connection: the envelope is received like a mailbox one and
+     * acknowledged on the same connection; a refusal goes back as an ERROR frame with the reason.
+     */
+    public List<Frame> handleFrame(Frame frame) {
+        try {
+            Inbound.Received r = inbound.receive(frame.tag(), frame.body(), Transport.DIRECT, true);
+            byte[] ack = r.ack() == null ? new byte[0] : r.ack();
+            return List.of(Frame.reply(r.route().outboxTag(), ack));
+        } catch (MessagingException e) {
+            notices.accept(e.getMessage());
+            return List.of(Frame.error(frame.tag(), e.getMessage()));
+        }
+    }
+
+    @Override
+    public void close() {
+        links.close();
+    }
+}

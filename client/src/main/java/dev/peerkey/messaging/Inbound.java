@@ -1,0 +1,152 @@
+package dev.peerkey.messaging;
+
+import dev.peerkey.handshake.Endpoint;
+import dev.peerkey.handshake.HandshakeException;
+import dev.peerkey.session.DoubleRatchet;
+import dev.peerkey.session.SessionException;
+import dev.peerkey.store.Message;
+import dev.peerkey.store.MessageId;
+import dev.peerkey.store.SessionRecord;
+import dev.peerkey.store.SessionRoute;
+import dev.peerkey.store.SessionStatus;
+import dev.peerkey.store.Store;
+import dev.peerkey.store.Transport;
+import dev.peerkey.store.Tx;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Accepts one incoming envelope: finds the session by its tag, checks that the peer is still
+ * active, decrypts, and stores the result in one transaction together with the advanced
+ * ratchet. A refused envelope changes nothing. A redelivered one is recognised and not stored
+ * twice, but acknowledged again so the sender stops resending.
+ */
+final class Inbound {
+    /** What became of an accepted envelope. */
+    enum Outcome {
+        /** A new chat message, now stored. */
+        STORED,
+        /** The same message or envelope arrived before: nothing stored again. */
+        DUPLICATE,
+        /** A control packet (confirmation, acknowledgement, endpoint update), applied. */
+        CONTROL
+    }
+
+    /**
+     * @param session the session as it is after this envelope
+     * @param acknowledge the message ID the sender waits an acknowledgement for, or null
+     * @param ack the acknowledgement envelope (to the sender's inbox tag), if one was asked for
+     */
+    record Received(Outcome outcome, SessionRecord session, SessionRoute route, Packet packet,
+            MessageId acknowledge, byte[] ack) { }
+
+    private final Store store;
+    private final PeerCheck peers;
+    private final Clock clock;
+
+    Inbound(Store store, PeerCheck peers, Clock clock) {
+        this.store = store;
+        this.peers = peers;
+        this.clock = clock;
+    }
+
+    /**
+     * @param ackNow whether to encrypt the acknowledgement now (direct: it goes back on the same
+     *     connection) or leave it to the caller to batch (mailbox)
+     * @throws MessagingException naming why the envelope was refused; nothing was stored
+     */
+    Received receive(byte[] tag, byte[] envelope, Transport via, boolean ackNow) {
+        SessionRecord session = store.inTransactionReturning(tx -> {
+            SessionRoute route = tx.routeByInboxTag(tag).orElseThrow(() -> new MessagingException(
+                    "refused a message not addressed to this profile (no session has its recipient tag)"));
+            return tx.sessionById(route.sessionId()).orElseThrow();
+        });
+        if (session.status() == SessionStatus.REVOKED) {
+            throw new MessagingException("refused a message from " + session.peer()
+                    + ": its identity was revoked and the session is closed");
+        }
+        checkPeerStillActive(session);
+        try {
+            return store.inTransactionReturning(tx -> apply(tx, tag, envelope, via, ackNow));
+        } catch (SessionException | HandshakeException e) {
+            throw new MessagingException("refused a message from " + session.peer() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void checkPeerStillActive(SessionRecord session) {
+        try {
+            peers.requireActiveRecently(session.peer());
+        } catch (PeerUnavailableException e) {
+            store.inTransaction(tx -> {
+                SessionRecord s = tx.sessionById(session.sessionId()).orElseThrow();
+                tx.saveSession(s.sessionId(), s.ourId(), s.peer(), SessionStatus.REVOKED, s.state(), s.endpoint());
+            });
+            throw new MessagingException("refused a message: " + e.getMessage()
+                    + ", after this session began; the session is closed", e);
+        }
+    }
+
+    private Received apply(Tx tx, byte[] tag, byte[] envelope, Transport via, boolean ackNow) {
+        SessionRoute route = tx.routeByInboxTag(tag).orElseThrow();
+        SessionRecord session = tx.sessionById(route.sessionId()).orElseThrow();
+        if (tx.seen(envelope)) {
+            Optional<Message> earlier = tx.incomingByEnvelope(envelope);
+            return acknowledged(tx, Outcome.DUPLICATE, session, route, null,
+                    earlier.map(Message::id).orElse(null), ackNow);
+        }
+        DoubleRatchet ratchet = DoubleRatchet.fromBytes(session.state());
+        Packet packet = Packet.decode(ratchet.decrypt(envelope));
+        if (!route.confirmed()) {
+            byte[] expected = route.confirmation();
+            if (packet.type() != Packet.Type.CONFIRM || !MessageDigest.isEqual(expected, packet.body())) {
+                throw new MessagingException("refused a message from " + session.peer()
+                        + ": the session's first message must confirm the initiator's keys, and this one does not");
+            }
+            tx.confirmRoute(route.sessionId());
+            session = tx.saveSession(session.sessionId(), session.ourId(), session.peer(), SessionStatus.ESTABLISHED,
+                    ratchet.toBytes(), session.endpoint());
+        }
+        Outcome outcome = Outcome.CONTROL;
+        switch (packet.type()) {
+            case TEXT -> outcome = tx.insertIncoming(session.sessionId(), packet.id(), packet.body(), envelope, via,
+                    packet.sentAt()) ? Outcome.STORED : Outcome.DUPLICATE;
+            case ACK -> packet.acknowledged().forEach(tx::markDelivered);
+            case ENDPOINT -> session = tx.saveSession(session.sessionId(), session.ourId(), session.peer(),
+                    session.status(), ratchet.toBytes(), endpointOf(packet));
+            case CONFIRM -> { }
+        }
+        if (packet.type() != Packet.Type.TEXT) {
+            tx.markSeen(envelope);
+        }
+        tx.saveState(session.sessionId(), ratchet.toBytes());
+        MessageId acknowledge = packet.type().acknowledged() ? packet.id() : null;
+        return acknowledged(tx, outcome, tx.sessionById(session.sessionId()).orElseThrow(), route, packet,
+                acknowledge, ackNow);
+    }
+
+    private static String endpointOf(Packet packet) {
+        String text = packet.text();
+        return text.isEmpty() ? null : Endpoint.parse(text).toString();
+    }
+
+    /** Encrypts the acknowledgement now if asked to, advancing the ratchet in the same transaction. */
+    private Received acknowledged(Tx tx, Outcome outcome, SessionRecord session, SessionRoute route, Packet packet,
+            MessageId acknowledge, boolean ackNow) {
+        byte[] ack = null;
+        if (ackNow && acknowledge != null) {
+            ack = encryptAck(tx, session.sessionId(), List.of(acknowledge));
+        }
+        return new Received(outcome, session, route, packet, acknowledge, ack);
+    }
+
+    /** Encrypts one acknowledgement for {@code ids} and saves the advanced ratchet. */
+    byte[] encryptAck(Tx tx, byte[] sessionId, List<MessageId> ids) {
+        SessionRecord session = tx.sessionById(sessionId).orElseThrow();
+        DoubleRatchet ratchet = DoubleRatchet.fromBytes(session.state());
+        byte[] envelope = ratchet.encrypt(Packet.ack(ids, clock.instant()).encode());
+        tx.saveState(sessionId, ratchet.toBytes());
+        return envelope;
+    }
+}

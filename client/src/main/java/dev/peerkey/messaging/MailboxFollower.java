@@ -1,0 +1,149 @@
+package dev.peerkey.messaging;
+
+import dev.peerkey.PeerkeyException;
+import dev.peerkey.identity.PeerId;
+import dev.peerkey.store.Message;
+import dev.peerkey.store.MessageId;
+import dev.peerkey.store.Store;
+import dev.peerkey.store.Transport;
+import dev.peerkey.transport.ChainEvent;
+import dev.peerkey.transport.MessengerContract;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Reads the Messenger's events for this identity from the block after its cursor to the chain
+ * head: answers handshake requests, finishes our handshakes, and accepts mailbox envelopes
+ * for our sessions' tags. Every step is idempotent, and the cursor moves only after the whole
+ * range is handled, so a crash at any point re-reads rather than loses. Mailbox messages are
+ * acknowledged in one packet per session per range.
+ */
+final class MailboxFollower {
+    /** What one pass did. */
+    record Pass(long toBlock, int stored, int answered, int finished, List<String> refused) { }
+
+    private final Store store;
+    private final PeerId me;
+    private final MessengerContract contract;
+    private final Handshakes handshakes;
+    private final Inbound inbound;
+    private final Outbound outbound;
+    private final String cursorName;
+    private final long startBlock;
+    private final Consumer<String> notices;
+
+    MailboxFollower(Store store, PeerId me, MessengerContract contract, Handshakes handshakes, Inbound inbound,
+            Outbound outbound, long startBlock, Consumer<String> notices) {
+        this.store = store;
+        this.me = me;
+        this.contract = contract;
+        this.handshakes = handshakes;
+        this.inbound = inbound;
+        this.outbound = outbound;
+        this.cursorName = "mailbox:" + contract.address().toLowerCase() + ":" + me.hex();
+        this.startBlock = startBlock;
+        this.notices = notices;
+    }
+
+    Pass pass() {
+        long head = contract.latestBlock();
+        long from = store.inTransactionReturning(tx -> tx.cursor(cursorName)).map(c -> c.block() + 1)
+                .orElse(startBlock);
+        if (from > head) {
+            return new Pass(head, 0, 0, 0, List.of());
+        }
+        Counts counts = new Counts();
+        Set<ByteBuffer> followed = new HashSet<>();
+        List<byte[]> tags = inboxTags();
+        tags.forEach(t -> followed.add(ByteBuffer.wrap(t)));
+        handle(contract.events(from, head, me, tags), counts);
+        // Sessions made in this range may already have mail in it: read their tags too.
+        List<byte[]> fresh;
+        while (!(fresh = newTags(followed)).isEmpty()) {
+            List<ChainEvent> posts = contract.events(from, head, me, fresh).stream()
+                    .filter(e -> e instanceof ChainEvent.PostEvent).toList();
+            handle(posts, counts);
+        }
+        acknowledge(counts.toAck);
+        store.inTransaction(tx -> tx.setCursor(cursorName, head, 0));
+        return new Pass(head, counts.stored, counts.answered, counts.finished, counts.refused);
+    }
+
+    private static final class Counts {
+        int stored;
+        int answered;
+        int finished;
+        final List<String> refused = new ArrayList<>();
+        final Map<ByteBuffer, List<MessageId>> toAck = new LinkedHashMap<>();
+    }
+
+    private void handle(List<ChainEvent> events, Counts counts) {
+        for (ChainEvent event : events) {
+            try {
+                switch (event) {
+                    case ChainEvent.RequestEvent r -> {
+                        if (handshakes.answer(r.request())) {
+                            counts.answered++;
+                        }
+                    }
+                    case ChainEvent.AcceptEvent a -> {
+                        Optional<Message> confirm = handshakes.finish(a.accept());
+                        if (confirm.isPresent()) {
+                            counts.finished++;
+                            outbound.deliver(confirm.get(), null);
+                        }
+                    }
+                    case ChainEvent.PostEvent p -> {
+                        Inbound.Received received = inbound.receive(p.tag(), p.envelope(), Transport.CHAIN, false);
+                        if (received.outcome() == Inbound.Outcome.STORED) {
+                            counts.stored++;
+                        } else if (received.outcome() == Inbound.Outcome.DUPLICATE) {
+                            notices.accept("ignored a second copy (replayed or resent) of a message from " + received.session().peer()
+                                    + " that was received before");
+                        }
+                        if (received.acknowledge() != null) {
+                            counts.toAck.computeIfAbsent(ByteBuffer.wrap(received.session().sessionId()),
+                                    k -> new ArrayList<>()).add(received.acknowledge());
+                        }
+                    }
+                }
+            } catch (PeerkeyException e) {
+                counts.refused.add(e.getMessage());
+                notices.accept(e.getMessage());
+            }
+        }
+    }
+
+    private void acknowledge(Map<ByteBuffer, List<MessageId>> toAck) {
+        toAck.forEach((session, ids) -> {
+            byte[] sessionId = session.array();
+            byte[] envelope = store.inTransactionReturning(tx -> inbound.encryptAck(tx, sessionId, ids));
+            try {
+                outbound.deliverUnstored(sessionId, envelope);
+            } catch (PeerkeyException e) {
+                notices.accept("could not acknowledge " + ids.size() + " message(s): " + e.getMessage());
+            }
+        });
+    }
+
+    private List<byte[]> inboxTags() {
+        return store.inTransactionReturning(tx -> tx.inboxTags());
+    }
+
+    private List<byte[]> newTags(Set<ByteBuffer> followed) {
+        List<byte[]> fresh = new ArrayList<>();
+        for (byte[] tag : inboxTags()) {
+            if (followed.add(ByteBuffer.wrap(tag))) {
+                fresh.add(tag);
+            }
+        }
+        return fresh;
+    }
+}

@@ -1,0 +1,136 @@
+package dev.peerkey.it;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A loopback TCP forwarder the tests put between a client and a server, to stop and restart
+ * "the server" on the same port, or to cut connections in the middle of what the client sends.
+ */
+public final class TcpProxy implements AutoCloseable {
+    private final int port;
+    private final int targetPort;
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private volatile ServerSocket server;
+    /** When positive, each connection is cut after forwarding this many bytes from the client. */
+    private volatile int cutAfter = -1;
+
+    private TcpProxy(int port, int targetPort) {
+        this.port = port;
+        this.targetPort = targetPort;
+    }
+
+    public static TcpProxy start(int targetPort) {
+        try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            TcpProxy proxy = new TcpProxy(probe.getLocalPort(), targetPort);
+            probe.close();
+            proxy.resume();
+            return proxy;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Cuts every connection after the client sent {@code bytes} bytes through it (-1: never). */
+    public void cutAfter(int bytes) {
+        cutAfter = bytes;
+    }
+
+    /** Refuses connections and drops the open ones, as a stopped server would. */
+    public void pause() {
+        try {
+            if (server != null) {
+                server.close();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        dropAll();
+    }
+
+    /** Listens again on the same port. */
+    public void resume() {
+        try {
+            ServerSocket s = new ServerSocket();
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            server = s;
+            Thread.ofVirtual().start(() -> accept(s));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void accept(ServerSocket s) {
+        while (!s.isClosed()) {
+            Socket client;
+            try {
+                client = s.accept();
+            } catch (IOException e) {
+                return;
+            }
+            try {
+                Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                sockets.add(client);
+                sockets.add(upstream);
+                Thread.ofVirtual().start(() -> pipe(client, upstream, cutAfter));
+                Thread.ofVirtual().start(() -> pipe(upstream, client, -1));
+            } catch (IOException e) {
+                close(client); // nothing behind the proxy: the client sees the connection close
+            }
+        }
+    }
+
+    private void pipe(Socket from, Socket to, int limit) {
+        byte[] buffer = new byte[8192];
+        long forwarded = 0;
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                if (limit >= 0 && forwarded + n >= limit) {
+                    out.write(buffer, 0, (int) (limit - forwarded));
+                    out.flush();
+                    break;
+                }
+                out.write(buffer, 0, n);
+                out.flush();
+                forwarded += n;
+            }
+        } catch (IOException e) {
+            // one side closed
+        } finally {
+            close(from);
+            close(to);
+        }
+    }
+
+    private void dropAll() {
+        sockets.forEach(TcpProxy::close);
+        sockets.clear();
+    }
+
+    private static void close(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() {
+        pause();
+    }
+}
