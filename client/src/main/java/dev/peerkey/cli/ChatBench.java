@@ -56,6 +56,11 @@ final class ChatBench implements Runnable {
             description = "How often each follower reads the mailbox, as `listen` does on a local chain (default: ${DEFAULT-VALUE}).")
     Duration poll;
 
+    @Option(names = "--sync", defaultValue = "FULL", paramLabel = "FULL|NORMAL",
+            description = "SQLite durability of both clients' stores: FULL (the client's setting: commits survive power"
+                    + " loss) or NORMAL (survive a killed process only) (default: ${DEFAULT-VALUE}).")
+    Store.Sync sync;
+
     private final List<Map<String, Object>> rows = new ArrayList<>();
     private Output out;
 
@@ -67,7 +72,7 @@ final class ChatBench implements Runnable {
         final Thread follower;
 
         Client(LocalRun run, Path dir, LocalIdentity me) {
-            store = Store.open(dir.resolve(Store.FILE_NAME));
+            store = Store.open(dir.resolve(Store.FILE_NAME), sync);
             AtomicReference<Endpoint> endpoint = new AtomicReference<>();
             chat = new ChatClient(store, me, run.registry(), run.messenger(), Clock.systemUTC(),
                     new ChatClient.Settings(Duration.ofSeconds(3), Duration.ofSeconds(2), 0, endpoint::get),
@@ -251,7 +256,7 @@ final class ChatBench implements Runnable {
 
     private void print() {
         if (out.json()) {
-            out.result(Map.of("poll", poll.toMillis(), "rows", rows));
+            out.result(Map.of("poll", poll.toMillis(), "sync", sync.name(), "rows", rows));
             return;
         }
         out.text(String.format("%-58s %5s %9s %9s %9s %9s %9s", "measurement", "n", "p50 ms", "p90 ms", "max ms",
@@ -261,7 +266,8 @@ final class ChatBench implements Runnable {
                     r.get("medianMs"), r.get("p90Ms"), r.get("maxMs"), format(r.get("messagesPerSecond"), "%.0f"),
                     format(r.get("peakHeapMiB"), "%.1f")));
         }
-        out.text("mailbox followers poll every " + poll.toMillis() + " ms; the chain automines one block per transaction.");
+        out.text("stores: synchronous=" + sync + "; mailbox followers poll every " + poll.toMillis()
+                + " ms; the chain automines one block per transaction.");
     }
 
     private static String format(Object value, String pattern) {

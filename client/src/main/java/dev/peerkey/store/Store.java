@@ -55,8 +55,12 @@ public final class Store implements AutoCloseable {
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
 
-    /** {@code PRAGMA synchronous} levels; only the benchmark uses anything but FULL. */
-    enum Sync { FULL, NORMAL }
+    /**
+     * {@code PRAGMA synchronous} levels. FULL, the default, makes every commit survive a power
+     * loss; NORMAL (WAL) survives the process being killed but not the machine losing power,
+     * which could roll back a ratchet step whose envelope already left. Benchmarks compare them.
+     */
+    public enum Sync { FULL, NORMAL }
 
     private final Path file;
     private final Connection connection;
@@ -74,6 +78,11 @@ public final class Store implements AutoCloseable {
     /** Opens the database, creating it (and its parent directory) owner-only if missing. */
     public static Store open(Path file) {
         return open(file, Clock.systemUTC(), Sync.FULL);
+    }
+
+    /** Opens the database with the given durability; see {@link Sync}. */
+    public static Store open(Path file, Sync sync) {
+        return open(file, Clock.systemUTC(), sync);
     }
 
     static Store open(Path file, Clock clock, Sync sync) {

@@ -205,21 +205,24 @@ public final class MessengerContract {
         if (fromBlock > toBlock) {
             return List.of();
         }
-        List<ChainEvent> events = new ArrayList<>();
+        // One query for everything: handshake events are indexed by our ID, posts by our tags, and
+        // a tag (an HKDF output) never equals an ID, so each log is checked against its own kind.
         String meTopic = topic(me.bytes());
-        EthFilter handshakes = filter(fromBlock, toBlock);
-        handshakes.addOptionalTopics(REQUESTED, ACCEPTED);
-        handshakes.addSingleTopic(meTopic);
-        for (Log log : logs(handshakes)) {
-            decode(log, Set.of(REQUESTED, ACCEPTED), Set.of(meTopic)).ifPresent(events::add);
+        List<String> firstTopics = new ArrayList<>(List.of(meTopic));
+        firstTopics.addAll(tagTopics);
+        EthFilter filter = filter(fromBlock, toBlock);
+        if (tagTopics.isEmpty()) {
+            filter.addOptionalTopics(REQUESTED, ACCEPTED);
+        } else {
+            filter.addOptionalTopics(REQUESTED, ACCEPTED, POSTED);
         }
-        if (!tagTopics.isEmpty()) {
-            EthFilter posts = filter(fromBlock, toBlock);
-            posts.addSingleTopic(POSTED);
-            posts.addOptionalTopics(tagTopics.toArray(String[]::new));
-            for (Log log : logs(posts)) {
-                decode(log, Set.of(POSTED), tagTopics).ifPresent(events::add);
-            }
+        filter.addOptionalTopics(firstTopics.toArray(String[]::new));
+        List<ChainEvent> events = new ArrayList<>();
+        for (Log log : logs(filter)) {
+            boolean post = log.getTopics() != null && !log.getTopics().isEmpty()
+                    && POSTED.equals(lower(log.getTopics().get(0)));
+            decode(log, post ? Set.of(POSTED) : Set.of(REQUESTED, ACCEPTED), post ? tagTopics : Set.of(meTopic))
+                    .ifPresent(events::add);
         }
         events.sort(Comparator.comparingLong(ChainEvent::block).thenComparingLong(ChainEvent::logIndex));
         return events;
