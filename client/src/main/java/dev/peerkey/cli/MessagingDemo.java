@@ -81,24 +81,27 @@ final class MessagingDemo {
             demo.step("mutual authentication complete", (System.nanoTime() - authStart) / 1_000_000, null,
                     "both sides hold confirmed session keys");
 
-            ChatClient.Sent viaChain = send("Alice -> Bob", alice, bob, bobId, "Hi Bob, via the on-chain mailbox",
+            send("Alice -> Bob", alice, bob, bobId, "Hi Bob, via the on-chain mailbox",
                     Transport.CHAIN);
             send("Alice -> Bob", alice, bob, bobId, "and this one straight over TCP", Transport.DIRECT);
             send("Bob -> Alice", bob, alice, aliceId, "Hello Alice! A mailbox reply", Transport.CHAIN);
             send("Bob -> Alice", bob, alice, aliceId, "and a direct one", Transport.DIRECT);
 
-            Messenger.PostedEventResponse posted = postedIn(viaChain.txHash());
-            // One bit of the header's message number: the envelope now claims a later, unused key,
-            // so the ratchet tries it and the authentication tag does not match.
+            // Alice's next envelope, still unread by Bob: Mallory posts a copy with one bit of the
+            // header's message number flipped, so it claims a later, unused key and cannot authenticate.
+            ChatClient.Sent next = alice.client.send(bobId.id(), "one more, copied and altered by Mallory",
+                    Transport.CHAIN);
+            Messenger.PostedEventResponse posted = postedIn(next.txHash());
             byte[] tampered = posted.envelope.clone();
             tampered[TAMPERED_BYTE] ^= 0x01;
             IdentityKey mallory = run.fundedKey();
             MessengerContract contract = run.messenger();
-            demo.timed("Mallory posts Alice's envelope with one bit flipped", () -> {
+            demo.timed("Mallory posts a copy of Alice's envelope, one bit flipped", () -> {
                 contract.post(mallory.credentials(), posted.recipientTag, tampered);
-                List<String> refused = bob.client.sync().refused();
-                DemoCommand.expect(refused.size() == 1, "Bob refused the tampered envelope");
-                return refused.get(0);
+                ChatClient.SyncReport report = bob.client.sync();
+                DemoCommand.expect(report.stored() == 1 && report.refused().size() == 1,
+                        "Bob stores the original and refuses the altered copy");
+                return report.refused().get(0);
             });
             demo.timed("Mallory replays Alice's envelope unchanged", () -> {
                 contract.post(mallory.credentials(), posted.recipientTag, posted.envelope);
