@@ -38,6 +38,17 @@ final class ListenCommand implements Runnable {
             description = "The endpoint peers should connect to (default: the bound address and port).")
     String advertise;
 
+    /** How long to wait before reading the mailbox again after a failure (the node down, say). */
+    private static final java.time.Duration RETRY = java.time.Duration.ofSeconds(1);
+
+    private static void sleepQuietly(java.time.Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void run() {
         Optional<SyncLock> lock = SyncLock.tryAcquire(options.home);
@@ -64,12 +75,20 @@ final class ListenCommand implements Runnable {
             rt.client.resendQueued();
             MessagePrinter printer = new MessagePrinter(options.json);
             long seq = rt.lastSeq();
+            String lastProblem = null;
             while (!Thread.currentThread().isInterrupted()) {
                 try {
                     rt.client.sync();
+                    if (lastProblem != null) {
+                        ctx.out.progress("the mailbox is reachable again");
+                        lastProblem = null;
+                    }
                 } catch (PeerkeyException e) {
-                    ctx.out.progress("warning: " + e.getMessage() + " (retrying)");
-                    rt.sleep();
+                    if (!e.getMessage().equals(lastProblem)) { // once per problem, not once per poll
+                        ctx.out.progress("warning: " + e.getMessage() + " (retrying)");
+                        lastProblem = e.getMessage();
+                    }
+                    sleepQuietly(RETRY);
                 }
                 for (Message m : rt.textAfter(seq)) {
                     if (m.direction() == Direction.IN) {
