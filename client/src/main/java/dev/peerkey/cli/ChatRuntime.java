@@ -57,6 +57,20 @@ final class ChatRuntime implements AutoCloseable {
         return LookupCommand.resolve(ctx.registry(), selector, ctx.registryBlock());
     }
 
+    /** Like {@link #syncIfFree}, and first recovers handshakes whose answer was missed; for one-off runs. */
+    boolean catchUpIfFree() {
+        Optional<SyncLock> lock = SyncLock.tryAcquire(ctx.options.home);
+        if (lock.isEmpty()) {
+            return false;
+        }
+        try (SyncLock held = lock.get()) {
+            client.recoverHandshakes();
+            client.resendQueued();
+            client.sync();
+            return true;
+        }
+    }
+
     /** Reads the mailbox once, unless another process of this profile follows it; true if it did. */
     boolean syncIfFree() {
         Optional<SyncLock> lock = SyncLock.tryAcquire(ctx.options.home);

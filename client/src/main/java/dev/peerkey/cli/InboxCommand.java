@@ -29,7 +29,7 @@ final class InboxCommand implements Runnable {
     public void run() {
         try (Context ctx = new Context(options); ChatRuntime rt = ChatRuntime.open(ctx, chat, null)) {
             MessagePrinter printer = new MessagePrinter(options.json);
-            if (!rt.syncIfFree()) {
+            if (!rt.catchUpIfFree()) {
                 ctx.out.progress("this profile's `listen` follows the mailbox; showing what it stored");
             }
             long seq = print(rt.textAfter(0), printer);

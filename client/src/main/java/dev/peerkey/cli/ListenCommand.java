@@ -72,6 +72,7 @@ final class ListenCommand implements Runnable {
             if (told > 0) {
                 ctx.out.progress("sent our endpoint to " + told + " peer(s)");
             }
+            rt.client.recoverHandshakes();
             rt.client.resendQueued();
             MessagePrinter printer = new MessagePrinter(options.json);
             long seq = rt.lastSeq();

@@ -171,6 +171,9 @@ final class Handshakes {
         SessionKeys keys;
         try {
             keys = handshake.finish(PendingHandshake.of(me, responder, request, ephemeral), accept);
+        } catch (dev.peerkey.handshake.HandshakeException e) {
+            throw new MessagingException("refused an answer to our handshake with " + responder.id() + ": "
+                    + e.getMessage() + "; the handshake stays pending", e);
         } finally {
             ephemeral.destroy();
         }
