@@ -15,6 +15,7 @@ import dev.peerkey.store.Tx;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -35,7 +36,7 @@ final class Inbound {
     }
 
     /**
-     * @param session the session as it is after this envelope
+     * @param session the session the envelope belongs to
      * @param acknowledge the message ID the sender waits an acknowledgement for, or null
      * @param ack the acknowledgement envelope (to the sender's inbox tag), if one was asked for
      */
@@ -98,32 +99,37 @@ final class Inbound {
         }
         DoubleRatchet ratchet = DoubleRatchet.fromBytes(session.state());
         Packet packet = Packet.decode(ratchet.decrypt(envelope));
+        SessionStatus status = session.status();
+        String endpoint = session.endpoint();
         if (!route.confirmed()) {
-            byte[] expected = route.confirmation();
-            if (packet.type() != Packet.Type.CONFIRM || !MessageDigest.isEqual(expected, packet.body())) {
+            if (packet.type() != Packet.Type.CONFIRM || !MessageDigest.isEqual(route.confirmation(), packet.body())) {
                 throw new MessagingException("refused a message from " + session.peer()
                         + ": the session's first message must confirm the initiator's keys, and this one does not");
             }
             tx.confirmRoute(route.sessionId());
-            session = tx.saveSession(session.sessionId(), session.ourId(), session.peer(), SessionStatus.ESTABLISHED,
-                    ratchet.toBytes(), session.endpoint());
+            status = SessionStatus.ESTABLISHED;
         }
         Outcome outcome = Outcome.CONTROL;
         switch (packet.type()) {
             case TEXT -> outcome = tx.insertIncoming(session.sessionId(), packet.id(), packet.body(), envelope, via,
                     packet.sentAt()) ? Outcome.STORED : Outcome.DUPLICATE;
             case ACK -> packet.acknowledged().forEach(tx::markDelivered);
-            case ENDPOINT -> session = tx.saveSession(session.sessionId(), session.ourId(), session.peer(),
-                    session.status(), ratchet.toBytes(), endpointOf(packet));
+            case ENDPOINT -> endpoint = endpointOf(packet);
             case CONFIRM -> { }
         }
         if (packet.type() != Packet.Type.TEXT) {
             tx.markSeen(envelope);
         }
-        tx.saveState(session.sessionId(), ratchet.toBytes());
         MessageId acknowledge = packet.type().acknowledged() ? packet.id() : null;
-        return acknowledged(tx, outcome, tx.sessionById(session.sessionId()).orElseThrow(), route, packet,
-                acknowledge, ackNow);
+        // The acknowledgement goes out under the same ratchet, saved once with everything else.
+        byte[] ack = ackNow && acknowledge != null
+                ? ratchet.encrypt(Packet.ack(List.of(acknowledge), clock.instant()).encode()) : null;
+        if (status != session.status() || !Objects.equals(endpoint, session.endpoint())) {
+            tx.saveSession(session.sessionId(), session.ourId(), session.peer(), status, ratchet.toBytes(), endpoint);
+        } else {
+            tx.saveState(session.sessionId(), ratchet.toBytes());
+        }
+        return new Received(outcome, session, route, packet, acknowledge, ack);
     }
 
     private static String endpointOf(Packet packet) {
