@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.sqlite.SQLiteErrorCode;
@@ -26,11 +27,14 @@ final class Sql {
 
     private final Connection connection;
     private final Path file;
+    /** The connection's prepared statements by SQL text, kept open across transactions: parsing is most of a small query's cost. */
+    private final Map<String, PreparedStatement> statements;
     private StoreException failure;
 
-    Sql(Connection connection, Path file) {
+    Sql(Connection connection, Path file, Map<String, PreparedStatement> statements) {
         this.connection = connection;
         this.file = file;
+        this.statements = statements;
     }
 
     /** The first error of this transaction, or null. */
@@ -39,22 +43,22 @@ final class Sql {
     }
 
     int update(String sql, Object... args) {
-        try (PreparedStatement ps = prepare(sql, args)) {
-            return ps.executeUpdate();
+        try {
+            return prepare(sql, args).executeUpdate();
         } catch (SQLException e) {
-            throw fail(e);
+            throw fail(sql, e);
         }
     }
 
     <T> List<T> list(String sql, Row<T> row, Object... args) {
-        try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
+        try (ResultSet rs = prepare(sql, args).executeQuery()) {
             List<T> out = new ArrayList<>();
             while (rs.next()) {
                 out.add(row.map(rs));
             }
             return out;
         } catch (SQLException e) {
-            throw fail(e);
+            throw fail(sql, e);
         }
     }
 
@@ -67,7 +71,15 @@ final class Sql {
         return one(sql, rs -> Boolean.TRUE, args).isPresent();
     }
 
-    private StoreException fail(SQLException e) {
+    private StoreException fail(String sql, SQLException e) {
+        PreparedStatement broken = statements.remove(sql);
+        if (broken != null) {
+            try {
+                broken.close();
+            } catch (SQLException closing) {
+                e.addSuppressed(closing);
+            }
+        }
         StoreException error = error(e, file);
         if (failure == null) {
             failure = error;
@@ -76,16 +88,16 @@ final class Sql {
     }
 
     private PreparedStatement prepare(String sql, Object... args) throws SQLException {
-        PreparedStatement ps = connection.prepareStatement(sql);
-        try {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            return ps;
-        } catch (SQLException e) {
-            ps.close();
-            throw e;
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            statements.put(sql, ps);
         }
+        ps.clearParameters();
+        for (int i = 0; i < args.length; i++) {
+            ps.setObject(i + 1, args[i]);
+        }
+        return ps;
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -8,11 +8,14 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -66,6 +69,8 @@ public final class Store implements AutoCloseable {
     private final Connection connection;
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Prepared statements, reused by every transaction; guarded by {@link #lock}, closed with the connection. */
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
     private Tx current;
     private boolean closed;
 
@@ -145,7 +150,7 @@ public final class Store implements AutoCloseable {
             }
             execute("BEGIN IMMEDIATE");
             // Timestamps after the lock is ours, so they follow the commit order across processes.
-            Sql sql = new Sql(connection, file);
+            Sql sql = new Sql(connection, file, statements);
             Tx tx = new Tx(sql, clock.millis());
             current = tx;
             T result;
