@@ -64,8 +64,6 @@ public final class ChatClient implements AutoCloseable {
     private final Handshakes handshakes;
     private final MailboxFollower follower;
     private final PeerCheck peers;
-    private final MessengerContract contract;
-    private final long startBlock;
     private final DirectLinks links;
     private final Consumer<String> notices;
 
@@ -75,8 +73,6 @@ public final class ChatClient implements AutoCloseable {
         this.me = me;
         this.clock = clock;
         this.notices = notices;
-        this.contract = contract;
-        this.startBlock = settings.startBlock();
         Credentials payer = me.key().credentials();
         this.peers = new PeerCheck(registry, clock);
         this.links = new DirectLinks(settings.connectTimeout());
@@ -132,8 +128,7 @@ public final class ChatClient implements AutoCloseable {
 
     /** Reads the mailbox once from the cursor to the head: answers, finishes, receives, acknowledges. */
     public SyncReport sync() {
-        MailboxFollower.Pass pass = follower.pass();
-        return new SyncReport(pass.toBlock(), pass.stored(), pass.answered(), pass.finished(), pass.refused());
+        return follower.pass();
     }
 
     /**
@@ -150,35 +145,10 @@ public final class ChatClient implements AutoCloseable {
 
     /**
      * Finishes our pending handshakes whose answer is on chain but was missed or refused when it
-     * came by (a node that lied at the time, say): reads our accept events again from the start
-     * block. Returns how many it finished.
+     * came by (a node that lied at the time, say). Returns how many it finished.
      */
     public int recoverHandshakes() {
-        List<byte[]> answered = store.inTransactionReturning(tx -> tx.pendingHandshakes()).stream()
-                .filter(h -> h.role() == dev.peerkey.store.HandshakeRole.INITIATOR && h.ourId().equals(me.id())
-                        && h.expiresAt().isAfter(clock.instant()))
-                .map(dev.peerkey.store.PendingHandshake::requestId)
-                .filter(id -> contract.requestStatus(id) == dev.peerkey.transport.RequestStatus.ACCEPTED)
-                .toList();
-        if (answered.isEmpty()) {
-            return 0;
-        }
-        int finished = 0;
-        for (var event : contract.events(startBlock, contract.latestBlock(), me.id(), List.of())) {
-            if (event instanceof dev.peerkey.transport.ChainEvent.AcceptEvent a
-                    && answered.stream().anyMatch(id -> java.util.Arrays.equals(id, a.accept().requestId()))) {
-                try {
-                    Optional<Message> confirm = handshakes.finish(a.accept());
-                    if (confirm.isPresent()) {
-                        finished++;
-                        outbound.deliver(confirm.get(), null);
-                    }
-                } catch (dev.peerkey.PeerkeyException e) {
-                    notices.accept(e.getMessage());
-                }
-            }
-        }
-        return finished;
+        return follower.recoverHandshakes();
     }
 
     /** Tells every established session's peer our new direct endpoint, where it differs from what they know. */

@@ -2,14 +2,18 @@ package dev.peerkey.messaging;
 
 import dev.peerkey.PeerkeyException;
 import dev.peerkey.identity.PeerId;
+import dev.peerkey.store.HandshakeRole;
 import dev.peerkey.store.Message;
 import dev.peerkey.store.MessageId;
+import dev.peerkey.store.PendingHandshake;
 import dev.peerkey.store.Store;
 import dev.peerkey.store.Transport;
 import dev.peerkey.transport.ChainEvent;
 import dev.peerkey.transport.MessengerContract;
+import dev.peerkey.transport.RequestStatus;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,9 +30,6 @@ import java.util.function.Consumer;
  * acknowledged in one packet per session per range.
  */
 final class MailboxFollower {
-    /** What one pass did. */
-    record Pass(long toBlock, int stored, int answered, int finished, List<String> refused) { }
-
     private final Store store;
     private final PeerId me;
     private final MessengerContract contract;
@@ -52,12 +53,12 @@ final class MailboxFollower {
         this.notices = notices;
     }
 
-    Pass pass() {
+    ChatClient.SyncReport pass() {
         long head = contract.latestBlock();
         long from = store.inTransactionReturning(tx -> tx.cursor(cursorName)).map(c -> c.block() + 1)
                 .orElse(startBlock);
         if (from > head) {
-            return new Pass(head, 0, 0, 0, List.of());
+            return new ChatClient.SyncReport(head, 0, 0, 0, List.of());
         }
         Counts counts = new Counts();
         Set<ByteBuffer> followed = new HashSet<>();
@@ -73,7 +74,30 @@ final class MailboxFollower {
         }
         acknowledge(counts.toAck);
         store.inTransaction(tx -> tx.setCursor(cursorName, head, 0));
-        return new Pass(head, counts.stored, counts.answered, counts.finished, counts.refused);
+        return new ChatClient.SyncReport(head, counts.stored, counts.answered, counts.finished, counts.refused);
+    }
+
+    /**
+     * Finishes our pending handshakes whose answer is on chain but was missed or refused when it
+     * came by (a node that lied at the time, say): reads our accept events again from the start
+     * block. Returns how many it finished.
+     */
+    int recoverHandshakes() {
+        List<byte[]> answered = store.inTransactionReturning(tx -> tx.pendingHandshakes()).stream()
+                .filter(h -> h.role() == HandshakeRole.INITIATOR && h.ourId().equals(me))
+                .map(PendingHandshake::requestId)
+                .filter(id -> contract.requestStatus(id) == RequestStatus.ACCEPTED)
+                .toList();
+        if (answered.isEmpty()) {
+            return 0;
+        }
+        List<ChainEvent> accepts = contract.events(startBlock, contract.latestBlock(), me, List.of()).stream()
+                .filter(e -> e instanceof ChainEvent.AcceptEvent a
+                        && answered.stream().anyMatch(id -> Arrays.equals(id, a.accept().requestId())))
+                .toList();
+        Counts counts = new Counts();
+        handle(accepts, counts);
+        return counts.finished;
     }
 
     private static final class Counts {

@@ -59,10 +59,6 @@ final class Outbound {
         });
     }
 
-    static byte[] bodyOf(Packet packet) {
-        return packet.type() == Packet.Type.CONFIRM ? new byte[0] : packet.body();
-    }
-
     /** Delivers a stored message; {@code via} null picks direct when possible. */
     Delivery deliver(Message message, Transport via) {
         Target target = targetOf(message.sessionId());
