@@ -31,11 +31,15 @@ final class RouteTable {
         return sql.one(SELECT + "WHERE inbox_tag = ?", RouteTable::row, tag);
     }
 
-    /** Inbox tags of every session that may still receive: all but revoked ones. */
-    static List<byte[]> inboxTags(Sql sql) {
+    /**
+     * Inbox tags of the sessions that may still receive: established ones, ones awaiting key
+     * confirmation, and ones closed (superseded) since {@code closedSince}, for late messages.
+     */
+    static List<byte[]> inboxTags(Sql sql, long closedSince) {
         return sql.list("SELECT r.inbox_tag FROM session_routes r JOIN sessions s ON s.session_id = r.session_id"
-                + " WHERE s.status <> ? ORDER BY s.created_at", rs -> rs.getBytes(1),
-                Bytes.code(SessionStatus.REVOKED));
+                + " WHERE s.status IN (?, ?) OR (s.status = ? AND s.updated_at >= ?) ORDER BY s.created_at",
+                rs -> rs.getBytes(1), Bytes.code(SessionStatus.ESTABLISHED), Bytes.code(SessionStatus.PENDING_INCOMING),
+                Bytes.code(SessionStatus.CLOSED), closedSince);
     }
 
     static boolean confirm(Sql sql, byte[] sessionId) {

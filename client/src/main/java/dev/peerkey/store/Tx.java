@@ -15,6 +15,9 @@ import dev.peerkey.identity.PeerId;
  * out and only on that thread.
  */
 public final class Tx {
+    /** How long a superseded session still receives. */
+    public static final java.time.Duration CLOSED_SESSION_GRACE = java.time.Duration.ofMinutes(10);
+
     private final Sql sql;
     private final long now;
     private final Thread owner = Thread.currentThread();
@@ -91,10 +94,14 @@ public final class Tx {
         return RouteTable.byInboxTag(sql, Bytes.exact(tag, Bytes.ID_LENGTH, "tag"));
     }
 
-    /** The inbox tags of every session that may still receive (all but revoked ones): what to follow. */
+    /**
+     * What to follow: the inbox tags of established sessions, of sessions awaiting key
+     * confirmation, and of sessions closed less than {@link #CLOSED_SESSION_GRACE} ago (a message
+     * the peer sent before it learned of the newer session may still come).
+     */
     public List<byte[]> inboxTags() {
         check();
-        return RouteTable.inboxTags(sql);
+        return RouteTable.inboxTags(sql, now - CLOSED_SESSION_GRACE.toMillis());
     }
 
     /** Records that the initiator's key confirmation arrived; false if it had already. */

@@ -55,6 +55,21 @@ class RouteTest {
     }
 
     @Test
+    void aSupersededSessionIsFollowedForAGracePeriodOnly() {
+        TestClock clock = new TestClock();
+        try (Store timed = Store.open(dir.resolve("timed.db"), clock, Store.Sync.FULL)) {
+            PeerId bob = peer();
+            byte[] session = established(timed, bob);
+            timed.inTransaction(tx -> tx.saveRoute(new SessionRoute(session, random(32), random(32), null, null)));
+            timed.inTransaction(tx -> tx.saveSession(session, ME, bob, SessionStatus.CLOSED, text("s"), null));
+            clock.advance(Tx.CLOSED_SESSION_GRACE.minusSeconds(1));
+            timed.inTransaction(tx -> assertEquals(1, tx.inboxTags().size(), "late messages still arrive"));
+            clock.advance(java.time.Duration.ofSeconds(2));
+            timed.inTransaction(tx -> assertEquals(List.of(), tx.inboxTags(), "then it is no longer followed"));
+        }
+    }
+
+    @Test
     void confirmationAndAdvertisedEndpointAreRecorded() {
         byte[] session = established(store, peer());
         store.inTransaction(tx -> tx.saveRoute(new SessionRoute(session, random(32), random(32), random(32), null)));
