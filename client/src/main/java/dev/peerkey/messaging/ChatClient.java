@@ -113,17 +113,17 @@ public final class ChatClient implements AutoCloseable {
      * Encrypts, stores and delivers one text message.
      *
      * @param via the transport to use, or null for direct when the peer gave an endpoint, else the mailbox
+     * @return the message as queued (its delivery status is in {@link Sent#delivered()})
      * @throws MessagingException if there is no established session or the peer is no longer active
      */
     public Sent send(PeerId peer, String text, Transport via) {
-        SessionRecord session = session(peer).orElseThrow(() -> new MessagingException("no session with " + peer
-                + " yet: run `peerkey auth " + peer + "` first (or wait for its answer)"));
         peers.requireActiveRecently(peer);
         Packet packet = Packet.text(text, clock.instant());
-        Message queued = outbound.queue(session.sessionId(), packet, MessageKind.TEXT, packet.body());
+        Outbound.Queued queued = outbound.queue(tx -> tx.session(peer).orElseThrow(() -> new MessagingException(
+                "no session with " + peer + " yet: run `peerkey auth " + peer + "` first (or wait for its answer)")),
+                packet, MessageKind.TEXT, packet.body());
         Outbound.Delivery d = outbound.deliver(queued, via);
-        Message now = store.inTransactionReturning(tx -> tx.message(queued.id()).orElseThrow());
-        return new Sent(now, d.via(), d.txHash(), d.gasUsed(), d.fallbackReason(), d.delivered());
+        return new Sent(queued.message(), d.via(), d.txHash(), d.gasUsed(), d.fallbackReason(), d.delivered());
     }
 
     /** Reads the mailbox once from the cursor to the head: answers, finishes, receives, acknowledges. */
@@ -167,7 +167,8 @@ public final class ChatClient implements AutoCloseable {
         for (SessionRecord s : stale) {
             Packet packet = new Packet(Packet.Type.ENDPOINT, dev.peerkey.store.MessageId.random(), clock.instant(),
                     text.getBytes(StandardCharsets.UTF_8));
-            Message queued = outbound.queue(s.sessionId(), packet, MessageKind.ENDPOINT, packet.body());
+            Outbound.Queued queued = outbound.queue(tx -> tx.sessionById(s.sessionId()).orElseThrow(), packet,
+                    MessageKind.ENDPOINT, packet.body());
             store.inTransaction(tx -> tx.setAdvertised(s.sessionId(), text));
             try {
                 outbound.deliver(queued, null);

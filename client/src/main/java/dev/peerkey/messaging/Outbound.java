@@ -11,11 +11,13 @@ import dev.peerkey.store.SessionRecord;
 import dev.peerkey.store.SessionRoute;
 import dev.peerkey.store.Store;
 import dev.peerkey.store.Transport;
+import dev.peerkey.store.Tx;
 import dev.peerkey.transport.MessengerContract;
 import dev.peerkey.transport.direct.DirectTransportException;
 import dev.peerkey.transport.direct.Frame;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 import org.web3j.crypto.Credentials;
 
 /**
@@ -45,29 +47,41 @@ final class Outbound {
         this.ackTimeout = ackTimeout;
     }
 
+    /** A stored outgoing message, with the session and route it goes by. */
+    record Queued(Message message, SessionRecord session, SessionRoute route) { }
+
     /**
-     * Encrypts {@code packet} with the session's ratchet and stores it as QUEUED with the advanced
-     * state, in one transaction: from here on a crash resends this envelope, never re-encrypts.
+     * Encrypts {@code packet} with the ratchet of the session {@code session} picks and stores it
+     * as QUEUED with the advanced state, in one transaction: from here on a crash resends this
+     * envelope, never re-encrypts.
      */
-    Message queue(byte[] sessionId, Packet packet, MessageKind kind, byte[] body) {
+    Queued queue(Function<Tx, SessionRecord> session, Packet packet, MessageKind kind, byte[] body) {
         return store.inTransactionReturning(tx -> {
-            SessionRecord session = tx.sessionById(sessionId).orElseThrow();
-            DoubleRatchet ratchet = DoubleRatchet.fromBytes(session.state());
+            SessionRecord s = session.apply(tx);
+            SessionRoute route = routeIn(tx, s.sessionId());
+            DoubleRatchet ratchet = DoubleRatchet.fromBytes(s.state());
             byte[] envelope = ratchet.encrypt(packet.encode());
-            tx.saveState(sessionId, ratchet.toBytes());
-            return tx.insertOutgoing(sessionId, packet.id(), kind, body, envelope);
+            tx.saveState(s.sessionId(), ratchet.toBytes());
+            return new Queued(tx.insertOutgoing(s.sessionId(), packet.id(), kind, body, envelope), s, route);
         });
     }
 
-    /** Delivers a stored message; {@code via} null picks direct when possible. */
+    /** Delivers a message stored earlier (a resend); {@code via} null picks direct when possible. */
     Delivery deliver(Message message, Transport via) {
-        Target target = targetOf(message.sessionId());
-        SessionRoute route = target.route();
+        Queued queued = store.inTransactionReturning(tx -> new Queued(message,
+                tx.sessionById(message.sessionId()).orElseThrow(), routeIn(tx, message.sessionId())));
+        return deliver(queued, via);
+    }
+
+    /** Delivers a queued message; {@code via} null picks direct when possible. */
+    Delivery deliver(Queued queued, Transport via) {
+        Message message = queued.message();
+        SessionRoute route = queued.route();
         String fallback = null;
         if (via != Transport.CHAIN) {
-            Endpoint endpoint = endpointOf(target.session());
+            Endpoint endpoint = endpointOf(queued.session());
             if (endpoint == null) {
-                fallback = via == Transport.DIRECT ? target.session().peer() + " has not told us a direct endpoint"
+                fallback = via == Transport.DIRECT ? queued.session().peer() + " has not told us a direct endpoint"
                         : null;
             } else {
                 try {
@@ -92,7 +106,8 @@ final class Outbound {
 
     /** Sends an envelope that is not stored (an acknowledgement): direct if possible, else the mailbox. */
     void deliverUnstored(byte[] sessionId, byte[] envelope) {
-        Target target = targetOf(sessionId);
+        Queued target = store.inTransactionReturning(tx -> new Queued(null, tx.sessionById(sessionId).orElseThrow(),
+                routeIn(tx, sessionId)));
         SessionRoute route = target.route();
         Endpoint endpoint = endpointOf(target.session());
         if (endpoint != null) {
@@ -124,13 +139,9 @@ final class Outbound {
         return session.endpoint() == null ? null : Endpoint.parse(session.endpoint());
     }
 
-    private record Target(SessionRecord session, SessionRoute route) { }
-
-    private Target targetOf(byte[] sessionId) {
-        return store.inTransactionReturning(tx -> new Target(tx.sessionById(sessionId).orElseThrow(),
-                tx.route(sessionId).orElseThrow(() -> new MessagingException("session 0x"
-                        + java.util.HexFormat.of().formatHex(sessionId) + " has no route; start a new one with"
-                        + " `peerkey auth`"))));
+    private static SessionRoute routeIn(Tx tx, byte[] sessionId) {
+        return tx.route(sessionId).orElseThrow(() -> new MessagingException("session 0x"
+                + java.util.HexFormat.of().formatHex(sessionId) + " has no route; start a new one with `peerkey auth`"));
     }
 
     private MessageStatus statusOf(MessageId id) {
