@@ -4,6 +4,7 @@ import dev.peerkey.PeerkeyException;
 import dev.peerkey.handshake.Endpoint;
 import dev.peerkey.handshake.LocalIdentity;
 import dev.peerkey.identity.IdentityKey;
+import dev.peerkey.identity.PeerId;
 import dev.peerkey.messaging.ChatClient;
 import dev.peerkey.store.Direction;
 import dev.peerkey.store.Message;
@@ -191,7 +192,7 @@ final class ChatBench implements Runnable {
     }
 
     /** Whether Bob acknowledged the key confirmation, Alice's newest message to him. */
-    private static boolean confirmationDelivered(Client alice, dev.peerkey.identity.PeerId bob, byte[] session) {
+    private static boolean confirmationDelivered(Client alice, PeerId bob, byte[] session) {
         return alice.store.inTransactionReturning(tx -> tx.messages(bob, 1)).stream()
                 .anyMatch(m -> m.kind() == MessageKind.CONFIRM && Arrays.equals(m.sessionId(), session)
                         && m.status() == MessageStatus.DELIVERED);

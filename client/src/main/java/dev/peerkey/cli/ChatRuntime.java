@@ -9,6 +9,7 @@ import dev.peerkey.store.Message;
 import dev.peerkey.store.MessageKind;
 import dev.peerkey.store.MessageStatus;
 import dev.peerkey.store.SessionRecord;
+import dev.peerkey.store.SessionStatus;
 import dev.peerkey.store.Store;
 import java.time.Clock;
 import java.time.Duration;
@@ -90,7 +91,7 @@ final class ChatRuntime implements AutoCloseable {
         while (true) {
             syncIfFree();
             Optional<SessionRecord> session = client.sessionById(sessionId)
-                    .filter(s -> s.status() == dev.peerkey.store.SessionStatus.ESTABLISHED);
+                    .filter(s -> s.status() == SessionStatus.ESTABLISHED);
             if (session.isPresent() || System.nanoTime() > deadline) {
                 return session;
             }

@@ -1,6 +1,5 @@
 package dev.peerkey.cli;
 
-import dev.peerkey.chain.LocalChainState;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.registry.Registry;
 import dev.peerkey.transport.MessengerContract;

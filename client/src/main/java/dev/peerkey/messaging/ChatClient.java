@@ -9,11 +9,11 @@ import dev.peerkey.store.Message;
 import dev.peerkey.store.MessageKind;
 import dev.peerkey.store.MessageStatus;
 import dev.peerkey.store.SessionRecord;
+import dev.peerkey.store.SessionStatus;
 import dev.peerkey.store.Store;
 import dev.peerkey.store.Transport;
 import dev.peerkey.transport.MessengerContract;
 import dev.peerkey.transport.direct.Frame;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -157,7 +157,7 @@ public final class ChatClient implements AutoCloseable {
         List<SessionRecord> stale = store.inTransactionReturning(tx -> {
             List<SessionRecord> out = new ArrayList<>();
             for (SessionRecord s : tx.sessions()) {
-                if (s.status() == dev.peerkey.store.SessionStatus.ESTABLISHED && s.ourId().equals(me.id())
+                if (s.status() == SessionStatus.ESTABLISHED && s.ourId().equals(me.id())
                         && tx.route(s.sessionId()).filter(r -> !text.equals(r.advertised())).isPresent()) {
                     out.add(s);
                 }
@@ -165,8 +165,7 @@ public final class ChatClient implements AutoCloseable {
             return out;
         });
         for (SessionRecord s : stale) {
-            Packet packet = new Packet(Packet.Type.ENDPOINT, dev.peerkey.store.MessageId.random(), clock.instant(),
-                    text.getBytes(StandardCharsets.UTF_8));
+            Packet packet = Packet.endpoint(text, clock.instant());
             Outbound.Queued queued = outbound.queue(tx -> tx.sessionById(s.sessionId()).orElseThrow(), packet,
                     MessageKind.ENDPOINT, packet.body());
             store.inTransaction(tx -> tx.setAdvertised(s.sessionId(), text));

@@ -1,18 +1,19 @@
 package dev.peerkey.messaging;
 
+import dev.peerkey.PeerkeyException;
 import dev.peerkey.handshake.Acceptance;
 import dev.peerkey.handshake.AuthAccept;
 import dev.peerkey.handshake.AuthRequest;
-import dev.peerkey.handshake.EphemeralKey;
 import dev.peerkey.handshake.Endpoint;
+import dev.peerkey.handshake.EphemeralKey;
 import dev.peerkey.handshake.Handshake;
+import dev.peerkey.handshake.HandshakeException;
 import dev.peerkey.handshake.HandshakeTypedData;
 import dev.peerkey.handshake.LocalIdentity;
 import dev.peerkey.handshake.Peer;
 import dev.peerkey.handshake.PendingHandshake;
 import dev.peerkey.handshake.SessionKeys;
 import dev.peerkey.identity.PeerId;
-import dev.peerkey.PeerkeyException;
 import dev.peerkey.registry.TxResult;
 import dev.peerkey.session.DoubleRatchet;
 import dev.peerkey.session.RatchetKeyPair;
@@ -155,7 +156,7 @@ final class Handshakes {
      * session and queues the key confirmation, its first message.
      *
      * @return the queued confirmation, or empty if no handshake of ours was waiting for this answer
-     * @throws dev.peerkey.handshake.HandshakeException if the answer is signed by the wrong key,
+     * @throws MessagingException if the answer is signed by the wrong key,
      *     bound to another request, or fails key confirmation (the handshake stays pending)
      */
     Optional<Message> finish(AuthAccept accept) {
@@ -171,7 +172,7 @@ final class Handshakes {
         SessionKeys keys;
         try {
             keys = handshake.finish(PendingHandshake.of(me, responder, request, ephemeral), accept);
-        } catch (dev.peerkey.handshake.HandshakeException e) {
+        } catch (HandshakeException e) {
             throw new MessagingException("refused an answer to our handshake with " + responder.id() + ": "
                     + e.getMessage() + "; the handshake stays pending", e);
         } finally {
@@ -181,8 +182,7 @@ final class Handshakes {
             DoubleRatchet ratchet = DoubleRatchet.initiator(keys.sharedSecret(), keys.responderRatchetPublicKey(),
                     keys.associatedData());
             SessionTags tags = SessionTags.of(keys);
-            Packet confirm = new Packet(Packet.Type.CONFIRM, dev.peerkey.store.MessageId.random(), clock.instant(),
-                    keys.initiatorConfirmation());
+            Packet confirm = Packet.confirm(keys.initiatorConfirmation(), clock.instant());
             byte[] envelope = ratchet.encrypt(confirm.encode());
             String peerEndpoint = keys.peerEndpoint().map(Endpoint::toString).orElse(null);
             Endpoint ours = advertised.get();

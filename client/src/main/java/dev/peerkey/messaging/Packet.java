@@ -63,6 +63,16 @@ public record Packet(Type type, MessageId id, Instant sentAt, byte[] body) {
         return new Packet(Type.TEXT, MessageId.random(), now, text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The initiator's key-confirmation tag, the first message of every session it starts. */
+    public static Packet confirm(byte[] tag, Instant now) {
+        return new Packet(Type.CONFIRM, MessageId.random(), now, tag);
+    }
+
+    /** Our direct endpoint ("host:port") for the peer. */
+    public static Packet endpoint(String endpoint, Instant now) {
+        return new Packet(Type.ENDPOINT, MessageId.random(), now, endpoint.getBytes(StandardCharsets.UTF_8));
+    }
+
     public static Packet ack(List<MessageId> ids, Instant now) {
         ByteBuffer body = ByteBuffer.allocate(ids.size() * MessageId.LENGTH);
         ids.forEach(id -> body.put(id.bytes()));

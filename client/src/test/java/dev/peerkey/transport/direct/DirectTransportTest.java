@@ -2,7 +2,6 @@ package dev.peerkey.transport.direct;
 
 import static dev.peerkey.transport.direct.DirectFrameCodecTest.bytes;
 import static dev.peerkey.transport.direct.DirectFrameCodecTest.tag;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
