@@ -81,8 +81,7 @@ final class MessagingDemo {
             demo.step("mutual authentication complete", (System.nanoTime() - authStart) / 1_000_000, null,
                     "both sides hold confirmed session keys");
 
-            send("Alice -> Bob", alice, bob, bobId, "Hi Bob, via the on-chain mailbox",
-                    Transport.CHAIN);
+            send("Alice -> Bob", alice, bob, bobId, "Hi Bob, via the on-chain mailbox", Transport.CHAIN);
             send("Alice -> Bob", alice, bob, bobId, "and this one straight over TCP", Transport.DIRECT);
             send("Bob -> Alice", bob, alice, aliceId, "Hello Alice! A mailbox reply", Transport.CHAIN);
             send("Bob -> Alice", bob, alice, aliceId, "and a direct one", Transport.DIRECT);
@@ -111,7 +110,7 @@ final class MessagingDemo {
         }
     }
 
-    private ChatClient.Sent send(String who, Side from, Side to, LocalIdentity toId, String text, Transport via) {
+    private void send(String who, Side from, Side to, LocalIdentity toId, String text, Transport via) {
         long start = System.nanoTime();
         ChatClient.Sent sent = from.client.send(toId.id(), text, via);
         if (sent.via() != via) {
@@ -125,7 +124,6 @@ final class MessagingDemo {
         demo.step(who + " (" + via.name().toLowerCase() + "): \"" + text + "\"",
                 (System.nanoTime() - start) / 1_000_000,
                 sent.gasUsed() == null ? null : new TxResult(sent.txHash(), sent.gasUsed(), 0), "decrypted by the peer");
-        return sent;
     }
 
     private Messenger.PostedEventResponse postedIn(String txHash) {
