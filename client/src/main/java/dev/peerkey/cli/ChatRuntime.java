@@ -58,28 +58,29 @@ final class ChatRuntime implements AutoCloseable {
         return LookupCommand.resolve(ctx.registry(), selector, ctx.registryBlock());
     }
 
-    /** Like {@link #syncIfFree}, and first recovers handshakes whose answer was missed; for one-off runs. */
+    /**
+     * Like {@link #syncIfFree}, and first recovers what an earlier run left behind: handshakes
+     * whose answer was missed, messages stored but not sent. Once per command, not per poll.
+     */
     boolean catchUpIfFree() {
-        Optional<SyncLock> lock = SyncLock.tryAcquire(ctx.options.home);
-        if (lock.isEmpty()) {
-            return false;
-        }
-        try (SyncLock held = lock.get()) {
-            client.recoverHandshakes();
-            client.resendQueued();
-            client.sync();
-            return true;
-        }
+        return readMailboxIfFree(true);
     }
 
     /** Reads the mailbox once, unless another process of this profile follows it; true if it did. */
     boolean syncIfFree() {
+        return readMailboxIfFree(false);
+    }
+
+    private boolean readMailboxIfFree(boolean recover) {
         Optional<SyncLock> lock = SyncLock.tryAcquire(ctx.options.home);
         if (lock.isEmpty()) {
             return false;
         }
         try (SyncLock held = lock.get()) {
-            client.resendQueued();
+            if (recover) {
+                client.recoverHandshakes();
+                client.resendQueued();
+            }
             client.sync();
             return true;
         }

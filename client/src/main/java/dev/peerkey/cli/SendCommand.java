@@ -38,7 +38,7 @@ final class SendCommand implements Runnable {
         Transport transport = parseVia(via);
         try (Context ctx = new Context(options); ChatRuntime rt = ChatRuntime.open(ctx, chat, null)) {
             PeerId peerId = rt.peer(peer);
-            rt.syncIfFree(); // endpoint updates and acknowledgements first
+            rt.catchUpIfFree(); // endpoint updates and acknowledgements first
             rt.sessionWith(peerId, chat.timeout);
             ChatClient.Sent sent = rt.client.send(peerId, text, transport);
             if (sent.fallbackReason() != null) {

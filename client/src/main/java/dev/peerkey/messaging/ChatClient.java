@@ -16,6 +16,7 @@ import dev.peerkey.transport.MessengerContract;
 import dev.peerkey.transport.direct.Frame;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -55,6 +56,9 @@ public final class ChatClient implements AutoCloseable {
 
     /** What one mailbox pass did. */
     public record SyncReport(long toBlock, int stored, int answered, int finished, List<String> refused) { }
+
+    /** How old an unsent or unacknowledged message must be before {@link #resendQueued} sends it again. */
+    public static final Duration RESEND_AFTER = Duration.ofMinutes(1);
 
     private final Store store;
     private final LocalIdentity me;
@@ -134,11 +138,14 @@ public final class ChatClient implements AutoCloseable {
     /**
      * Delivers again what may not have arrived: messages stored but never handed to a transport
      * (the process died right after storing them) and direct messages never acknowledged. The
-     * peer drops copies it already has. Returns how many went out.
+     * peer drops copies it already has. Only messages older than {@link #RESEND_AFTER}: a younger
+     * one may be on its way from another process of the profile right now. Returns how many went out.
      */
     public int resendQueued() {
+        Instant before = clock.instant().minus(RESEND_AFTER);
         List<Message> queued = store.inTransactionReturning(tx -> tx.undelivered(1000)).stream()
-                .filter(m -> m.status() == MessageStatus.QUEUED || m.transport() == Transport.DIRECT).toList();
+                .filter(m -> m.status() == MessageStatus.QUEUED || m.transport() == Transport.DIRECT)
+                .filter(m -> m.createdAt().isBefore(before)).toList();
         queued.forEach(m -> outbound.deliver(m, null));
         return queued.size();
     }

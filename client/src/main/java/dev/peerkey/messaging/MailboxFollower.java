@@ -67,7 +67,7 @@ final class MailboxFollower {
         handle(contract.events(from, head, me, tags), counts);
         // Sessions made in this range may already have mail in it: read their tags too.
         List<byte[]> fresh;
-        while (!(fresh = newTags(followed)).isEmpty()) {
+        while (counts.answered + counts.finished > 0 && !(fresh = newTags(followed)).isEmpty()) {
             List<ChainEvent> posts = contract.events(from, head, me, fresh).stream()
                     .filter(e -> e instanceof ChainEvent.PostEvent).toList();
             handle(posts, counts);

@@ -1,8 +1,8 @@
 package dev.peerkey.registry;
 
 import dev.peerkey.chain.Chain;
-import dev.peerkey.chain.ChainException;
 import dev.peerkey.chain.Transactor;
+import dev.peerkey.chain.WrapperCalls;
 import dev.peerkey.identity.DisplayName;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.identity.MalformedKeyException;
@@ -65,7 +65,7 @@ public final class Registry {
                 new Transactor(chain, deployer, RegistryErrors.INSTANCE, progress), new DefaultGasProvider()).send());
         TransactionReceipt receipt = deployed.getTransactionReceipt().orElseThrow();
         Registry registry = new Registry(chain, deployed.getContractAddress(), progress, Clock.systemUTC());
-        return new Deployment(registry, toResult(receipt));
+        return new Deployment(registry, TxResult.of(receipt));
     }
 
     /** A fresh deployment and the transaction that made it. */
@@ -304,32 +304,12 @@ public final class Registry {
 
     private TxResult transact(Credentials sender, ContractCall<TransactionReceipt> action) {
         IdentityRegistry contract = load(sender);
-        return toResult(call(() -> action.call(contract)));
+        return TxResult.of(call(() -> action.call(contract)));
     }
 
-    private interface Call<T> {
-        T call() throws Exception;
-    }
-
-    /** Runs a wrapper call, letting our own exceptions through and wrapping web3j's. */
-    private static <T> T call(Call<T> call) {
-        try {
-            return call.call();
-        } catch (ChainException | RegistryException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            if (e.getCause() instanceof ChainException chainException) {
-                throw chainException;
-            }
-            throw new RegistryException("registry call failed: " + e.getMessage());
-        } catch (Exception e) {
-            throw new RegistryException("registry call failed: " + e.getMessage());
-        }
-    }
-
-    private static TxResult toResult(TransactionReceipt receipt) {
-        return new TxResult(receipt.getTransactionHash(), receipt.getGasUsed().longValueExact(),
-                receipt.getBlockNumber().longValueExact());
+    private static <T> T call(WrapperCalls.Call<T> call) {
+        return WrapperCalls.call(call, RegistryException.class,
+                message -> new RegistryException("registry call failed: " + message));
     }
 
     private long now() {

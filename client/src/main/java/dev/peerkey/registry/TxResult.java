@@ -1,5 +1,7 @@
 package dev.peerkey.registry;
 
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+
 /**
  * A mined transaction.
  *
@@ -7,4 +9,10 @@ package dev.peerkey.registry;
  * @param gasUsed the gas it used in all (intrinsic, calldata and execution)
  * @param blockNumber the block it was mined in
  */
-public record TxResult(String txHash, long gasUsed, long blockNumber) { }
+public record TxResult(String txHash, long gasUsed, long blockNumber) {
+    /** The result a mined transaction's receipt reports. */
+    public static TxResult of(TransactionReceipt receipt) {
+        return new TxResult(receipt.getTransactionHash(), receipt.getGasUsed().longValueExact(),
+                receipt.getBlockNumber().longValueExact());
+    }
+}

@@ -1,8 +1,8 @@
 package dev.peerkey.transport;
 
 import dev.peerkey.chain.Chain;
-import dev.peerkey.chain.ChainException;
 import dev.peerkey.chain.Transactor;
+import dev.peerkey.chain.WrapperCalls;
 import dev.peerkey.handshake.AuthAccept;
 import dev.peerkey.handshake.AuthRequest;
 import dev.peerkey.handshake.HandshakeTypedData;
@@ -80,7 +80,7 @@ public final class MessengerContract {
                 new DefaultGasProvider(), registryAddress).send());
         TransactionReceipt receipt = deployed.getTransactionReceipt().orElseThrow();
         return new Deployment(new MessengerContract(chain, deployed.getContractAddress(), progress),
-                toResult(receipt));
+                TxResult.of(receipt));
     }
 
     /** A fresh deployment and the transaction that made it. */
@@ -337,31 +337,11 @@ public final class MessengerContract {
     private TxResult transact(Credentials sender, String what, ContractCall<TransactionReceipt> send) {
         Messenger contract = Messenger.load(address, chain.web3j(),
                 new Transactor(chain, sender, new MessengerErrors(what), progress), new DefaultGasProvider());
-        return toResult(call(() -> send.call(contract)));
+        return TxResult.of(call(() -> send.call(contract)));
     }
 
-    private interface Call<T> {
-        T call() throws Exception;
-    }
-
-    /** Runs a wrapper call, letting our own exceptions through and wrapping web3j's. */
-    private static <T> T call(Call<T> call) {
-        try {
-            return call.call();
-        } catch (ChainException | MessengerException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            if (e.getCause() instanceof ChainException chainException) {
-                throw chainException;
-            }
-            throw new MessengerException("messenger call failed: " + e.getMessage());
-        } catch (Exception e) {
-            throw new MessengerException("messenger call failed: " + e.getMessage());
-        }
-    }
-
-    private static TxResult toResult(TransactionReceipt receipt) {
-        return new TxResult(receipt.getTransactionHash(), receipt.getGasUsed().longValueExact(),
-                receipt.getBlockNumber().longValueExact());
+    private static <T> T call(WrapperCalls.Call<T> call) {
+        return WrapperCalls.call(call, MessengerException.class,
+                message -> new MessengerException("messenger call failed: " + message));
     }
 }

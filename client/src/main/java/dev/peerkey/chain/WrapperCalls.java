@@ -1,0 +1,42 @@
+package dev.peerkey.chain;
+
+import dev.peerkey.PeerkeyException;
+import java.util.function.Function;
+
+/**
+ * Runs calls on web3j's generated contract wrappers, which throw plain exceptions: chain
+ * errors and the caller's own errors pass through, everything else becomes the caller's
+ * error with the wrapper's message.
+ */
+public final class WrapperCalls {
+    /** A wrapper call, e.g. {@code () -> contract.lookup(id).send()}. */
+    @FunctionalInterface
+    public interface Call<T> {
+        T call() throws Exception;
+    }
+
+    private WrapperCalls() {
+    }
+
+    /**
+     * @param own the caller's exception type, passed through unchanged
+     * @param wrap makes the caller's exception from a failure's message
+     */
+    public static <T, E extends PeerkeyException> T call(Call<T> call, Class<E> own, Function<String, E> wrap) {
+        try {
+            return call.call();
+        } catch (ChainException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (own.isInstance(e)) {
+                throw e;
+            }
+            if (e.getCause() instanceof ChainException chainException) {
+                throw chainException;
+            }
+            throw wrap.apply(e.getMessage());
+        } catch (Exception e) {
+            throw wrap.apply(e.getMessage());
+        }
+    }
+}
