@@ -42,9 +42,9 @@ final class ChatRuntime implements AutoCloseable {
         PeerId id = ctx.profile().identity(options.identity);
         LocalIdentity me = LocalIdentity.of(id, ctx.currentKey(id));
         ctx.fundIfDevChain(me.key().address());
+        Store store = ctx.openStore();
         Supplier<Endpoint> endpoint = advertised != null ? advertised
-                : () -> ListenerFile.running(ctx.options.home).orElse(null);
-        Store store = Store.open(ctx.options.home.resolve(Store.FILE_NAME));
+                : () -> ListenerFile.running(ctx.options.home, ctx.storeKey()).orElse(null);
         ChatClient.Settings settings = new ChatClient.Settings(options.ackTimeout, Duration.ofSeconds(2),
                 ctx.messengerBlock(), endpoint);
         ChatClient client = new ChatClient(store, me, ctx.registry(), ctx.messenger(), Clock.systemUTC(), settings,

@@ -46,7 +46,9 @@ final class MessagingDemo {
         final DirectServer server;
 
         Side(String name, LocalIdentity me) {
-            store = Store.open(work.resolve(name).resolve(Store.FILE_NAME));
+            // The profile DemoCommand made: its store key is wrapped under the demo password.
+            store = Store.open(work.resolve(name).resolve(Store.FILE_NAME),
+                    new Profile(work.resolve(name), true).unlockStore(DemoCommand.DEMO_PASSWORD));
             AtomicReference<Endpoint> endpoint = new AtomicReference<>();
             client = new ChatClient(store, me, run.registry(), run.messenger(), Clock.systemUTC(),
                     new ChatClient.Settings(Duration.ofSeconds(2), Duration.ofSeconds(2), 0, endpoint::get),

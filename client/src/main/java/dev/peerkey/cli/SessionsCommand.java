@@ -11,15 +11,15 @@ import picocli.CommandLine.Mixin;
 /** `peerkey sessions`: this profile's sessions and pending handshakes. */
 @Command(name = "sessions", mixinStandardHelpOptions = true,
         description = "List this profile's sessions (established, awaiting confirmation, closed, revoked) and the"
-                + " handshakes still waiting for an answer.")
+                + " handshakes still waiting for an answer. Asks for the password: endpoints are sealed at rest.")
 final class SessionsCommand implements Runnable {
     @Mixin
     GlobalOptions options;
 
     @Override
     public void run() {
-        Output out = new Output(options.json);
-        try (Store store = Store.open(options.home.resolve(Store.FILE_NAME))) {
+        try (Context ctx = new Context(options); Store store = ctx.openStore()) {
+            Output out = ctx.out;
             List<SessionRecord> sessions = store.inTransactionReturning(tx -> tx.sessions());
             List<PendingHandshake> pending = store.inTransactionReturning(tx -> tx.pendingHandshakes());
             List<Map<String, Object>> rows = sessions.stream().map(SessionsCommand::describe).toList();

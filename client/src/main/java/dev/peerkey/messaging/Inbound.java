@@ -97,7 +97,7 @@ final class Inbound {
             return acknowledged(tx, Outcome.DUPLICATE, session, route, null,
                     earlier.map(Message::id).orElse(null), ackNow);
         }
-        DoubleRatchet ratchet = DoubleRatchet.fromBytes(session.state());
+        DoubleRatchet ratchet = ratchetOf(session);
         Packet packet = Packet.decode(ratchet.decrypt(envelope));
         SessionStatus status = session.status();
         String endpoint = session.endpoint();
@@ -132,6 +132,14 @@ final class Inbound {
         return new Received(outcome, session, route, packet, acknowledge, ack);
     }
 
+    /** The session's ratchet; a session that ended long enough ago has none left (the store wiped it). */
+    private static DoubleRatchet ratchetOf(SessionRecord session) {
+        if (session.state() == null) {
+            throw new MessagingException("refused a message for a session that has ended");
+        }
+        return DoubleRatchet.fromBytes(session.state());
+    }
+
     private static String endpointOf(Packet packet) {
         String text = packet.text();
         return text.isEmpty() ? null : Endpoint.parse(text).toString();
@@ -149,8 +157,7 @@ final class Inbound {
 
     /** Encrypts one acknowledgement for {@code ids} and saves the advanced ratchet. */
     byte[] encryptAck(Tx tx, byte[] sessionId, List<MessageId> ids) {
-        SessionRecord session = tx.sessionById(sessionId).orElseThrow();
-        DoubleRatchet ratchet = DoubleRatchet.fromBytes(session.state());
+        DoubleRatchet ratchet = ratchetOf(tx.sessionById(sessionId).orElseThrow());
         byte[] envelope = ratchet.encrypt(Packet.ack(ids, clock.instant()).encode());
         tx.saveState(sessionId, ratchet.toBytes());
         return envelope;

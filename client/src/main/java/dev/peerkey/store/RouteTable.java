@@ -5,7 +5,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 
-/** SQL for the session_routes table. */
+/** SQL for the session_routes table. The endpoint we advertised is sealed, bound to the session ID; the tags stay in clear for lookups. */
 final class RouteTable {
     private static final String SELECT = "SELECT session_id, inbox_tag, outbox_tag, confirmation, advertised"
             + " FROM session_routes ";
@@ -20,15 +20,15 @@ final class RouteTable {
         }
         sql.update("INSERT INTO session_routes (session_id, inbox_tag, outbox_tag, confirmation, advertised)"
                 + " VALUES (?, ?, ?, ?, ?)", route.sessionId(), route.inboxTag(), route.outboxTag(),
-                route.confirmation(), route.advertised());
+                route.confirmation(), sql.sealText(SealedColumn.ROUTE_ADVERTISED, route.sessionId(), route.advertised()));
     }
 
     static Optional<SessionRoute> get(Sql sql, byte[] sessionId) {
-        return sql.one(SELECT + "WHERE session_id = ?", RouteTable::row, sessionId);
+        return sql.one(SELECT + "WHERE session_id = ?", rs -> row(sql, rs), sessionId);
     }
 
     static Optional<SessionRoute> byInboxTag(Sql sql, byte[] tag) {
-        return sql.one(SELECT + "WHERE inbox_tag = ?", RouteTable::row, tag);
+        return sql.one(SELECT + "WHERE inbox_tag = ?", rs -> row(sql, rs), tag);
     }
 
     /**
@@ -48,11 +48,13 @@ final class RouteTable {
     }
 
     static void setAdvertised(Sql sql, byte[] sessionId, String endpoint) {
-        sql.update("UPDATE session_routes SET advertised = ? WHERE session_id = ?", endpoint, sessionId);
+        sql.update("UPDATE session_routes SET advertised = ? WHERE session_id = ?",
+                sql.sealText(SealedColumn.ROUTE_ADVERTISED, sessionId, endpoint), sessionId);
     }
 
-    private static SessionRoute row(ResultSet rs) throws SQLException {
-        return new SessionRoute(rs.getBytes("session_id"), rs.getBytes("inbox_tag"), rs.getBytes("outbox_tag"),
-                rs.getBytes("confirmation"), rs.getString("advertised"));
+    private static SessionRoute row(Sql sql, ResultSet rs) throws SQLException {
+        byte[] id = rs.getBytes("session_id");
+        return new SessionRoute(id, rs.getBytes("inbox_tag"), rs.getBytes("outbox_tag"),
+                rs.getBytes("confirmation"), sql.openText(SealedColumn.ROUTE_ADVERTISED, id, rs.getString("advertised")));
     }
 }

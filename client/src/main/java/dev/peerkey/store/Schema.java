@@ -94,7 +94,22 @@ final class Schema {
             ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text'
                 CHECK (kind IN ('text', 'confirm', 'endpoint'))""",
             // The signed request itself, so a restarted client can still finish the handshake.
-            "ALTER TABLE pending_handshakes ADD COLUMN request BLOB"));
+            "ALTER TABLE pending_handshakes ADD COLUMN request BLOB"),
+            // v3: secrets sealed at rest under the store key (SealedColumn, Sealing).
+            List.of(
+            // The store key's check value (and markers for the one-time sealing of older rows).
+            """
+            CREATE TABLE store_meta (
+                name  TEXT NOT NULL PRIMARY KEY,
+                value BLOB NOT NULL
+            ) STRICT, WITHOUT ROWID""",
+            // Whatever rows exist were written in clear: the first unlock seals them (Sealing).
+            "INSERT INTO store_meta (name, value) VALUES ('unsealed', x'')",
+            // Envelopes are sealed, so a redelivered incoming one is found by its hash.
+            """
+            ALTER TABLE messages ADD COLUMN envelope_hash BLOB
+                CHECK (envelope_hash IS NULL OR length(envelope_hash) = 32)""",
+            "CREATE INDEX messages_by_envelope ON messages (envelope_hash) WHERE envelope_hash IS NOT NULL"));
 
     static final int VERSION = MIGRATIONS.size();
 
