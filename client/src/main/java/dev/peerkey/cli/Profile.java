@@ -104,7 +104,11 @@ final class Profile {
      */
     void addIdentity(IdentityKey key, char[] password) {
         try {
-            unlockStore(password);
+            if (config().defaultIdentity() == null && !Files.exists(storeKeyFile())) {
+                createStoreKey(password);
+            } else {
+                unlockStore(password);
+            }
         } catch (KeystoreException e) {
             if (e.reason() != KeystoreException.Reason.WRONG_PASSWORD) {
                 throw e;
@@ -165,22 +169,28 @@ final class Profile {
     }
 
     /**
-     * The key of the profile's database, unwrapped with {@code password}. A profile without
-     * {@code store.key} (a new one, or one from before the store was sealed) gets one now,
-     * wrapped under this password once it has unlocked the default identity's key, so that a
-     * mistyped password never becomes the store's.
+     * The key of the profile's database, unwrapped with {@code password}. A profile from before
+     * the store was sealed gets one now, wrapped under this password once it has unlocked the
+     * default identity's key, so that a mistyped password never becomes the store's. (A new
+     * profile gets its key with its first identity.)
      *
      * @throws KeystoreException WRONG_PASSWORD, CORRUPT or IO, as for an identity's keystore
      */
     StoreKey unlockStore(char[] password) {
-        Path file = home.resolve(StoreKeyFile.FILE_NAME);
+        Path file = storeKeyFile();
         if (Files.exists(file)) {
             return StoreKeyFile.unlock(file, password);
         }
-        String defaultIdentity = config().defaultIdentity();
-        if (defaultIdentity != null) {
-            currentKey(PeerId.parse(defaultIdentity), password);
-        }
+        currentKey(identity(null), password); // or: this profile has no identity yet
+        return createStoreKey(password);
+    }
+
+    private Path storeKeyFile() {
+        return home.resolve(StoreKeyFile.FILE_NAME);
+    }
+
+    private StoreKey createStoreKey(char[] password) {
+        Path file = storeKeyFile();
         try {
             return StoreKeyFile.create(file, password, lightScrypt ? StoreKeyFile.Kdf.LIGHT : StoreKeyFile.Kdf.STANDARD);
         } catch (KeystoreException e) {
