@@ -35,6 +35,14 @@ public final class StoreKey {
     private static final byte COLUMN = 1;
     private static final byte LABEL = 2;
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** One cipher object per thread: Cipher.getInstance costs more than sealing a short value. */
+    private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-256-GCM is part of every Java runtime", e);
+        }
+    });
 
     private final SecretKeySpec key;
 
@@ -105,7 +113,7 @@ public final class StoreKey {
         RANDOM.nextBytes(nonce);
         System.arraycopy(nonce, 0, out, 1, NONCE);
         try {
-            Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher gcm = GCM.get();
             gcm.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
             gcm.updateAAD(associatedData);
             gcm.doFinal(plaintext, 0, plaintext.length, out, 1 + NONCE);
@@ -121,7 +129,7 @@ public final class StoreKey {
             return null;
         }
         try {
-            Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher gcm = GCM.get();
             gcm.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 1, NONCE));
             gcm.updateAAD(associatedData);
             return gcm.doFinal(sealed, 1 + NONCE, sealed.length - 1 - NONCE);
