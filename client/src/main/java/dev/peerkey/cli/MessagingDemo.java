@@ -48,7 +48,9 @@ final class MessagingDemo {
         Side(String name, LocalIdentity me) {
             store = Store.open(work.resolve(name).resolve(Store.FILE_NAME));
             AtomicReference<Endpoint> endpoint = new AtomicReference<>();
-            client = new ChatClient(store, me, run.registry(), run.messenger(), Clock.systemUTC(),
+            IdentityKey mailboxAccount = run.fundedKey(); // sends this side's posts: not the identity's account
+            client = new ChatClient(store, me, mailboxAccount::credentials, run.registry(), run.messenger(),
+                    Clock.systemUTC(),
                     new ChatClient.Settings(Duration.ofSeconds(2), Duration.ofSeconds(2), 0, endpoint::get),
                     notice -> { });
             server = DirectServer.start(new InetSocketAddress("127.0.0.1", 0), client::handleFrame, line -> { });
