@@ -125,7 +125,19 @@ final class MessagingDemo {
         DemoCommand.expect(received.equals(text), "the peer decrypted the message");
         demo.step(who + " (" + via.name().toLowerCase() + "): \"" + text + "\"",
                 (System.nanoTime() - start) / 1_000_000,
-                sent.gasUsed() == null ? null : new TxResult(sent.txHash(), sent.gasUsed(), 0), "decrypted by the peer");
+                sent.gasUsed() == null ? null : new TxResult(sent.txHash(), sent.gasUsed(), 0),
+                via == Transport.CHAIN ? "decrypted by the peer; " + whatObserversSee(sent.txHash(), from)
+                        : "decrypted by the peer");
+    }
+
+    /** Who sent a post and how long its envelope is, as anyone reading the chain sees it. */
+    private String whatObserversSee(String txHash, Side from) {
+        var receipt = run.chain.send(run.chain.web3j().ethGetTransactionReceipt(txHash)).getTransactionReceipt()
+                .orElseThrow(() -> new PeerkeyException("demo check failed: no receipt for " + txHash));
+        DemoCommand.expect(!receipt.getFrom().equalsIgnoreCase(from.client.id().address()),
+                "the post is not sent by the identity's account");
+        return "posted by the mailbox account " + receipt.getFrom().substring(0, 10) + "…, not the identity's, as a "
+                + postedIn(txHash).envelope.length + "-byte envelope";
     }
 
     private Messenger.PostedEventResponse postedIn(String txHash) {

@@ -80,7 +80,13 @@ class PaddingTest {
     @Test
     void controlPacketsArePaddedToo() {
         List<MessageId> ids = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < 10; i++) {
+            ids.add(MessageId.random());
+        }
+        assertEquals(256, alice.encrypt(Packet.ack(ids, NOW).encode()).length, "ten acknowledged IDs fit the smallest");
+        ids.add(MessageId.random());
+        assertEquals(1024, alice.encrypt(Packet.ack(ids, NOW).encode()).length, "eleven do not");
+        while (ids.size() < 40) {
             ids.add(MessageId.random());
         }
         byte[] ack = alice.encrypt(Packet.ack(ids, NOW).encode());
