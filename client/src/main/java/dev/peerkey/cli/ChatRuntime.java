@@ -1,5 +1,6 @@
 package dev.peerkey.cli;
 
+import dev.peerkey.PeerkeyException;
 import dev.peerkey.handshake.Endpoint;
 import dev.peerkey.handshake.LocalIdentity;
 import dev.peerkey.identity.PeerId;
@@ -13,6 +14,7 @@ import dev.peerkey.store.SessionStatus;
 import dev.peerkey.store.Store;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -24,6 +26,9 @@ import org.web3j.crypto.Credentials;
  * the mailbox (a `listen`); otherwise that process does the work and this one reads the store.
  */
 final class ChatRuntime implements AutoCloseable {
+    /** The environment variable with a test's clock offset (see {@link #clock()}). */
+    static final String TEST_CLOCK_OFFSET = "PEERKEY_TEST_CLOCK_OFFSET";
+
     final Context ctx;
     final Store store;
     final ChatClient client;
@@ -70,13 +75,10 @@ final class ChatRuntime implements AutoCloseable {
         }
         try {
             return Clock.offset(Clock.systemUTC(), Duration.parse(offset));
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new dev.peerkey.PeerkeyException(TEST_CLOCK_OFFSET + " is not an ISO-8601 duration: " + offset);
+        } catch (DateTimeParseException e) {
+            throw new PeerkeyException(TEST_CLOCK_OFFSET + " is not an ISO-8601 duration: " + offset);
         }
     }
-
-    /** The environment variable with a test's clock offset. */
-    static final String TEST_CLOCK_OFFSET = "PEERKEY_TEST_CLOCK_OFFSET";
 
     PeerId peer(String selector) {
         return LookupCommand.resolve(ctx.registry(), selector, ctx.registryBlock());
