@@ -52,6 +52,20 @@ final class RouteTable {
                 sql.sealText(SealedColumn.ROUTE_ADVERTISED, sessionId, endpoint), sessionId);
     }
 
+    /** Sets the key a session's mailbox tags change under (once, when the route is made). */
+    static void setMailboxKey(Sql sql, byte[] sessionId, byte[] key) {
+        if (sql.update("UPDATE session_routes SET sealed_mailbox_key = ? WHERE session_id = ?",
+                sql.seal(SealedColumn.ROUTE_MAILBOX_KEY, sessionId, key), sessionId) != 1) {
+            throw new StoreException("session " + Bytes.hex(sessionId) + " has no route");
+        }
+    }
+
+    static Optional<byte[]> mailboxKey(Sql sql, byte[] sessionId) {
+        return sql.one("SELECT sealed_mailbox_key FROM session_routes WHERE session_id = ?"
+                + " AND sealed_mailbox_key IS NOT NULL",
+                rs -> sql.open(SealedColumn.ROUTE_MAILBOX_KEY, sessionId, rs.getBytes(1)), sessionId);
+    }
+
     private static SessionRoute row(Sql sql, ResultSet rs) throws SQLException {
         byte[] id = rs.getBytes("session_id");
         return new SessionRoute(id, rs.getBytes("inbox_tag"), rs.getBytes("outbox_tag"),

@@ -95,7 +95,13 @@ final class Schema {
                 CHECK (kind IN ('text', 'confirm', 'endpoint'))""",
             // The signed request itself, so a restarted client can still finish the handshake.
             "ALTER TABLE pending_handshakes ADD COLUMN request BLOB"),
-            // v3: secrets sealed at rest under the store key (SealedColumn, Sealing).
+            // v3: the key a session's mailbox tags change under, one tag per day (NULL for sessions
+            // made before, which keep their one constant tag).
+            List.of(
+            """
+            ALTER TABLE session_routes ADD COLUMN mailbox_key BLOB
+                CHECK (mailbox_key IS NULL OR length(mailbox_key) = 32)"""),
+            // v4: secrets sealed at rest under the store key (SealedColumn, Sealing).
             List.of(
             // The store key's check value (and markers for the one-time sealing of older rows).
             """
@@ -109,7 +115,9 @@ final class Schema {
             """
             ALTER TABLE messages ADD COLUMN envelope_hash BLOB
                 CHECK (envelope_hash IS NULL OR length(envelope_hash) = 32)""",
-            "CREATE INDEX messages_by_envelope ON messages (envelope_hash) WHERE envelope_hash IS NOT NULL"));
+            "CREATE INDEX messages_by_envelope ON messages (envelope_hash) WHERE envelope_hash IS NOT NULL",
+            // The mailbox tag key, sealed (mailbox_key's CHECK admits only 32 clear bytes; it stays NULL).
+            "ALTER TABLE session_routes ADD COLUMN sealed_mailbox_key BLOB"));
 
     static final int VERSION = MIGRATIONS.size();
 

@@ -23,11 +23,14 @@ record SealedColumn(String table, String column, String rowKey, boolean text) {
     static final SealedColumn MESSAGE_BODY = new SealedColumn("messages", "body", "id", false);
     static final SealedColumn MESSAGE_ENVELOPE = new SealedColumn("messages", "envelope", "id", false);
     static final SealedColumn ROUTE_ADVERTISED = new SealedColumn("session_routes", "advertised", "session_id", true);
+    /** The key a session's daily mailbox tags derive from: with it a copy could link the session's posts. */
+    static final SealedColumn ROUTE_MAILBOX_KEY = new SealedColumn("session_routes", "sealed_mailbox_key", "session_id",
+            false);
     static final SealedColumn META_VALUE = new SealedColumn("store_meta", "value", "name", false);
 
     /** Every secret column of a database from before sealing, which {@link Sealing} seals on first unlock. */
     static final java.util.List<SealedColumn> ALL = java.util.List.of(SESSION_STATE, SESSION_ENDPOINT, HANDSHAKE_KEY,
-            HANDSHAKE_REQUEST, MESSAGE_BODY, MESSAGE_ENVELOPE, ROUTE_ADVERTISED);
+            HANDSHAKE_REQUEST, MESSAGE_BODY, MESSAGE_ENVELOPE, ROUTE_ADVERTISED, ROUTE_MAILBOX_KEY);
 
     SealedColumn {
         Objects.requireNonNull(table, "table");

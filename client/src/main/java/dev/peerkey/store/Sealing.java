@@ -58,8 +58,13 @@ final class Sealing {
         sql.update("DELETE FROM store_meta WHERE name = ?", VACUUM);
     }
 
-    /** Seals every value of every secret column (first the hashes of incoming envelopes); returns how many. */
+    /**
+     * Seals every value of every secret column (first the hashes of incoming envelopes, and the
+     * mailbox tag keys moved to the column that can hold them sealed); returns how many.
+     */
     private static int sealAll(Sql sql) {
+        sql.update("UPDATE session_routes SET sealed_mailbox_key = mailbox_key, mailbox_key = NULL"
+                + " WHERE mailbox_key IS NOT NULL");
         for (Object[] row : sql.list("SELECT id, envelope FROM messages WHERE direction = 'in' AND envelope_hash IS NULL",
                 rs -> new Object[] {rs.getBytes(1), rs.getBytes(2)})) {
             byte[] envelope = row[1] == null ? new byte[0] : (byte[]) row[1];

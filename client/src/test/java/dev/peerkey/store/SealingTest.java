@@ -29,6 +29,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.peerkey.identity.PeerId;
 
@@ -47,8 +49,11 @@ class SealingTest {
     private static final String REQUEST = "NEEDLE-signed-request";
     private static final String PEER_ENDPOINT = "10.9.8.7:4242";
     private static final String OUR_ENDPOINT = "10.1.2.3:7470";
+    private static final String MAILBOX_KEY = "NEEDLE-mailbox-tag-key-32-bytes!";
     private static final List<String> NEEDLES = List.of(BODY_OUT, BODY_IN, ENV_OUT, ENV_IN, STATE, EPHEMERAL, REQUEST,
-            PEER_ENDPOINT, OUR_ENDPOINT);
+            PEER_ENDPOINT, OUR_ENDPOINT, MAILBOX_KEY);
+    /** The schema step that introduced sealing: databases of the versions before it are plaintext. */
+    private static final int SEALED_SINCE = sealingStep();
 
     @TempDir
     Path dir;
@@ -60,6 +65,7 @@ class SealingTest {
         store.inTransaction(tx -> {
             tx.saveSession(session, ME, bob, SessionStatus.ESTABLISHED, text(STATE), PEER_ENDPOINT);
             tx.saveRoute(new SessionRoute(session, random(32), random(32), null, OUR_ENDPOINT));
+            tx.setMailboxKey(session, text(MAILBOX_KEY));
             tx.savePendingHandshake(new PendingHandshake(requestId, HandshakeRole.INITIATOR, ME, peer(),
                     text(EPHEMERAL), now, now.plusSeconds(3600), text(REQUEST)));
             tx.insertOutgoing(session, out, text(BODY_OUT), text(ENV_OUT));
@@ -152,12 +158,14 @@ class SealingTest {
     }
 
     /**
-     * A version 2 database, written in clear by the previous client and left by a crash with its
-     * newest rows only in the write-ahead log: the first open seals every secret, and afterwards
-     * neither the database nor its log holds any of them, while the store still reads them all.
+     * A database written in clear by an earlier client (version 2, and the last version before
+     * sealing) and left by a crash with its newest rows only in the write-ahead log: the first
+     * open seals every secret, and afterwards neither the database nor its log holds any of
+     * them, while the store still reads them all.
      */
-    @Test
-    void sealsAVersion2PlaintextDatabaseOnFirstOpen() throws Exception {
+    @ParameterizedTest
+    @MethodSource("plaintextVersions")
+    void sealsAPlaintextDatabaseOnFirstOpen(int version) throws Exception {
         Path old = dir.resolve("old/peerkey.db");
         Path db = dir.resolve("profile/peerkey.db");
         Files.createDirectories(old.getParent());
@@ -170,17 +178,20 @@ class SealingTest {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old); Statement st = c.createStatement()) {
             st.executeQuery("PRAGMA journal_mode = WAL").close();
             st.executeUpdate("PRAGMA wal_autocheckpoint = 0");
-            for (List<String> step : Schema.MIGRATIONS.subList(0, 2)) {
+            for (List<String> step : Schema.MIGRATIONS.subList(0, version)) {
                 for (String sql : step) {
                     st.executeUpdate(sql);
                 }
             }
-            st.executeUpdate("PRAGMA user_version = 2");
+            st.executeUpdate("PRAGMA user_version = " + version);
             insert(c, "INSERT INTO sessions (session_id, our_id, peer_id, status, state, endpoint, created_at, updated_at)"
                     + " VALUES (?, ?, ?, 'established', ?, ?, 1, 1)", session, ME.bytes(), bob.bytes(), text(STATE),
                     PEER_ENDPOINT);
             insert(c, "INSERT INTO session_routes (session_id, inbox_tag, outbox_tag, advertised) VALUES (?, ?, ?, ?)",
                     session, random(32), random(32), OUR_ENDPOINT);
+            if (version >= 3) { // daily mailbox tags: the key, then in clear
+                insert(c, "UPDATE session_routes SET mailbox_key = ?", text(MAILBOX_KEY));
+            }
             insert(c, "INSERT INTO pending_handshakes (request_id, role, our_id, peer_id, ephemeral_key, created_at,"
                     + " expires_at, request) VALUES (?, 'initiator', ?, ?, ?, 1, 4102444800000, ?)", requestId,
                     ME.bytes(), peer().bytes(), text(EPHEMERAL), text(REQUEST));
@@ -202,6 +213,9 @@ class SealingTest {
                 assertEquals(STATE, new String(s.state(), StandardCharsets.UTF_8));
                 assertEquals(PEER_ENDPOINT, s.endpoint());
                 assertEquals(OUR_ENDPOINT, tx.route(session).orElseThrow().advertised());
+                if (version >= 3) {
+                    assertEquals(MAILBOX_KEY, new String(tx.mailboxKey(session).orElseThrow(), StandardCharsets.UTF_8));
+                }
                 PendingHandshake h = tx.pendingHandshake(requestId).orElseThrow();
                 assertEquals(EPHEMERAL, new String(h.ephemeralPrivateKey(), StandardCharsets.UTF_8));
                 assertEquals(REQUEST, new String(h.request(), StandardCharsets.UTF_8));
@@ -260,6 +274,19 @@ class SealingTest {
         assertThrows(StoreException.class, () -> Fixtures.KEY.open("another purpose", sealed));
         assertThrows(StoreException.class, () -> StoreKey.random().open("listen.json endpoint", sealed));
         assertFalse(Base64.getEncoder().encodeToString(sealed).contains(OUR_ENDPOINT));
+    }
+
+    static List<Integer> plaintextVersions() {
+        return List.of(2, SEALED_SINCE);
+    }
+
+    private static int sealingStep() {
+        for (int v = 0; v < Schema.MIGRATIONS.size(); v++) {
+            if (Schema.MIGRATIONS.get(v).stream().anyMatch(sql -> sql.contains("CREATE TABLE store_meta"))) {
+                return v;
+            }
+        }
+        throw new AssertionError("no schema step creates store_meta");
     }
 
     /** No needle in the database, its -wal or its -shm, as UTF-8 bytes. */
