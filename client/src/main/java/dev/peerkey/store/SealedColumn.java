@@ -10,10 +10,13 @@ import java.util.Objects;
  * copied to another row or column does not open). NULL stays NULL. BLOB columns hold the sealed
  * bytes; TEXT columns hold them in base64 ({@link #sealText}).
  *
- * <p>To seal a new secret column: declare it here with its table and column name, write
- * {@code sql.seal(COLUMN, rowKey, value)} and read {@code sql.open(COLUMN, rowKey, rs.getBytes(...))}
- * in the table class (the row key is the row's primary key, known before the insert), and add
- * it to {@link #ALL} so a database from before sealing is migrated.
+ * <p>To seal a new secret column: declare it here (table, column, the column holding the row's
+ * key, whether it is TEXT); write {@code sql.seal(COLUMN, rowKey, value)} (TEXT:
+ * {@code sql.sealText}) and read {@code sql.open(COLUMN, rowKey, rs.getBytes(...))} (TEXT:
+ * {@code sql.openText}) in the table class; and add it to {@link #ALL}, so that rows written in
+ * clear before sealing are sealed on the first unlock. The row key must be a unique BLOB the
+ * caller knows before the insert (an ID, not an AUTOINCREMENT number). The column must hold 29
+ * bytes more than the plaintext (no CHECK on its exact length; see {@link #ROUTE_MAILBOX_KEY}).
  */
 record SealedColumn(String table, String column, String rowKey, boolean text) {
     static final SealedColumn SESSION_STATE = new SealedColumn("sessions", "state", "session_id", false);
