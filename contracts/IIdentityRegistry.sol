@@ -81,10 +81,12 @@ interface IIdentityRegistry {
 
     /// @notice Emitted when an identity is registered with its first key (index 0).
     event IdentityRegistered(bytes32 indexed id, address indexed submitter, uint40 validUntil);
-    /// @notice Emitted when an identity is registered with a recovery key. `signature` is key 0's
-    /// EIP-712 signature over Register(id, recovery, validUntil, signedAt, 0), with validUntil
-    /// from {IdentityRegistered}, so the commitment can be checked from the logs alone.
-    event RecoveryKeySet(bytes32 indexed id, address recovery, uint40 signedAt, bytes signature);
+    /// @notice Emitted when an identity is registered with a recovery key. `r` and `vs` are key 0's
+    /// EIP-712 signature over Register(id, recovery, validUntil, signedAt, 0) in the compact form
+    /// of EIP-2098 (vs = s with the top bit set when v = 28), with validUntil from
+    /// {IdentityRegistered}, so the commitment can be checked from the logs alone. (Two words
+    /// instead of a 65-byte `bytes` keep a recovery key within 25,000 gas of registering without.)
+    event RecoveryKeySet(bytes32 indexed id, address recovery, uint40 signedAt, bytes32 r, bytes32 vs);
     /// @notice Emitted when key `keyIndex - 1` is replaced by `newPublicKey` through {rotateKey}.
     /// Both signatures are over RotateKey(id, keccak256(newPublicKey), validUntil, signedAt, nonce),
     /// so the rotation can be checked from the log alone.

@@ -122,7 +122,7 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         _register(id, publicKey, validUntil, signedAt);
         if (recovery != address(0)) {
             _recoveries[id].recovery = recovery;
-            emit RecoveryKeySet(id, recovery, signedAt, signature);
+            _emitRecoveryKeySet(id, recovery, signedAt, signature);
         }
     }
 
@@ -400,6 +400,19 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
     function _recoveryKey(bytes32 id) private view returns (address recovery) {
         recovery = _recoveries[id].recovery;
         if (recovery == address(0)) revert NoRecoveryKey(id);
+    }
+
+    /// @dev Emits {RecoveryKeySet} with the owner's (already checked, low-s) 65-byte signature in
+    /// EIP-2098 form: r, and s with v - 27 in its top bit.
+    function _emitRecoveryKeySet(bytes32 id, address recovery, uint40 signedAt, bytes calldata signature) private {
+        bytes32 r;
+        bytes32 vs;
+        assembly ("memory-safe") {
+            r := calldataload(signature.offset)
+            let v := byte(0, calldataload(add(signature.offset, 0x40)))
+            vs := or(calldataload(add(signature.offset, 0x20)), shl(255, sub(v, 27)))
+        }
+        emit RecoveryKeySet(id, recovery, signedAt, r, vs);
     }
 
     /// @dev Checks that `id`'s pending recovery is due and names `newPublicKey`; returns the key's hash.
