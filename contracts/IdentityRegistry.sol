@@ -462,7 +462,7 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
     /// @dev Stores the identity's first key once all checks have passed. Consumes nonce 0.
     function _register(bytes32 id, bytes calldata publicKey, uint40 validUntil, uint40 signedAt) private {
         StoredIdentity storage stored = _identities[id];
-        stored.x = bytes32(publicKey[:32]);
+        stored.x = _x(publicKey);
         stored.packed = _pack(Secp256k1.yParity(publicKey), 0, uint40(block.timestamp), validUntil, signedAt, 0, 1);
         emit IdentityRegistered(id, msg.sender, validUntil);
     }
@@ -483,7 +483,7 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
             retiredAt: uint40(block.timestamp)
         });
         StoredIdentity storage stored = _identities[id];
-        stored.x = bytes32(newPublicKey[:32]);
+        stored.x = _x(newPublicKey);
         stored.packed = _pack(
             Secp256k1.yParity(newPublicKey),
             current.keyIndex + 1,
@@ -529,7 +529,10 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
     /// @dev A validity end after the block time and at most {MAX_VALIDITY} after it.
     function _checkValidUntil(uint40 validUntil) private view {
         if (validUntil <= block.timestamp) revert ValidityEndInPast(validUntil, uint40(block.timestamp));
-        uint256 maxValidUntil = block.timestamp + MAX_VALIDITY;
+        uint256 maxValidUntil;
+        unchecked {
+            maxValidUntil = block.timestamp + MAX_VALIDITY; // Cannot overflow: both are far below 2^255.
+        }
         if (validUntil > maxValidUntil) revert ValidityEndTooFar(validUntil, uint40(maxValidUntil));
     }
 
@@ -540,6 +543,13 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
     {
         (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(_hashTypedDataV4(structHash), signature);
         if (err != ECDSA.RecoverError.NoError || recovered != signer) revert InvalidSignature(id);
+    }
+
+    /// @dev The x coordinate of a 64-byte key whose length was checked.
+    function _x(bytes calldata publicKey) private pure returns (bytes32 x) {
+        assembly ("memory-safe") {
+            x := calldataload(publicKey.offset)
+        }
     }
 
     /// @dev The account of a key is the last 20 bytes of the key's hash.

@@ -19,15 +19,20 @@ library Secp256k1 {
 
     /// @notice Whether a 64-byte key x || y is a point on the curve: x < p, y < p and
     /// y^2 = x^3 + 7 (mod p). The key must be 64 bytes long.
-    function isOnCurve(bytes calldata publicKey) internal pure returns (bool) {
-        uint256 x = uint256(bytes32(publicKey[:32]));
-        uint256 y = uint256(bytes32(publicKey[32:64]));
-        return x < P && y < P && mulmod(y, y, P) == _rhs(x);
+    function isOnCurve(bytes calldata publicKey) internal pure returns (bool onCurve) {
+        assembly ("memory-safe") {
+            let x := calldataload(publicKey.offset)
+            let y := calldataload(add(publicKey.offset, 0x20))
+            let rhs := addmod(mulmod(mulmod(x, x, P), x, P), 7, P)
+            onCurve := and(and(lt(x, P), lt(y, P)), eq(mulmod(y, y, P), rhs))
+        }
     }
 
     /// @notice The parity (0 or 1) of y in a 64-byte key x || y. The key must be 64 bytes long.
-    function yParity(bytes calldata publicKey) internal pure returns (uint8) {
-        return uint8(publicKey[63]) & 1;
+    function yParity(bytes calldata publicKey) internal pure returns (uint8 parity) {
+        assembly ("memory-safe") {
+            parity := and(calldataload(add(publicKey.offset, 0x20)), 1)
+        }
     }
 
     /// @notice The 64-byte key x || y for the curve point with this x and y parity.
