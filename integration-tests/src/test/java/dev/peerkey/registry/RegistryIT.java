@@ -132,7 +132,7 @@ class RegistryIT {
         long signedAt = Instant.now().getEpochSecond();
         TypedData otherChain = new TypedData(node.chain().chainId() + 1, registry.address());
         byte[] signature = owner.signatureBytes(
-                otherChain.register(owner.id().bytes(), yearAhead.getEpochSecond(), signedAt, 0));
+                otherChain.register(owner.id().bytes(), null, yearAhead.getEpochSecond(), signedAt, 0));
         RegistrationRequest request = new RegistrationRequest(owner.publicKey(), yearAhead.getEpochSecond(),
                 signedAt, signature);
         rejected("InvalidSignature", () -> registry.submit(request, relayer.credentials()));
