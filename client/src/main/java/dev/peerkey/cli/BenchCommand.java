@@ -8,6 +8,9 @@ import dev.peerkey.handshake.PendingHandshake;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.identity.RecoveryKey;
+import dev.peerkey.messaging.Packet;
+import dev.peerkey.messaging.Padding;
+import dev.peerkey.session.Envelope;
 import dev.peerkey.registry.Registry;
 import dev.peerkey.registry.TxResult;
 import dev.peerkey.transport.MessengerContract;
@@ -38,12 +41,17 @@ final class BenchCommand {
                     + " (whole transaction: intrinsic + calldata + execution) and send-to-receipt latency of"
                     + " register (self and relayed, with and without a recovery key), rotateKey, revoke and"
                     + " revokeFor, the recovery key's startRecovery, completeRecovery and recoveryRevoke, and of"
-                    + " requestAuth and acceptAuth (each carrying an endpoint) and a 100-byte post, each on fresh"
-                    + " identities. The registry is deployed with a 2-second recovery delay."})
+                    + " requestAuth and acceptAuth (each carrying an endpoint) and the post of a 100-byte message,"
+                    + " unpadded as version 1 sent it and padded as now, each on fresh identities. The registry is"
+                    + " deployed with a 2-second recovery delay."})
     static final class Gas implements Runnable {
         /** What a handshake payload typically carries. */
         private static final Endpoint ENDPOINT = Endpoint.parse("127.0.0.1:7000");
-        private static final int ENVELOPE_BYTES = 100;
+        private static final int TEXT_BYTES = 100;
+        /** A 100-byte message's envelope before padding: text + packet header 26 + envelope 57. */
+        private static final int V1_ENVELOPE_BYTES = TEXT_BYTES + 26 + Envelope.OVERHEAD;
+        private static final int PADDED_ENVELOPE_BYTES = Padding.envelopeSize(
+                TEXT_BYTES + Packet.HEADER_SIZE + Envelope.OVERHEAD);
         private static final SecureRandom RANDOM = new SecureRandom();
         private static final Duration RECOVERY_DELAY = Duration.ofSeconds(2);
 
@@ -148,10 +156,16 @@ final class BenchCommand {
                     pending.request(), Instant.now(), ENDPOINT);
             measure("acceptAuth", () -> messenger.acceptAuth(responder.credentials(), acceptance.accept()));
             byte[] tag = new byte[MessengerContract.TAG_LENGTH];
-            byte[] envelope = new byte[ENVELOPE_BYTES];
             RANDOM.nextBytes(tag);
-            RANDOM.nextBytes(envelope); // random, like ciphertext: zero bytes would make calldata cheaper
-            measure("post (100-byte envelope)", () -> messenger.post(initiator.credentials(), tag, envelope));
+            // Random, like ciphertext (the padding is encrypted too): zero bytes would make calldata cheaper.
+            byte[] unpadded = new byte[V1_ENVELOPE_BYTES];
+            byte[] padded = new byte[PADDED_ENVELOPE_BYTES];
+            RANDOM.nextBytes(unpadded);
+            RANDOM.nextBytes(padded);
+            measure("post (100 B text, v1: " + V1_ENVELOPE_BYTES + " B)",
+                    () -> messenger.post(initiator.credentials(), tag, unpadded));
+            measure("post (100 B text, padded: " + PADDED_ENVELOPE_BYTES + " B)",
+                    () -> messenger.post(initiator.credentials(), tag, padded));
         }
 
         private void measure(String name, Supplier<TxResult> action) {
