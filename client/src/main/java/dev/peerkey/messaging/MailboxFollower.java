@@ -158,7 +158,7 @@ final class MailboxFollower {
     }
 
     private List<byte[]> inboxTags() {
-        return store.inTransactionReturning(tx -> tx.inboxTags());
+        return store.inTransactionReturning(tx -> tx.inboxTags(me));
     }
 
     private List<byte[]> newTags(Set<ByteBuffer> followed) {

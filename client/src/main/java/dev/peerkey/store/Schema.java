@@ -94,7 +94,12 @@ final class Schema {
             ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text'
                 CHECK (kind IN ('text', 'confirm', 'endpoint'))""",
             // The signed request itself, so a restarted client can still finish the handshake.
-            "ALTER TABLE pending_handshakes ADD COLUMN request BLOB"));
+            "ALTER TABLE pending_handshakes ADD COLUMN request BLOB"),
+            // v3: the outbox. Why an outgoing message's last delivery failed, and when the user
+            // cancelled it (a cancelled message is stored as 'failed': it never leaves either).
+            List.of(
+            "ALTER TABLE messages ADD COLUMN error TEXT",
+            "ALTER TABLE messages ADD COLUMN cancelled_at INTEGER CHECK (cancelled_at IS NULL OR direction = 'out')"));
 
     static final int VERSION = MIGRATIONS.size();
 
