@@ -114,6 +114,7 @@ final class ListenCommand implements Runnable {
     private SyncLock mailboxLock(Context ctx) {
         PeerId id = ChatRuntime.speaker(ctx, chat);
         return SyncLock.mailbox(options.home, id).orElseThrow(() -> new PeerkeyException("another process of the"
-                + " profile " + options.home + " is reading the mailbox of " + id + " right now; try again in a moment"));
+                + " profile " + options.home + " is reading the mailbox of " + id
+                + " right now; try again in a moment"));
     }
 }

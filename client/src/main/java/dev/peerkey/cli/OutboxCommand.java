@@ -51,7 +51,8 @@ final class OutboxCommand implements Runnable {
             out.progress("the outbox is empty: every message sent was delivered");
         }
         for (Message m : messages) {
-            String who = (nameOurs ? m.ourId().displayName().value() + " " : "") + "-> " + m.peer().displayName().value();
+            String who = (nameOurs ? m.ourId().displayName().value() + " " : "") + "-> "
+                    + m.peer().displayName().value();
             out.text(String.format(Locale.ROOT, "%s  %s%s  %6s  %,7d B  %-9s%s", m.id().hex(), who,
                     m.kind() == MessageKind.TEXT ? "" : " (" + kind(m) + ")", age(Duration.between(m.createdAt(), now)),
                     m.envelope().length, state(m), m.error() == null ? "" : "  " + m.error()));

@@ -50,6 +50,7 @@ final class SendCommand implements Runnable {
             }
             var fields = Output.fields();
             fields.put("messageId", sent.message().id().hex());
+            fields.put("from", rt.client.id().hex());
             fields.put("to", peerId.hex());
             fields.put("via", sent.via().name().toLowerCase());
             fields.put("delivered", sent.delivered());

@@ -44,12 +44,14 @@ final class SessionsCommand implements Runnable {
                 out.progress("no sessions yet: start one with `peerkey auth PEER`");
             }
             for (SessionRecord s : sessions) {
-                out.text(String.format("%s%-16s  %-16s  %s  since %s%s", ours(nameOurs, s.ourId()), s.peer().displayName().value(),
+                out.text(String.format("%s%-16s  %-16s  %s  since %s%s", ours(nameOurs, s.ourId()),
+                        s.peer().displayName().value(),
                         s.status().name().toLowerCase().replace('_', '-'), s.sessionHex().substring(0, 18) + "…",
                         s.createdAt(), s.endpoint() == null ? "" : "  direct " + s.endpoint()));
             }
             for (PendingHandshake h : pending) {
-                out.text(String.format("%s%-16s  %-16s  %s  expires %s", ours(nameOurs, h.ourId()), h.peer().displayName().value(),
+                out.text(String.format("%s%-16s  %-16s  %s  expires %s", ours(nameOurs, h.ourId()),
+                        h.peer().displayName().value(),
                         "awaiting-answer", h.requestHex().substring(0, 18) + "…", h.expiresAt()));
             }
         }

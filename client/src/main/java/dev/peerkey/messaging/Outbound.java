@@ -156,9 +156,10 @@ final class Outbound {
     }
 
     /** Notes why the mailbox failed and leaves the message queued for a resend. */
-    private PeerkeyException keepQueued(Message message, PeerkeyException e) {
+    private MessagingException keepQueued(Message message, PeerkeyException e) {
         store.inTransaction(tx -> tx.noteError(message.id(), e.getMessage()));
-        return e;
+        return new MessagingException("message " + message.id() + " stays queued: " + e.getMessage()
+                + "; it is resent by a later send, inbox, chat or listen (see `peerkey outbox`)", e);
     }
 
     /** Sends an envelope that is not stored (an acknowledgement): direct if possible, else the mailbox. */

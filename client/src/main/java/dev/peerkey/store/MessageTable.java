@@ -122,8 +122,8 @@ final class MessageTable {
     }
 
     static boolean markFailed(Sql sql, MessageId id, String error) {
-        return sql.update("UPDATE messages SET status = ?, error = ? WHERE id = ? AND direction = ? AND status IN (?, ?)",
-                FAILED, error, id.bytes(), OUT, QUEUED, SENT) > 0;
+        return sql.update("UPDATE messages SET status = ?, error = ? WHERE id = ? AND direction = ?"
+                + " AND status IN (?, ?)", FAILED, error, id.bytes(), OUT, QUEUED, SENT) > 0;
     }
 
     static boolean noteError(Sql sql, MessageId id, String error) {

@@ -66,7 +66,8 @@ public final class Tx {
      */
     public Optional<SessionRecord> session(PeerId ourId, PeerId peer) {
         check();
-        return SessionTable.established(sql, Objects.requireNonNull(ourId, "ourId"), Objects.requireNonNull(peer, "peer"));
+        return SessionTable.established(sql, Objects.requireNonNull(ourId, "ourId"),
+                Objects.requireNonNull(peer, "peer"));
     }
 
     /** Any session by its ID, whatever its status (a late message may arrive on a closed one). */

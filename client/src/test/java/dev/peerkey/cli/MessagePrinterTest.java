@@ -34,7 +34,8 @@ class MessagePrinterTest {
 
     private Message message(Direction direction, MessageStatus status, String text) {
         return new Message(1, MessageId.random(), new byte[32], me, bob, direction, status,
-                text.getBytes(StandardCharsets.UTF_8), new byte[] {1}, direction == Direction.IN ? Transport.CHAIN : null,
+                text.getBytes(StandardCharsets.UTF_8), new byte[] {1},
+                direction == Direction.IN ? Transport.CHAIN : null,
                 Instant.parse("2026-01-01T10:00:00Z"), null, null, MessageKind.TEXT, null);
     }
 
