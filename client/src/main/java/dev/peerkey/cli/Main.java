@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             SessionsCommand.class,
             OutboxCommand.class,
             CancelCommand.class,
+            MailboxAccountCommand.class,
             DemoCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class

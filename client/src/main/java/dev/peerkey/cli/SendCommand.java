@@ -3,6 +3,7 @@ package dev.peerkey.cli;
 import dev.peerkey.PeerkeyException;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.messaging.ChatClient;
+import dev.peerkey.messaging.Packet;
 import dev.peerkey.store.Transport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,9 +16,9 @@ import picocli.CommandLine.Parameters;
                 + " profile's default). Without a session, authenticates first (waiting up to --timeout).",
             "By default the message goes directly when the peer told us an endpoint, else through the on-chain"
                     + " mailbox; a direct message not acknowledged within --ack-timeout goes through the mailbox.",
-            "The mailbox carries at most " + ChatClient.MAX_MAILBOX_TEXT + " bytes of text (UTF-8); a longer text"
+            "The mailbox carries at most " + Packet.MAX_MAILBOX_TEXT + " bytes of text (UTF-8); a longer text"
                     + " is refused before anything is queued, unless sent with --via direct to a peer that listens (up"
-                    + " to " + ChatClient.MAX_DIRECT_TEXT + " bytes, without fallback to the mailbox)."})
+                    + " to " + Packet.MAX_DIRECT_TEXT + " bytes, without fallback to the mailbox)."})
 final class SendCommand implements Runnable {
     @Mixin
     GlobalOptions options;

@@ -14,14 +14,12 @@ import dev.peerkey.store.SessionRoute;
 import dev.peerkey.store.Store;
 import dev.peerkey.store.Transport;
 import dev.peerkey.store.Tx;
-import dev.peerkey.transport.MessengerContract;
 import dev.peerkey.transport.direct.DirectTransportException;
 import dev.peerkey.transport.direct.Frame;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
-import org.web3j.crypto.Credentials;
 
 /**
  * Encrypts and stores outgoing packets, then delivers their envelopes: directly when the peer
@@ -35,17 +33,14 @@ final class Outbound {
 
     private final Store store;
     private final Inbound inbound;
-    private final MessengerContract contract;
-    private final Credentials payer;
+    private final MailboxPoster mailbox;
     private final DirectLinks links;
     private final Duration ackTimeout;
 
-    Outbound(Store store, Inbound inbound, MessengerContract contract, Credentials payer, DirectLinks links,
-            Duration ackTimeout) {
+    Outbound(Store store, Inbound inbound, MailboxPoster mailbox, DirectLinks links, Duration ackTimeout) {
         this.store = store;
         this.inbound = inbound;
-        this.contract = contract;
-        this.payer = payer;
+        this.mailbox = mailbox;
         this.links = links;
         this.ackTimeout = ackTimeout;
     }
@@ -120,11 +115,12 @@ final class Outbound {
                 }
             }
         }
-        return post(message, route, fallback);
+        return post(queued, fallback);
     }
 
     /** The mailbox: the message's last route, or its only one. */
-    private Delivery post(Message message, SessionRoute route, String fallback) {
+    private Delivery post(Queued queued, String fallback) {
+        Message message = queued.message();
         int length = message.envelope().length;
         if (length > RouteCapacity.MAILBOX) {
             // The peer's endpoint stays out of the stored reason (it is shown, not kept).
@@ -133,7 +129,7 @@ final class Outbound {
         }
         TxResult tx;
         try {
-            tx = contract.post(payer, route.outboxTag(), message.envelope());
+            tx = mailbox.post(queued.session(), queued.route(), message.envelope());
         } catch (RevertException e) {
             if ("revert".equals(e.errorName())) {
                 throw keepQueued(message, e); // no error decoded: a node's failure as likely as a refusal
@@ -176,7 +172,7 @@ final class Outbound {
                 // The mailbox below is the fallback.
             }
         }
-        contract.post(payer, route.outboxTag(), envelope);
+        mailbox.post(target.session(), route, envelope);
     }
 
     /** One frame to the peer; its replies (acknowledgements) are applied as they come back. */

@@ -21,14 +21,14 @@ final class RouteCapacity {
     /** The longest envelope a direct frame carries. */
     static final int DIRECT = Frame.MAX_BODY;
     /** The most UTF-8 bytes of text one message through the mailbox carries. */
-    static final int MAILBOX_TEXT = MAILBOX - Envelope.OVERHEAD - Packet.HEADER_SIZE;
+    static final int MAILBOX_TEXT = Packet.MAX_MAILBOX_TEXT;
     /** The most UTF-8 bytes of text one direct message carries. */
-    static final int DIRECT_TEXT = DIRECT - Envelope.OVERHEAD - Packet.HEADER_SIZE;
+    static final int DIRECT_TEXT = Packet.MAX_DIRECT_TEXT;
 
     private RouteCapacity() {
     }
 
-    /** The length of the envelope that carries {@code packet}. */
+    /** The length of the envelope that carries {@code packet}, padding included. */
     static int envelopeLength(Packet packet) {
         return Envelope.OVERHEAD + packet.encode().length;
     }
