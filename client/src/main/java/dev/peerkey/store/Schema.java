@@ -100,7 +100,12 @@ final class Schema {
             List.of(
             """
             ALTER TABLE session_routes ADD COLUMN mailbox_key BLOB
-                CHECK (mailbox_key IS NULL OR length(mailbox_key) = 32)"""));
+                CHECK (mailbox_key IS NULL OR length(mailbox_key) = 32)"""),
+            // v4: the outbox. Why an outgoing message's last delivery failed, and when the user
+            // cancelled it (a cancelled message is stored as 'failed': it never leaves either).
+            List.of(
+            "ALTER TABLE messages ADD COLUMN error TEXT",
+            "ALTER TABLE messages ADD COLUMN cancelled_at INTEGER CHECK (cancelled_at IS NULL OR direction = 'out')"));
 
     static final int VERSION = MIGRATIONS.size();
 
