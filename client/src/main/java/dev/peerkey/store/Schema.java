@@ -101,7 +101,12 @@ final class Schema {
             """
             ALTER TABLE session_routes ADD COLUMN mailbox_key BLOB
                 CHECK (mailbox_key IS NULL OR length(mailbox_key) = 32)"""),
-            // v4: secrets sealed at rest under the store key (SealedColumn, Sealing).
+            // v4: the outbox. Why an outgoing message's last delivery failed, and when the user
+            // cancelled it (a cancelled message is stored as 'failed': it never leaves either).
+            List.of(
+            "ALTER TABLE messages ADD COLUMN error TEXT",
+            "ALTER TABLE messages ADD COLUMN cancelled_at INTEGER CHECK (cancelled_at IS NULL OR direction = 'out')"),
+            // v5: secrets sealed at rest under the store key (SealedColumn, Sealing).
             List.of(
             // The store key's check value (and markers for the one-time sealing of older rows).
             """

@@ -25,6 +25,8 @@ record SealedColumn(String table, String column, String rowKey, boolean text) {
     static final SealedColumn HANDSHAKE_REQUEST = new SealedColumn("pending_handshakes", "request", "request_id", false);
     static final SealedColumn MESSAGE_BODY = new SealedColumn("messages", "body", "id", false);
     static final SealedColumn MESSAGE_ENVELOPE = new SealedColumn("messages", "envelope", "id", false);
+    /** Why delivery failed: diagnostics that could name a peer's endpoint or echo its refusal. */
+    static final SealedColumn MESSAGE_ERROR = new SealedColumn("messages", "error", "id", true);
     static final SealedColumn ROUTE_ADVERTISED = new SealedColumn("session_routes", "advertised", "session_id", true);
     /** The key a session's daily mailbox tags derive from: with it a copy could link the session's posts. */
     static final SealedColumn ROUTE_MAILBOX_KEY = new SealedColumn("session_routes", "sealed_mailbox_key", "session_id",
@@ -33,7 +35,7 @@ record SealedColumn(String table, String column, String rowKey, boolean text) {
 
     /** Every secret column of a database from before sealing, which {@link Sealing} seals on first unlock. */
     static final java.util.List<SealedColumn> ALL = java.util.List.of(SESSION_STATE, SESSION_ENDPOINT, HANDSHAKE_KEY,
-            HANDSHAKE_REQUEST, MESSAGE_BODY, MESSAGE_ENVELOPE, ROUTE_ADVERTISED, ROUTE_MAILBOX_KEY);
+            HANDSHAKE_REQUEST, MESSAGE_BODY, MESSAGE_ENVELOPE, MESSAGE_ERROR, ROUTE_ADVERTISED, ROUTE_MAILBOX_KEY);
 
     SealedColumn {
         Objects.requireNonNull(table, "table");

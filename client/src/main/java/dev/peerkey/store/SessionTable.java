@@ -72,9 +72,9 @@ final class SessionTable {
                 + " AND (status = ? OR (status = ? AND updated_at < ?))", REVOKED, CLOSED, closedBefore);
     }
 
-    static Optional<SessionRecord> established(Sql sql, PeerId peer) {
-        return sql.one(SELECT + "WHERE peer_id = ? AND status = ? ORDER BY created_at DESC LIMIT 1",
-                rs -> row(sql, rs), peer.bytes(), ESTABLISHED);
+    static Optional<SessionRecord> established(Sql sql, PeerId ourId, PeerId peer) {
+        return sql.one(SELECT + "WHERE our_id = ? AND peer_id = ? AND status = ? ORDER BY created_at DESC LIMIT 1",
+                rs -> row(sql, rs), ourId.bytes(), peer.bytes(), ESTABLISHED);
     }
 
     static Optional<SessionRecord> byId(Sql sql, byte[] sessionId) {

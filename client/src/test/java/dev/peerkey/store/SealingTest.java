@@ -50,8 +50,9 @@ class SealingTest {
     private static final String PEER_ENDPOINT = "10.9.8.7:4242";
     private static final String OUR_ENDPOINT = "10.1.2.3:7470";
     private static final String MAILBOX_KEY = "NEEDLE-mailbox-tag-key-32-bytes!";
+    private static final String ERROR = "NEEDLE-error: refused by the peer";
     private static final List<String> NEEDLES = List.of(BODY_OUT, BODY_IN, ENV_OUT, ENV_IN, STATE, EPHEMERAL, REQUEST,
-            PEER_ENDPOINT, OUR_ENDPOINT, MAILBOX_KEY);
+            PEER_ENDPOINT, OUR_ENDPOINT, MAILBOX_KEY, ERROR);
     /** The schema step that introduced sealing: databases of the versions before it are plaintext. */
     private static final int SEALED_SINCE = sealingStep();
 
@@ -69,6 +70,7 @@ class SealingTest {
             tx.savePendingHandshake(new PendingHandshake(requestId, HandshakeRole.INITIATOR, ME, peer(),
                     text(EPHEMERAL), now, now.plusSeconds(3600), text(REQUEST)));
             tx.insertOutgoing(session, out, text(BODY_OUT), text(ENV_OUT));
+            tx.noteError(out, ERROR);
             tx.insertIncoming(session, in, text(BODY_IN), text(ENV_IN), Transport.CHAIN, null);
         });
         return session;
@@ -175,6 +177,8 @@ class SealingTest {
         byte[] out = random(16);
         byte[] in = random(16);
         PeerId bob = peer();
+        boolean hadMailboxKey;
+        boolean hadError;
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old); Statement st = c.createStatement()) {
             st.executeQuery("PRAGMA journal_mode = WAL").close();
             st.executeUpdate("PRAGMA wal_autocheckpoint = 0");
@@ -189,7 +193,8 @@ class SealingTest {
                     PEER_ENDPOINT);
             insert(c, "INSERT INTO session_routes (session_id, inbox_tag, outbox_tag, advertised) VALUES (?, ?, ?, ?)",
                     session, random(32), random(32), OUR_ENDPOINT);
-            if (version >= 3) { // daily mailbox tags: the key, then in clear
+            hadMailboxKey = hasColumn(c, "session_routes", "mailbox_key"); // daily mailbox tags: in clear then
+            if (hadMailboxKey) {
                 insert(c, "UPDATE session_routes SET mailbox_key = ?", text(MAILBOX_KEY));
             }
             insert(c, "INSERT INTO pending_handshakes (request_id, role, our_id, peer_id, ephemeral_key, created_at,"
@@ -197,6 +202,10 @@ class SealingTest {
                     ME.bytes(), peer().bytes(), text(EPHEMERAL), text(REQUEST));
             insert(c, "INSERT INTO messages (id, session_id, direction, status, body, envelope, created_at)"
                     + " VALUES (?, ?, 'out', 'queued', ?, ?, 1)", out, session, text(BODY_OUT), text(ENV_OUT));
+            hadError = hasColumn(c, "messages", "error"); // the outbox: why delivery failed, in clear then
+            if (hadError) {
+                insert(c, "UPDATE messages SET error = ? WHERE id = ?", ERROR, out);
+            }
             insert(c, "INSERT INTO messages (id, session_id, direction, status, body, envelope, transport, created_at)"
                     + " VALUES (?, ?, 'in', 'received', ?, ?, 'chain', 2)", in, session, text(BODY_IN), text(ENV_IN));
             // The crash: the files as they are now, with the rows in the log only.
@@ -213,8 +222,11 @@ class SealingTest {
                 assertEquals(STATE, new String(s.state(), StandardCharsets.UTF_8));
                 assertEquals(PEER_ENDPOINT, s.endpoint());
                 assertEquals(OUR_ENDPOINT, tx.route(session).orElseThrow().advertised());
-                if (version >= 3) {
+                if (hadMailboxKey) {
                     assertEquals(MAILBOX_KEY, new String(tx.mailboxKey(session).orElseThrow(), StandardCharsets.UTF_8));
+                }
+                if (hadError) {
+                    assertEquals(ERROR, tx.message(MessageId.of(out)).orElseThrow().error());
                 }
                 PendingHandshake h = tx.pendingHandshake(requestId).orElseThrow();
                 assertEquals(EPHEMERAL, new String(h.ephemeralPrivateKey(), StandardCharsets.UTF_8));
@@ -257,9 +269,9 @@ class SealingTest {
             });
             clock.advance(Tx.CLOSED_SESSION_GRACE.plusSeconds(1));
             store.inTransaction(tx -> {
-                tx.inboxTags(); // what a follower asks on every pass
+                tx.inboxTags(ME); // what a follower asks on every pass
                 assertNull(tx.sessionById(old).orElseThrow().state(), "superseded: gone after the grace");
-                assertEquals("new-state", new String(tx.session(bob).orElseThrow().state(), StandardCharsets.UTF_8));
+                assertEquals("new-state", new String(tx.session(ME, bob).orElseThrow().state(), StandardCharsets.UTF_8));
             });
         }
         assertEquals(List.of("1", "1", "0"), Fixtures.column(db,
@@ -278,6 +290,14 @@ class SealingTest {
 
     static List<Integer> plaintextVersions() {
         return List.of(2, SEALED_SINCE);
+    }
+
+    private static boolean hasColumn(Connection c, String table, String column) throws SQLException {
+        try (Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT 1 FROM pragma_table_info('" + table + "') WHERE name = '"
+                        + column + "'")) {
+            return rs.next();
+        }
     }
 
     private static int sealingStep() {
