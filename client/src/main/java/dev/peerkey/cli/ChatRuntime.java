@@ -137,7 +137,8 @@ final class ChatRuntime implements AutoCloseable {
             }
         } else {
             ctx.out.progress("no session with " + peer.displayName().value() + " yet: authenticating…");
-            ChatClient.AuthStarted started = client.startAuth(peer);
+            // Not asked for by the user: refused if the peer's key is not the one accepted.
+            ChatClient.AuthStarted started = client.startAuthIfKeyUnchanged(peer);
             current = awaitSession(started.requestId(), Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             if (current.isPresent()) {
                 return current.get();

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.web3j.crypto.Credentials;
@@ -51,8 +52,16 @@ public final class ChatClient implements AutoCloseable {
     public record Sent(Message message, Transport via, String txHash, Long gasUsed, String fallbackReason,
             boolean delivered) { }
 
-    /** A handshake request we submitted. */
-    public record AuthStarted(byte[] requestId, PeerId peer, TxResult tx) { }
+    /**
+     * A handshake request of ours on chain.
+     *
+     * @param tx our transaction, or null if another account submitted a copy of our signed request
+     *     first (it is our request all the same)
+     * @param keyIndex the number of the peer's registry key the handshake is made with
+     * @param previousKey the peer's key number accepted before this handshake, if it was another:
+     *     the key change to show the user
+     */
+    public record AuthStarted(byte[] requestId, PeerId peer, TxResult tx, int keyIndex, OptionalInt previousKey) { }
 
     /** What one mailbox pass did. */
     public record SyncReport(long toBlock, int stored, int answered, int finished, List<String> refused) { }
@@ -67,7 +76,7 @@ public final class ChatClient implements AutoCloseable {
     private final Outbound outbound;
     private final Handshakes handshakes;
     private final MailboxFollower follower;
-    private final PeerCheck peers;
+    private final KeyBinding keys;
     private final DirectLinks links;
     private final Consumer<String> notices;
 
@@ -78,11 +87,12 @@ public final class ChatClient implements AutoCloseable {
         this.clock = clock;
         this.notices = notices;
         Credentials payer = me.key().credentials();
-        this.peers = new PeerCheck(registry, clock);
+        PeerCheck peers = new PeerCheck(registry, clock);
+        this.keys = new KeyBinding(store, me.id(), peers);
         this.links = new DirectLinks(settings.connectTimeout());
-        this.inbound = new Inbound(store, peers, clock);
+        this.inbound = new Inbound(store, keys, clock);
         this.outbound = new Outbound(store, inbound, contract, payer, links, settings.ackTimeout());
-        this.handshakes = new Handshakes(store, me, payer, contract, peers, clock, settings.advertised());
+        this.handshakes = new Handshakes(store, me, payer, contract, peers, keys, clock, settings.advertised());
         this.follower = new MailboxFollower(store, me.id(), contract, handshakes, inbound, outbound,
                 settings.startBlock(), notices);
     }
@@ -91,10 +101,36 @@ public final class ChatClient implements AutoCloseable {
         return me.id();
     }
 
-    /** Starts a handshake with {@code peer}: checks it is active, stores the pending state, submits the request. */
+    /**
+     * Starts a handshake with {@code peer} because the user asked for it: checks it is active,
+     * accepts its current registry key (the result tells if that is a change), stores the pending
+     * state and submits the request.
+     */
     public AuthStarted startAuth(PeerId peer) {
-        Handshakes.Started started = handshakes.start(peer);
-        return new AuthStarted(started.requestId(), peer, started.tx());
+        return started(handshakes.start(peer, true));
+    }
+
+    /**
+     * Starts a handshake with {@code peer} that the user did not ask for (a send without a
+     * session): like {@link #startAuth}, but refused if the peer's key is not the one accepted.
+     *
+     * @throws KeyChangedException if the peer's key changed since the user last accepted it
+     */
+    public AuthStarted startAuthIfKeyUnchanged(PeerId peer) {
+        return started(handshakes.start(peer, false));
+    }
+
+    private static AuthStarted started(Handshakes.Started s) {
+        return new AuthStarted(s.requestId(), s.peer(), s.tx(), s.keyIndex(), s.previousKey());
+    }
+
+    /**
+     * One sentence per peer that opened a session with a registry key the user has not accepted
+     * (the peer rotated, or someone holding its new key authenticated as it): nothing is sent on
+     * such a session until the user runs {@code peerkey auth}.
+     */
+    public List<String> keyChanges() {
+        return keys.unacceptedChanges();
     }
 
     /** The established session with {@code peer}, if any. */
@@ -119,13 +155,14 @@ public final class ChatClient implements AutoCloseable {
      * @param via the transport to use, or null for direct when the peer gave an endpoint, else the mailbox
      * @return the message as queued (its delivery status is in {@link Sent#delivered()})
      * @throws MessagingException if there is no established session or the peer is no longer active
+     * @throws KeyChangedException if the peer's key is not the one the session was made with (the
+     *     session is then closed) or not the one the user accepted
      */
     public Sent send(PeerId peer, String text, Transport via) {
-        peers.requireActiveRecently(peer);
+        int current = keys.checkBeforeSending(peer).keyIndex();
         Packet packet = Packet.text(text, clock.instant());
-        Outbound.Queued queued = outbound.queue(tx -> tx.session(peer).orElseThrow(() -> new MessagingException(
-                "no session with " + peer + " yet: run `peerkey auth " + peer + "` first (or wait for its answer)")),
-                packet, MessageKind.TEXT, packet.body());
+        Outbound.Queued queued = outbound.queue(tx -> keys.sendable(tx, peer, current), packet, MessageKind.TEXT,
+                packet.body());
         Outbound.Delivery d = outbound.deliver(queued, via);
         return new Sent(queued.message(), d.via(), d.txHash(), d.gasUsed(), d.fallbackReason(), d.delivered());
     }
@@ -164,7 +201,7 @@ public final class ChatClient implements AutoCloseable {
         List<SessionRecord> stale = store.inTransactionReturning(tx -> {
             List<SessionRecord> out = new ArrayList<>();
             for (SessionRecord s : tx.sessions()) {
-                if (s.status() == SessionStatus.ESTABLISHED && s.ourId().equals(me.id())
+                if (s.status() == SessionStatus.ESTABLISHED && s.ourId().equals(me.id()) && keys.accepted(tx, s)
                         && tx.route(s.sessionId()).filter(r -> !text.equals(r.advertised())).isPresent()) {
                     out.add(s);
                 }

@@ -94,7 +94,24 @@ final class Schema {
             ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text'
                 CHECK (kind IN ('text', 'confirm', 'endpoint'))""",
             // The signed request itself, so a restarted client can still finish the handshake.
-            "ALTER TABLE pending_handshakes ADD COLUMN request BLOB"));
+            "ALTER TABLE pending_handshakes ADD COLUMN request BLOB"),
+            // Sessions bound to the peer's registry key.
+            List.of(
+            // The peer's key index a session (or the pending handshake with the same ID) was made with.
+            """
+            CREATE TABLE session_keys (
+                session_id     BLOB    NOT NULL PRIMARY KEY CHECK (length(session_id) = 32),
+                peer_key_index INTEGER NOT NULL CHECK (peer_key_index >= 0)
+            ) STRICT, WITHOUT ROWID""",
+            // The peer's key index the user accepted: the first session's, then each explicit `peerkey auth`.
+            """
+            CREATE TABLE peer_keys (
+                our_id     BLOB    NOT NULL CHECK (length(our_id) = 32),
+                peer_id    BLOB    NOT NULL CHECK (length(peer_id) = 32),
+                key_index  INTEGER NOT NULL CHECK (key_index >= 0),
+                updated_at INTEGER NOT NULL,
+                PRIMARY KEY (our_id, peer_id)
+            ) STRICT, WITHOUT ROWID"""));
 
     static final int VERSION = MIGRATIONS.size();
 
