@@ -122,6 +122,7 @@ final class ChatRuntime implements AutoCloseable {
     SessionRecord sessionWith(PeerId peer, Duration timeout) {
         Optional<SessionRecord> current = client.session(peer);
         if (current.isPresent()) {
+            client.checkSendable(peer); // a session made with a key of the peer that changed, or not accepted
             return current.get();
         }
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -125,6 +125,18 @@ public final class ChatClient implements AutoCloseable {
     }
 
     /**
+     * Checks that a message to {@code peer} could go out now, closing its session if the peer's
+     * key changed (or it is no longer active).
+     *
+     * @throws KeyChangedException if the peer's key is not the session's or not the one the user accepted
+     * @throws MessagingException if there is no session or the peer is no longer active
+     */
+    public void checkSendable(PeerId peer) {
+        int current = keys.checkBeforeSending(peer).keyIndex();
+        store.inTransactionReturning(tx -> keys.sendable(tx, peer, current));
+    }
+
+    /**
      * One sentence per peer that opened a session with a registry key the user has not accepted
      * (the peer rotated, or someone holding its new key authenticated as it): nothing is sent on
      * such a session until the user runs {@code peerkey auth}.

@@ -66,7 +66,8 @@ final class KeyBinding {
 
     /**
      * Before a message to {@code peer} is encrypted: checks the peer against the registry and
-     * closes its sessions made with another key than its current one (or all, if it is no longer active).
+     * closes its established session if it was made with another key than the current one (all
+     * its open sessions, if it is no longer active).
      *
      * @return the peer's current key, for {@link #sendable}
      * @throws PeerUnavailableException if the peer is no longer active
@@ -79,14 +80,12 @@ final class KeyBinding {
             closeAll(peer);
             throw e;
         }
-        store.inTransaction(tx -> {
-            for (SessionRecord s : open(tx, peer)) {
-                OptionalInt bound = tx.peerKeyIndex(s.sessionId());
-                if (bound.isEmpty() || bound.getAsInt() != current.keyIndex()) {
-                    close(tx, s.sessionId());
-                }
+        store.inTransaction(tx -> tx.session(peer).ifPresent(s -> {
+            OptionalInt bound = tx.peerKeyIndex(s.sessionId());
+            if (bound.isEmpty() || bound.getAsInt() != current.keyIndex()) {
+                close(tx, s.sessionId());
             }
-        });
+        }));
         return current;
     }
 
