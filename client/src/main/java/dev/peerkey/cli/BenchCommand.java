@@ -6,6 +6,9 @@ import dev.peerkey.handshake.Handshake;
 import dev.peerkey.handshake.LocalIdentity;
 import dev.peerkey.handshake.PendingHandshake;
 import dev.peerkey.identity.IdentityKey;
+import dev.peerkey.messaging.Packet;
+import dev.peerkey.messaging.Padding;
+import dev.peerkey.session.Envelope;
 import dev.peerkey.registry.Registry;
 import dev.peerkey.registry.TxResult;
 import dev.peerkey.transport.MessengerContract;
@@ -33,11 +36,16 @@ final class BenchCommand {
             description = {"Start a local Hardhat node, deploy a registry and a messenger, and measure the gas"
                     + " (whole transaction: intrinsic + calldata + execution) and send-to-receipt latency of"
                     + " register (self and relayed), rotateKey, revoke and revokeFor, and of requestAuth and"
-                    + " acceptAuth (each carrying an endpoint) and a 100-byte post, each on fresh identities."})
+                    + " acceptAuth (each carrying an endpoint) and the post of a 100-byte message, unpadded as"
+                    + " version 1 sent it and padded as now, each on fresh identities."})
     static final class Gas implements Runnable {
         /** What a handshake payload typically carries. */
         private static final Endpoint ENDPOINT = Endpoint.parse("127.0.0.1:7000");
-        private static final int ENVELOPE_BYTES = 100;
+        private static final int TEXT_BYTES = 100;
+        /** A 100-byte message's envelope before padding: text + packet header 26 + envelope 57. */
+        private static final int V1_ENVELOPE_BYTES = TEXT_BYTES + 26 + Envelope.OVERHEAD;
+        private static final int PADDED_ENVELOPE_BYTES = Padding.envelopeSize(
+                TEXT_BYTES + Packet.HEADER_SIZE + Envelope.OVERHEAD);
         private static final SecureRandom RANDOM = new SecureRandom();
 
         @Mixin
@@ -98,10 +106,16 @@ final class BenchCommand {
             measure("acceptAuth", () -> messenger.acceptAuth(responder.credentials(), pending.request(),
                     acceptance.accept()));
             byte[] tag = new byte[MessengerContract.TAG_LENGTH];
-            byte[] envelope = new byte[ENVELOPE_BYTES];
             RANDOM.nextBytes(tag);
-            RANDOM.nextBytes(envelope); // random, like ciphertext: zero bytes would make calldata cheaper
-            measure("post (100-byte envelope)", () -> messenger.post(initiator.credentials(), tag, envelope));
+            // Random, like ciphertext (the padding is encrypted too): zero bytes would make calldata cheaper.
+            byte[] unpadded = new byte[V1_ENVELOPE_BYTES];
+            byte[] padded = new byte[PADDED_ENVELOPE_BYTES];
+            RANDOM.nextBytes(unpadded);
+            RANDOM.nextBytes(padded);
+            measure("post (100 B text, v1: " + V1_ENVELOPE_BYTES + " B)",
+                    () -> messenger.post(initiator.credentials(), tag, unpadded));
+            measure("post (100 B text, padded: " + PADDED_ENVELOPE_BYTES + " B)",
+                    () -> messenger.post(initiator.credentials(), tag, padded));
         }
 
         private void measure(String name, Supplier<TxResult> action) {
@@ -130,14 +144,14 @@ final class BenchCommand {
                         "operations", rows));
                 return;
             }
-            out.text(String.format("%-24s %5s %9s %9s %9s %14s", "operation", "runs", "gas min", "median",
+            out.text(String.format("%-32s %5s %9s %9s %9s %14s", "operation", "runs", "gas min", "median",
                     "max", "latency ms p50"));
             for (Map<String, Object> row : rows) {
-                out.text(String.format("%-24s %5d %9d %9d %9d %14.2f", row.get("operation"), row.get("runs"),
+                out.text(String.format("%-32s %5d %9d %9d %9d %14.2f", row.get("operation"), row.get("runs"),
                         row.get("gasMin"), row.get("gasMedian"), row.get("gasMax"), row.get("latencyMedianMs")));
             }
-            out.text(String.format("%-24s %5d %9d", "deploy IdentityRegistry", 1, deploy.gasUsed()));
-            out.text(String.format("%-24s %5d %9d", "deploy Messenger", 1, messengerDeploy.gasUsed()));
+            out.text(String.format("%-32s %5d %9d", "deploy IdentityRegistry", 1, deploy.gasUsed()));
+            out.text(String.format("%-32s %5d %9d", "deploy Messenger", 1, messengerDeploy.gasUsed()));
         }
     }
 }

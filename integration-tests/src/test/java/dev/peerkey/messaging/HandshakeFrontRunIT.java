@@ -99,7 +99,9 @@ class HandshakeFrontRunIT {
     }
 
     private ChatClient client(String name, IdentityKey key, Store store) {
-        ChatClient client = new ChatClient(store, LocalIdentity.of(key), registry, messenger, Clock.systemUTC(),
+        IdentityKey mailboxAccount = node.fundedKey(); // pays the mailbox posts
+        ChatClient client = new ChatClient(store, LocalIdentity.of(key), mailboxAccount::credentials, registry,
+                messenger, Clock.systemUTC(),
                 new ChatClient.Settings(Duration.ofSeconds(1), Duration.ofSeconds(1), startBlock, () -> null),
                 notice -> notices.add(name + ": " + notice));
         open.add(0, client);
