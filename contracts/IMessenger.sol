@@ -7,7 +7,7 @@ import {IIdentityRegistry} from "./IIdentityRegistry.sol";
 /// @notice Two identities of an {IIdentityRegistry} authenticate each other in two signed steps,
 /// then exchange end-to-end encrypted envelopes through an on-chain mailbox.
 ///
-/// Handshake (EIP-712 domain name "peerkey Messenger", version "1"):
+/// Handshake (EIP-712 domain name "peerkey Messenger", version "2"):
 /// 1. The initiator signs
 ///    `AuthRequest(bytes32 initiator,bytes32 responder,bytes32 ephemeralKey,uint40 signedAt,bytes32 payloadHash)`
 ///    and anyone submits it with {requestAuth}. The request's ID is the full EIP-712 digest of that
@@ -15,7 +15,12 @@ import {IIdentityRegistry} from "./IIdentityRegistry.sol";
 /// 2. The responder signs
 ///    `AuthAccept(bytes32 requestId,bytes32 initiator,bytes32 responder,bytes32 ephemeralKey,uint40 signedAt,`
 ///    `bytes32 payloadHash)` (one line, no space after the comma)
-///    and anyone submits it with {acceptAuth}.
+///    and anyone submits it with {acceptAuth}, giving the request's fields again (the contract stores
+///    only one slot per request and recomputes the request ID from them).
+///
+/// An answer is refused when its request is older than `MAX_SIGNATURE_AGE` ({RequestExpired}) or
+/// when the initiator's registry key changed since the request was made ({RequestSuperseded}): a
+/// request signed by a key that was since rotated away can no longer open a session.
 ///
 /// `ephemeralKey` is a fresh 32-byte X25519 public key and `payloadHash` is keccak256 of the sealed
 /// payload, an ECIES ciphertext to the peer's registered key (e.g. a direct-connection endpoint).
@@ -38,6 +43,16 @@ interface IMessenger {
         Accepted
     }
 
+    /// @notice A request's signed fields as {acceptAuth} takes them: the fields of the initiator's
+    /// AuthRequest, with keccak256 of its sealed payload. Their EIP-712 digest is the request ID.
+    struct AuthRequestFields {
+        bytes32 initiator;
+        bytes32 responder;
+        bytes32 ephemeralKey;
+        uint40 signedAt;
+        bytes32 payloadHash;
+    }
+
     /// @notice The initiator and the responder are the same identity.
     error SelfAuthentication(bytes32 id);
     /// @notice The ephemeral key is all zeros.
@@ -50,6 +65,10 @@ interface IMessenger {
     error UnknownRequest(bytes32 requestId);
     /// @notice The request has already been accepted.
     error AlreadyAccepted(bytes32 requestId);
+    /// @notice The request was signed more than `MAX_SIGNATURE_AGE` before the block time: too old to answer.
+    error RequestExpired(bytes32 requestId, uint40 signedAt);
+    /// @notice The initiator's registry key changed (rotation or recovery) after the request was made.
+    error RequestSuperseded(bytes32 requestId);
     /// @notice A mailbox envelope has to carry at least one byte.
     error EmptyEnvelope();
     /// @notice The mailbox envelope is longer than the contract accepts.
@@ -97,10 +116,11 @@ interface IMessenger {
     event Posted(bytes32 indexed recipientTag, bytes envelope);
 
     /// @notice Submits an initiator's signed handshake request. Anyone may submit it and pay the gas.
-    /// @dev Reverts with {SelfAuthentication}, {ZeroEphemeralKey}, {SealedPayloadTooLarge}, the
-    /// registry's StaleTimestamp / FutureTimestamp, {RequestReplayed}, the registry's
-    /// UnknownIdentity / IdentityExpired / IdentityRevoked for either identity (initiator first),
-    /// or the registry's InvalidSignature(initiator).
+    /// @dev Stores the request's signedAt and the initiator's current key index in one slot.
+    /// Reverts with {SelfAuthentication}, {ZeroEphemeralKey}, {SealedPayloadTooLarge}, the
+    /// registry's StaleTimestamp (also for a signedAt of 0) / FutureTimestamp, {RequestReplayed}, the
+    /// registry's UnknownIdentity / IdentityExpired / IdentityRevoked for either identity (initiator
+    /// first), or the registry's InvalidSignature(initiator).
     /// @param initiator The identity starting the handshake; its current key signs.
     /// @param responder The identity asked to authenticate.
     /// @param ephemeralKey The initiator's 32-byte X25519 ephemeral public key (non-zero).
@@ -118,17 +138,18 @@ interface IMessenger {
     ) external returns (bytes32 requestId);
 
     /// @notice Submits the responder's signed answer to a pending request. Anyone may submit it.
-    /// @dev Reverts with {UnknownRequest}, {AlreadyAccepted}, {ZeroEphemeralKey},
-    /// {SealedPayloadTooLarge}, the registry's StaleTimestamp / FutureTimestamp, the registry's
-    /// UnknownIdentity / IdentityExpired / IdentityRevoked for either identity (initiator first),
-    /// or the registry's InvalidSignature(responder).
-    /// @param requestId The ID {requestAuth} returned (and {AuthRequested} carries).
+    /// @dev The request ID is recomputed from `request`, so forged fields name an unknown request.
+    /// Reverts, in this order, with {UnknownRequest}, {AlreadyAccepted}, {RequestExpired},
+    /// {RequestSuperseded}, {ZeroEphemeralKey}, {SealedPayloadTooLarge}, the registry's
+    /// StaleTimestamp / FutureTimestamp, the registry's UnknownIdentity / IdentityExpired /
+    /// IdentityRevoked for either identity (initiator first), or the registry's InvalidSignature(responder).
+    /// @param request The request's signed fields, as its {AuthRequested} event carries them.
     /// @param ephemeralKey The responder's 32-byte X25519 ephemeral public key (non-zero).
     /// @param signedAt The responder's timestamp, within the freshness window of the block time.
     /// @param sealedPayload ECIES ciphertext to the initiator's key; its keccak256 is signed.
     /// @param signature 65-byte EIP-712 signature by the responder's current key over the AuthAccept.
     function acceptAuth(
-        bytes32 requestId,
+        AuthRequestFields calldata request,
         bytes32 ephemeralKey,
         uint40 signedAt,
         bytes calldata sealedPayload,
@@ -147,15 +168,15 @@ interface IMessenger {
     /// @notice Whether a request is unknown (None), waiting for its answer (Pending) or answered (Accepted).
     function requestStatus(bytes32 requestId) external view returns (RequestStatus);
 
-    /// @notice A request's state and parties in one call.
+    /// @notice A request's state in one call.
     /// @return status None, Pending or Accepted.
-    /// @return initiator The identity that signed the request (zero when None).
-    /// @return responder The identity asked to authenticate (zero when None).
+    /// @return signedAt The initiator's signed timestamp (0 when None).
+    /// @return initiatorKeyIndex The initiator's registry key index when the request was made (0 when None).
     /// @return acceptedAt Block time of the acceptance (0 unless Accepted).
     function authRequest(bytes32 requestId)
         external
         view
-        returns (RequestStatus status, bytes32 initiator, bytes32 responder, uint40 acceptedAt);
+        returns (RequestStatus status, uint40 signedAt, uint32 initiatorKeyIndex, uint40 acceptedAt);
 
     /// @notice The EIP-712 digest of an AuthRequest, which is also its request ID. Lets a client
     /// check its own encoding against the contract's.

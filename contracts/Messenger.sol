@@ -9,9 +9,10 @@ import {IMessenger} from "./IMessenger.sol";
 /// @title peerkey handshake and mailbox
 /// @notice Verifies the two signed steps of the mutual-authentication handshake against the
 /// identities' current registry keys, and relays encrypted envelopes as events. See {IMessenger}.
-/// @dev A request costs two fresh storage slots (initiator and responder, which {acceptAuth} needs
-/// and does not take as arguments); an acceptance writes a third. The mailbox stores nothing.
-/// The only external call is the view {IIdentityRegistry.lookup}, made through STATICCALL.
+/// @dev A request costs one fresh storage slot {signedAt, initiatorKeyIndex, acceptedAt}; the
+/// acceptance rewrites it. {acceptAuth} takes the request's fields again and recomputes its ID, so
+/// the parties need not be stored. The mailbox stores nothing. The only external call is the view
+/// {IIdentityRegistry.lookup}, made through STATICCALL.
 contract Messenger is IMessenger, EIP712 {
     /// @notice EIP-712 type hash of the initiator's handshake request.
     bytes32 public constant AUTH_REQUEST_TYPEHASH = keccak256(
@@ -23,7 +24,8 @@ contract Messenger is IMessenger, EIP712 {
         "bytes32 ephemeralKey,uint40 signedAt,bytes32 payloadHash)"
     );
 
-    /// @notice How far `signedAt` may lie before the block time (the registry's value).
+    /// @notice How far `signedAt` may lie before the block time (the registry's value); also how
+    /// long a request can be answered.
     uint256 public constant MAX_SIGNATURE_AGE = 1 hours;
     /// @notice How far `signedAt` may lie after the block time (the registry's value).
     uint256 public constant MAX_CLOCK_SKEW = 5 minutes;
@@ -32,14 +34,22 @@ contract Messenger is IMessenger, EIP712 {
     /// @notice Longest sealed payload a handshake step accepts, in bytes.
     uint256 public constant MAX_SEALED_PAYLOAD_LENGTH = 16 * 1024;
 
-    /// @dev A submitted request. `initiator` is never zero once stored (it is the hash of a
-    /// registered key), so a zero initiator means "no such request". `acceptedAt` is the block
-    /// time of the acceptance, never zero for a block that holds a transaction, so a non-zero
-    /// value means "accepted"; its slot stays untouched until then.
+    /// @dev A submitted request, in one slot. `signedAt` is never zero once stored ({requestAuth}
+    /// refuses 0 as stale), so a zero `signedAt` means "no such request". `initiatorKeyIndex` is the
+    /// initiator's registry key index when the request was made. `acceptedAt` is the block time of
+    /// the acceptance, never zero for a block that holds a transaction, so non-zero means "accepted".
     struct Request {
-        bytes32 initiator;
-        bytes32 responder;
+        uint40 signedAt;
+        uint32 initiatorKeyIndex;
         uint40 acceptedAt;
+    }
+
+    /// @dev What {acceptAuth} and {requestAuth} need of an identity's registry entry.
+    struct Entry {
+        IIdentityRegistry.Status status;
+        address signer;
+        uint32 keyIndex;
+        uint40 validUntil;
     }
 
     /// @inheritdoc IMessenger
@@ -48,7 +58,7 @@ contract Messenger is IMessenger, EIP712 {
     mapping(bytes32 requestId => Request) private _requests;
 
     /// @param registry_ The identity registry whose current keys must sign handshakes.
-    constructor(IIdentityRegistry registry_) EIP712("peerkey Messenger", "1") {
+    constructor(IIdentityRegistry registry_) EIP712("peerkey Messenger", "2") {
         registry = registry_;
     }
 
@@ -62,45 +72,55 @@ contract Messenger is IMessenger, EIP712 {
         bytes calldata signature
     ) external returns (bytes32 requestId) {
         if (initiator == responder) revert SelfAuthentication(initiator);
+        // 0 marks "no request" in storage; it is never fresh on a real chain anyway.
+        if (signedAt == 0) revert IIdentityRegistry.StaleTimestamp(0, uint40(block.timestamp));
         _checkStep(ephemeralKey, signedAt, sealedPayload);
 
         requestId = _hashAuthRequest(initiator, responder, ephemeralKey, signedAt, keccak256(sealedPayload));
         Request storage request = _requests[requestId];
         // Also warms the slot that is written below.
-        if (request.initiator != bytes32(0)) revert RequestReplayed(requestId);
+        if (request.signedAt != 0) revert RequestReplayed(requestId);
 
-        address signer = _activeKeyAddress(initiator);
-        _activeKeyAddress(responder);
-        _checkSignature(initiator, requestId, signature, signer);
+        Entry memory from = _requireActive(initiator);
+        _requireActive(responder);
+        _checkSignature(initiator, requestId, signature, from.signer);
 
-        request.initiator = initiator;
-        request.responder = responder;
+        _requests[requestId] = Request(signedAt, from.keyIndex, 0);
         emit AuthRequested(responder, initiator, requestId, ephemeralKey, signedAt, sealedPayload, signature);
     }
 
     /// @inheritdoc IMessenger
     function acceptAuth(
-        bytes32 requestId,
+        AuthRequestFields calldata request,
         bytes32 ephemeralKey,
         uint40 signedAt,
         bytes calldata sealedPayload,
         bytes calldata signature
     ) external {
-        Request storage request = _requests[requestId];
-        bytes32 initiator = request.initiator;
-        if (initiator == bytes32(0)) revert UnknownRequest(requestId);
-        if (request.acceptedAt != 0) revert AlreadyAccepted(requestId);
-        bytes32 responder = request.responder;
+        bytes32 requestId = _hashAuthRequest(
+            request.initiator, request.responder, request.ephemeralKey, request.signedAt, request.payloadHash
+        );
+        Request memory stored = _requests[requestId];
+        if (stored.signedAt == 0) revert UnknownRequest(requestId);
+        if (stored.acceptedAt != 0) revert AlreadyAccepted(requestId);
+        if (uint256(stored.signedAt) + MAX_SIGNATURE_AGE < block.timestamp) {
+            revert RequestExpired(requestId, stored.signedAt);
+        }
+        Entry memory initiator = _lookup(request.initiator);
+        if (initiator.keyIndex != stored.initiatorKeyIndex) revert RequestSuperseded(requestId);
         _checkStep(ephemeralKey, signedAt, sealedPayload);
 
-        _activeKeyAddress(initiator);
-        address signer = _activeKeyAddress(responder);
-        bytes32 digest =
-            _hashAuthAccept(requestId, initiator, responder, ephemeralKey, signedAt, keccak256(sealedPayload));
-        _checkSignature(responder, digest, signature, signer);
+        _checkActive(request.initiator, initiator);
+        Entry memory responder = _requireActive(request.responder);
+        bytes32 digest = _hashAuthAccept(
+            requestId, request.initiator, request.responder, ephemeralKey, signedAt, keccak256(sealedPayload)
+        );
+        _checkSignature(request.responder, digest, signature, responder.signer);
 
-        request.acceptedAt = uint40(block.timestamp);
-        emit AuthAccepted(initiator, responder, requestId, ephemeralKey, signedAt, sealedPayload, signature);
+        _requests[requestId].acceptedAt = uint40(block.timestamp);
+        emit AuthAccepted(
+            request.initiator, request.responder, requestId, ephemeralKey, signedAt, sealedPayload, signature
+        );
     }
 
     /// @inheritdoc IMessenger
@@ -119,10 +139,10 @@ contract Messenger is IMessenger, EIP712 {
     function authRequest(bytes32 requestId)
         external
         view
-        returns (RequestStatus status, bytes32 initiator, bytes32 responder, uint40 acceptedAt)
+        returns (RequestStatus status, uint40 signedAt, uint32 initiatorKeyIndex, uint40 acceptedAt)
     {
-        Request storage request = _requests[requestId];
-        return (_status(request), request.initiator, request.responder, request.acceptedAt);
+        Request memory request = _requests[requestId];
+        return (_status(request), request.signedAt, request.initiatorKeyIndex, request.acceptedAt);
     }
 
     /// @inheritdoc IMessenger
@@ -171,16 +191,29 @@ contract Messenger is IMessenger, EIP712 {
         }
     }
 
-    /// @dev Reverts unless `id` is Active in the registry; returns the account of its current key
-    /// (the last 20 bytes of keccak256 of the 64-byte key).
-    function _activeKeyAddress(bytes32 id) private view returns (address) {
-        (IIdentityRegistry.Status status, bytes memory publicKey,,, uint40 validUntil,,,) = registry.lookup(id);
-        if (status != IIdentityRegistry.Status.Active) {
-            if (status == IIdentityRegistry.Status.Unknown) revert IIdentityRegistry.UnknownIdentity(id);
-            if (status == IIdentityRegistry.Status.Expired) revert IIdentityRegistry.IdentityExpired(id, validUntil);
+    /// @dev The registry's entry for `id`: its status, the account of its current key (the last 20
+    /// bytes of keccak256 of the 64-byte key), the key's index and its validity end.
+    function _lookup(bytes32 id) private view returns (Entry memory entry) {
+        bytes memory publicKey;
+        (entry.status, publicKey, entry.keyIndex,, entry.validUntil,,,) = registry.lookup(id);
+        entry.signer = address(uint160(uint256(keccak256(publicKey))));
+    }
+
+    /// @dev The registry's entry for `id`; reverts unless it is Active.
+    function _requireActive(bytes32 id) private view returns (Entry memory entry) {
+        entry = _lookup(id);
+        _checkActive(id, entry);
+    }
+
+    /// @dev Reverts with the registry's error unless `entry` (of `id`) is Active.
+    function _checkActive(bytes32 id, Entry memory entry) private pure {
+        if (entry.status != IIdentityRegistry.Status.Active) {
+            if (entry.status == IIdentityRegistry.Status.Unknown) revert IIdentityRegistry.UnknownIdentity(id);
+            if (entry.status == IIdentityRegistry.Status.Expired) {
+                revert IIdentityRegistry.IdentityExpired(id, entry.validUntil);
+            }
             revert IIdentityRegistryErrors.IdentityRevoked(id);
         }
-        return address(uint160(uint256(keccak256(publicKey))));
     }
 
     /// @dev Reverts with InvalidSignature(id) unless `signature` is a valid 65-byte, low-s signature
@@ -221,10 +254,10 @@ contract Messenger is IMessenger, EIP712 {
         );
     }
 
-    /// @dev Accepted once acceptedAt is set; Pending while only the parties are stored; else None.
-    function _status(Request storage request) private view returns (RequestStatus) {
+    /// @dev Accepted once acceptedAt is set; Pending while only signedAt is; else None.
+    function _status(Request memory request) private pure returns (RequestStatus) {
         if (request.acceptedAt != 0) return RequestStatus.Accepted;
-        if (request.initiator != bytes32(0)) return RequestStatus.Pending;
+        if (request.signedAt != 0) return RequestStatus.Pending;
         return RequestStatus.None;
     }
 }

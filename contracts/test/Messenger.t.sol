@@ -44,7 +44,7 @@ contract MessengerTest is MessengerTestBase {
         (, string memory name, string memory version, uint256 chainId, address verifyingContract,,) =
             messenger.eip712Domain();
         vm.assertEq(bytes(name), bytes("peerkey Messenger"), "name");
-        vm.assertEq(bytes(version), bytes("1"), "version");
+        vm.assertEq(bytes(version), bytes("2"), "version");
         vm.assertEq(chainId, block.chainid, "chain id");
         vm.assertEq(verifyingContract, address(messenger), "verifying contract");
     }
@@ -99,7 +99,7 @@ contract MessengerTest is MessengerTestBase {
         bytes32 returned = _submitRequest(alice.id, bob.id, request);
 
         vm.assertEq(returned, requestId, "returned request ID");
-        _assertRequest(requestId, IMessenger.RequestStatus.Pending, alice.id, bob.id, 0);
+        _assertRequest(requestId, IMessenger.RequestStatus.Pending, 0);
 
         vm.warp(_now() + 30);
         Step memory answer = _signedAccept(bob.privateKey, requestId, alice.id, bob.id, _step(2));
@@ -110,7 +110,7 @@ contract MessengerTest is MessengerTestBase {
         vm.prank(RELAYER);
         _submitAccept(requestId, answer);
 
-        _assertRequest(requestId, IMessenger.RequestStatus.Accepted, alice.id, bob.id, _now());
+        _assertRequest(requestId, IMessenger.RequestStatus.Accepted, _now());
     }
 
     /// @dev The events carry everything a client needs to check the peer's signature itself.
@@ -158,8 +158,8 @@ contract MessengerTest is MessengerTestBase {
         bytes32 second = _submitRequest(alice.id, bob.id, byResponder);
 
         vm.assertTrue(first != second, "distinct requests");
-        _assertRequest(first, IMessenger.RequestStatus.Pending, alice.id, bob.id, 0);
-        _assertRequest(second, IMessenger.RequestStatus.Pending, alice.id, bob.id, 0);
+        _assertRequest(first, IMessenger.RequestStatus.Pending, 0);
+        _assertRequest(second, IMessenger.RequestStatus.Pending, 0);
     }
 
     function test_Request_BothDirectionsAreIndependent() public {
@@ -167,24 +167,24 @@ contract MessengerTest is MessengerTestBase {
         bytes32 bobToAlice = _request(bob, alice, 1);
         vm.assertTrue(aliceToBob != bobToAlice, "distinct requests");
         _accept(bobToAlice, bob, alice, 2);
-        _assertRequest(aliceToBob, IMessenger.RequestStatus.Pending, alice.id, bob.id, 0);
-        _assertRequest(bobToAlice, IMessenger.RequestStatus.Accepted, bob.id, alice.id, _now());
+        _assertRequest(aliceToBob, IMessenger.RequestStatus.Pending, 0);
+        _assertRequest(bobToAlice, IMessenger.RequestStatus.Accepted, _now());
     }
 
     function test_Request_EmptyAndMaximalPayloads() public {
         Step memory step = _step(1);
         step.sealedPayload = "";
         bytes32 empty = _submitRequest(alice.id, bob.id, _signedRequest(alice.privateKey, alice.id, bob.id, step));
-        _assertRequest(empty, IMessenger.RequestStatus.Pending, alice.id, bob.id, 0);
+        _assertRequest(empty, IMessenger.RequestStatus.Pending, 0);
 
         step = _step(2);
         step.sealedPayload = _payload(2, MAX_LENGTH);
         bytes32 full = _submitRequest(alice.id, bob.id, _signedRequest(alice.privateKey, alice.id, bob.id, step));
-        _assertRequest(full, IMessenger.RequestStatus.Pending, alice.id, bob.id, 0);
+        _assertRequest(full, IMessenger.RequestStatus.Pending, 0);
 
         step = _signedAccept(bob.privateKey, full, alice.id, bob.id, step);
         _submitAccept(full, step);
-        _assertRequest(full, IMessenger.RequestStatus.Accepted, alice.id, bob.id, _now());
+        _assertRequest(full, IMessenger.RequestStatus.Accepted, _now());
     }
 
     function test_Request_TimestampWindowEdges() public {
@@ -200,23 +200,56 @@ contract MessengerTest is MessengerTestBase {
 
         oldest = _signedAccept(bob.privateKey, requestId, alice.id, bob.id, oldest);
         _submitAccept(requestId, oldest);
-        _assertRequest(requestId, IMessenger.RequestStatus.Accepted, alice.id, bob.id, _now());
+        _assertRequest(requestId, IMessenger.RequestStatus.Accepted, _now());
     }
 
-    /// @dev A request writes two fresh slots, an acceptance one; nothing else is stored.
+    /// @dev A request writes one fresh slot, and its acceptance rewrites that slot; nothing else is stored.
     function test_StorageFootprint() public {
         Step memory request = _signedRequest(alice.privateKey, alice.id, bob.id, _step(1));
         vmr.record();
         bytes32 requestId = _submitRequest(alice.id, bob.id, request);
         (, bytes32[] memory writes) = vmr.accesses(address(messenger));
-        vm.assertEq(writes.length, 2, "requestAuth writes");
-        vm.assertTrue(writes[0] != writes[1], "two distinct slots");
+        vm.assertEq(writes.length, 1, "requestAuth writes");
+        bytes32 slot = writes[0];
 
         Step memory answer = _signedAccept(bob.privateKey, requestId, alice.id, bob.id, _step(2));
         vmr.record();
         _submitAccept(requestId, answer);
         (, writes) = vmr.accesses(address(messenger));
         vm.assertEq(writes.length, 1, "acceptAuth writes");
+        vm.assertEq(writes[0], slot, "acceptAuth writes the request's slot");
+    }
+
+    /// @dev The slot records the request's signedAt and the initiator's key index at that time.
+    function test_RequestRecordsSignedAtAndKeyIndex() public {
+        Step memory step = _step(1);
+        step.signedAt = _now() - 600;
+        bytes32 first = _submitRequest(alice.id, bob.id, _signedRequest(alice.privateKey, alice.id, bob.id, step));
+        (IMessenger.RequestStatus status, uint40 signedAt, uint32 keyIndex, uint40 acceptedAt) =
+            messenger.authRequest(first);
+        vm.assertEq(uint256(status), uint256(IMessenger.RequestStatus.Pending), "status");
+        vm.assertEq(signedAt, step.signedAt, "signedAt");
+        vm.assertEq(keyIndex, 0, "key index before any rotation");
+        vm.assertEq(acceptedAt, 0, "acceptedAt");
+
+        Key memory alice2 = _key(0xA11CE2);
+        _rotate(alice.id, alice, alice2, validUntil);
+        _rotate(alice.id, alice2, _key(0xA11CE3), validUntil);
+        bytes32 second = _submitRequest(alice.id, bob.id, _signedRequest(0xA11CE3, alice.id, bob.id, _step(2)));
+        vm.assertEq(_requestKeyIndex(second), 2, "key index after two rotations");
+        vm.assertEq(_requestKeyIndex(first), 0, "the first request keeps its index");
+    }
+
+    /// @dev 0 marks "no request" in storage, so a request signed at time 0 is refused as stale (a
+    /// chain whose clock is still within the first hour would otherwise take it).
+    function test_Request_RevertsOnZeroSignedAt() public {
+        vm.warp(MAX_AGE);
+        Step memory step = _step(1);
+        step.signedAt = 0;
+        step = _signedRequest(alice.privateKey, alice.id, bob.id, step);
+        _expectRequestRevert(
+            alice.id, bob.id, step, abi.encodeWithSelector(IIdentityRegistry.StaleTimestamp.selector, 0, _now())
+        );
     }
 
     // ------------------------------------------------------------------ requestAuth rejections
@@ -359,7 +392,7 @@ contract MessengerTest is MessengerTestBase {
 
         Step memory fresh = _signedRequest(alice2.privateKey, alice.id, bob.id, _step(1));
         bytes32 requestId = _submitRequest(alice.id, bob.id, fresh);
-        _assertRequest(requestId, IMessenger.RequestStatus.Pending, alice.id, bob.id, 0);
+        _assertRequest(requestId, IMessenger.RequestStatus.Pending, 0);
     }
 
     function test_Request_RevertsOnReplay() public {
@@ -374,7 +407,7 @@ contract MessengerTest is MessengerTestBase {
         vm.expectRevert(err);
         vm.prank(bob.account);
         _submitRequest(alice.id, bob.id, step);
-        _assertRequest(requestId, IMessenger.RequestStatus.Accepted, alice.id, bob.id, _now());
+        _assertRequest(requestId, IMessenger.RequestStatus.Accepted, _now());
     }
 
     /// @dev The malleable twin (s -> n - s, v flipped) has the same request ID and is refused too.
@@ -428,9 +461,89 @@ contract MessengerTest is MessengerTestBase {
     // ------------------------------------------------------------------ acceptAuth rejections
 
     function test_Accept_RevertsOnUnknownRequest() public {
-        bytes32 unknown = keccak256("no such request");
-        Step memory step = _signedAccept(bob.privateKey, unknown, alice.id, bob.id, _step(1));
-        _expectAcceptRevert(unknown, step, abi.encodeWithSelector(IMessenger.UnknownRequest.selector, unknown));
+        Step memory never = _signedRequest(alice.privateKey, alice.id, bob.id, _step(1));
+        IMessenger.AuthRequestFields memory fields = _fields(alice.id, bob.id, never);
+        bytes32 unknown = _requestDigest(alice.id, bob.id, never);
+        Step memory step = _signedAccept(bob.privateKey, unknown, alice.id, bob.id, _step(2));
+        _expectAcceptRevert(fields, step, abi.encodeWithSelector(IMessenger.UnknownRequest.selector, unknown));
+
+        IMessenger.AuthRequestFields memory zero;
+        bytes32 zeroId = messenger.hashAuthRequest(0, 0, 0, 0, 0);
+        _expectAcceptRevert(zero, step, abi.encodeWithSelector(IMessenger.UnknownRequest.selector, zeroId));
+    }
+
+    /// @dev The request's fields are given again at accept time: changing any one of them names
+    /// another request, which does not exist, and the genuine answer still goes through after.
+    function test_Accept_RevertsOnForgedRequestFields() public {
+        bytes32 requestId = _request(alice, bob, 1);
+        Step memory answer = _signedAccept(bob.privateKey, requestId, alice.id, bob.id, _step(2));
+        for (uint256 field = 0; field < 5; field++) {
+            IMessenger.AuthRequestFields memory forged = _forge(requestFields[requestId], field, 7);
+            bytes32 forgedId = messenger.hashAuthRequest(
+                forged.initiator, forged.responder, forged.ephemeralKey, forged.signedAt, forged.payloadHash
+            );
+            vm.assertTrue(forgedId != requestId, "a forged field keeps the ID");
+            bytes memory before = _requestState(requestId);
+            vm.expectRevert(abi.encodeWithSelector(IMessenger.UnknownRequest.selector, forgedId));
+            _submitAccept(forged, answer);
+            _assertRequestUnchanged(requestId, before);
+        }
+        _submitAccept(requestId, answer);
+        _assertRequest(requestId, IMessenger.RequestStatus.Accepted, _now());
+    }
+
+    /// @dev A request can be answered until MAX_SIGNATURE_AGE after its signedAt, not a second later.
+    function test_Accept_RevertsOnExpiredRequest() public {
+        Step memory request = _step(1);
+        request.signedAt = _now() - 60; // the age counts from the signature, not from the submission
+        bytes32 requestId =
+            _submitRequest(alice.id, bob.id, _signedRequest(alice.privateKey, alice.id, bob.id, request));
+
+        vm.warp(request.signedAt + MAX_AGE + 1);
+        Step memory late = _signedAccept(bob.privateKey, requestId, alice.id, bob.id, _step(2));
+        _expectAcceptRevert(
+            requestId, late, abi.encodeWithSelector(IMessenger.RequestExpired.selector, requestId, request.signedAt)
+        );
+        vm.warp(_now() + 300 days);
+        late = _signedAccept(bob.privateKey, requestId, alice.id, bob.id, _step(3));
+        _expectAcceptRevert(
+            requestId, late, abi.encodeWithSelector(IMessenger.RequestExpired.selector, requestId, request.signedAt)
+        );
+
+        // One second earlier it is still answerable.
+        vm.warp(request.signedAt + MAX_AGE);
+        _submitAccept(requestId, _signedAccept(bob.privateKey, requestId, alice.id, bob.id, _step(4)));
+        _assertRequest(requestId, IMessenger.RequestStatus.Accepted, _now());
+    }
+
+    /// @dev A request made under a key the initiator has since rotated away cannot be answered,
+    /// even by the responder's genuine, fresh answer; a new request under the new key can.
+    function test_Accept_RevertsWhenInitiatorRotatedAfterRequesting() public {
+        bytes32 requestId = _request(alice, bob, 1);
+        Key memory alice2 = _key(0xA11CE2);
+        _rotate(alice.id, alice, alice2, validUntil);
+
+        Step memory answer = _signedAccept(bob.privateKey, requestId, alice.id, bob.id, _step(2));
+        _expectAcceptRevert(requestId, answer, abi.encodeWithSelector(IMessenger.RequestSuperseded.selector, requestId));
+
+        Step memory renewed = _signedRequest(alice2.privateKey, alice.id, bob.id, _step(3));
+        bytes32 renewedId = _submitRequest(alice.id, bob.id, renewed);
+        vm.assertEq(_requestKeyIndex(renewedId), 1, "the new request records key 1");
+        _accept(renewedId, alice, bob, 4);
+        _assertRequest(renewedId, IMessenger.RequestStatus.Accepted, _now());
+        _assertRequest(requestId, IMessenger.RequestStatus.Pending, 0);
+    }
+
+    /// @dev The order of the checks: an expired request is reported as expired even if superseded.
+    function test_Accept_ExpiryIsCheckedBeforeSupersession() public {
+        bytes32 requestId = _request(alice, bob, 1);
+        uint40 signedAt = requestFields[requestId].signedAt;
+        _rotate(alice.id, alice, _key(0xA11CE2), validUntil);
+        vm.warp(_now() + MAX_AGE + 1);
+        Step memory answer = _signedAccept(bob.privateKey, requestId, alice.id, bob.id, _step(2));
+        _expectAcceptRevert(
+            requestId, answer, abi.encodeWithSelector(IMessenger.RequestExpired.selector, requestId, signedAt)
+        );
     }
 
     /// @dev The ID of a request that was refused is unknown too.
@@ -474,10 +587,13 @@ contract MessengerTest is MessengerTestBase {
         );
     }
 
+    /// @dev The answer's own timestamp must be fresh too (here the request is).
     function test_Accept_RevertsOnStaleTimestamp() public {
+        vm.warp(_now() + 1 days);
         bytes32 requestId = _request(alice, bob, 1);
-        Step memory step = _signedAccept(bob.privateKey, requestId, alice.id, bob.id, _step(2));
-        vm.warp(step.signedAt + MAX_AGE + 1);
+        Step memory step = _step(2);
+        step.signedAt = uint40(_now() - MAX_AGE - 1);
+        step = _signedAccept(bob.privateKey, requestId, alice.id, bob.id, step);
         _expectAcceptRevert(
             requestId,
             step,
@@ -517,8 +633,8 @@ contract MessengerTest is MessengerTestBase {
         _expectAcceptRevert(fromCarol, forAlice, _invalidSignature(bob.id));
 
         _submitAccept(fromAlice, forAlice);
-        _assertRequest(fromAlice, IMessenger.RequestStatus.Accepted, alice.id, bob.id, _now());
-        _assertRequest(fromCarol, IMessenger.RequestStatus.Pending, carol.id, bob.id, 0);
+        _assertRequest(fromAlice, IMessenger.RequestStatus.Accepted, _now());
+        _assertRequest(fromCarol, IMessenger.RequestStatus.Pending, 0);
     }
 
     /// @dev The answer must name the request's parties in their roles.
@@ -564,6 +680,7 @@ contract MessengerTest is MessengerTestBase {
     }
 
     function test_Accept_RevertsOnExpiredInitiator() public {
+        vm.warp(daveValidUntil - 600);
         bytes32 requestId = _request(dave, bob, 1);
         vm.warp(daveValidUntil);
         Step memory step = _signedAccept(bob.privateKey, requestId, dave.id, bob.id, _step(2));
@@ -575,6 +692,7 @@ contract MessengerTest is MessengerTestBase {
     }
 
     function test_Accept_RevertsOnExpiredResponder() public {
+        vm.warp(daveValidUntil - 600);
         bytes32 requestId = _request(alice, dave, 1);
         vm.warp(daveValidUntil);
         Step memory step = _signedAccept(dave.privateKey, requestId, alice.id, dave.id, _step(2));
@@ -595,15 +713,16 @@ contract MessengerTest is MessengerTestBase {
 
         Step memory fresh = _signedAccept(bob2.privateKey, requestId, alice.id, bob.id, _step(2));
         _submitAccept(requestId, fresh);
-        _assertRequest(requestId, IMessenger.RequestStatus.Accepted, alice.id, bob.id, _now());
+        _assertRequest(requestId, IMessenger.RequestStatus.Accepted, _now());
     }
 
-    /// @dev A pending request stays answerable when its initiator rotates keys (still Active).
-    function test_Accept_AfterInitiatorRotation() public {
+    /// @dev The responder's rotation does not supersede a request: its new key answers it.
+    function test_Accept_AfterResponderRotation() public {
         bytes32 requestId = _request(alice, bob, 1);
-        _rotate(alice.id, alice, _key(0xA11CE2), validUntil);
-        _accept(requestId, alice, bob, 2);
-        _assertRequest(requestId, IMessenger.RequestStatus.Accepted, alice.id, bob.id, _now());
+        Key memory bob2 = _key(0xB0B2);
+        _rotate(bob.id, bob, bob2, validUntil);
+        _submitAccept(requestId, _signedAccept(bob2.privateKey, requestId, alice.id, bob.id, _step(2)));
+        _assertRequest(requestId, IMessenger.RequestStatus.Accepted, _now());
     }
 
     function test_Accept_RevertsForAnotherChainId() public {
@@ -643,9 +762,14 @@ contract MessengerTest is MessengerTestBase {
             )
         );
         _expectAcceptRevert(requestId, step, _invalidSignature(bob.id));
-        // The other deployment never saw the request.
-        vm.expectRevert(abi.encodeWithSelector(IMessenger.UnknownRequest.selector, requestId));
-        other.acceptAuth(requestId, step.ephemeralKey, step.signedAt, step.sealedPayload, step.signature);
+        // The other deployment never saw the request (which has another ID there).
+        IMessenger.AuthRequestFields memory fields = requestFields[requestId];
+        bytes32 otherId = other.hashAuthRequest(
+            fields.initiator, fields.responder, fields.ephemeralKey, fields.signedAt, fields.payloadHash
+        );
+        vm.assertTrue(otherId != requestId, "a request ID is bound to its deployment");
+        vm.expectRevert(abi.encodeWithSelector(IMessenger.UnknownRequest.selector, otherId));
+        other.acceptAuth(requestFields[requestId], step.ephemeralKey, step.signedAt, step.sealedPayload, step.signature);
     }
 
     // ------------------------------------------------------------------ mailbox
@@ -709,10 +833,20 @@ contract MessengerTest is MessengerTestBase {
 
     /// @dev Expects acceptAuth to revert with `err` and shows the request's state did not change.
     function _expectAcceptRevert(bytes32 requestId, Step memory step, bytes memory err) internal {
+        _expectAcceptRevert(requestFields[requestId], step, err);
+    }
+
+    /// @dev The same, for the request with these fields.
+    function _expectAcceptRevert(IMessenger.AuthRequestFields memory request, Step memory step, bytes memory err)
+        internal
+    {
+        bytes32 requestId = messenger.hashAuthRequest(
+            request.initiator, request.responder, request.ephemeralKey, request.signedAt, request.payloadHash
+        );
         bytes memory before = _requestState(requestId);
         vm.expectRevert(err);
         vm.prank(RELAYER);
-        _submitAccept(requestId, step);
+        _submitAccept(request, step);
         _assertRequestUnchanged(requestId, before);
     }
 

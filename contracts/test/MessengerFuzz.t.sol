@@ -15,7 +15,7 @@ contract MessengerFuzzTest is MessengerTestBase {
     // ------------------------------------------------------------------ full handshake
 
     /// @dev Any two registered keys complete a handshake with any in-window timestamps, non-zero
-    /// ephemeral keys and payloads, whatever time passes between the steps.
+    /// ephemeral keys and payloads, whatever time passes between the steps while the request is fresh.
     function testFuzz_RequestAndAccept(
         uint256 initiatorSeed,
         uint256 responderSeed,
@@ -47,9 +47,12 @@ contract MessengerFuzzTest is MessengerTestBase {
             request.signature
         );
         vm.assertEq(_submitRequest(initiator.id, responder.id, request), requestId, "request ID");
-        _assertRequest(requestId, IMessenger.RequestStatus.Pending, initiator.id, responder.id, 0);
+        _assertRequest(requestId, IMessenger.RequestStatus.Pending, 0);
 
-        vm.warp(_now() + (timing >> 128) % 300 days);
+        // Any time until the request expires (MAX_SIGNATURE_AGE after its signedAt).
+        if (request.signedAt + MAX_AGE > _now()) {
+            vm.warp(_now() + (timing >> 128) % (request.signedAt + MAX_AGE - _now() + 1));
+        }
         Step memory answer = Step(ephemeralB, _inWindow(timing >> 64), payloadB, "");
         answer = _signedAccept(responder.privateKey, requestId, initiator.id, responder.id, answer);
         vm.expectEmit(true, true, true, true, address(messenger));
@@ -63,7 +66,7 @@ contract MessengerFuzzTest is MessengerTestBase {
             answer.signature
         );
         _submitAccept(requestId, answer);
-        _assertRequest(requestId, IMessenger.RequestStatus.Accepted, initiator.id, responder.id, _now());
+        _assertRequest(requestId, IMessenger.RequestStatus.Accepted, _now());
     }
 
     // ------------------------------------------------------------------ tampering
@@ -92,7 +95,7 @@ contract MessengerFuzzTest is MessengerTestBase {
         _assertNoRequest(_requestDigest(initiator, responder, forged));
 
         bytes32 requestId = _submitRequest(alice.id, bob.id, genuine);
-        _assertRequest(requestId, IMessenger.RequestStatus.Pending, alice.id, bob.id, 0);
+        _assertRequest(requestId, IMessenger.RequestStatus.Pending, 0);
     }
 
     /// @dev The same for an answer, plus an answer spent on another request and one signed by a
@@ -119,11 +122,11 @@ contract MessengerFuzzTest is MessengerTestBase {
 
         vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.InvalidSignature.selector, bob.id));
         _submitAccept(target, forged);
-        _assertRequest(requestId, IMessenger.RequestStatus.Pending, alice.id, bob.id, 0);
-        _assertRequest(otherRequest, IMessenger.RequestStatus.Pending, carol.id, bob.id, 0);
+        _assertRequest(requestId, IMessenger.RequestStatus.Pending, 0);
+        _assertRequest(otherRequest, IMessenger.RequestStatus.Pending, 0);
 
         _submitAccept(requestId, genuine);
-        _assertRequest(requestId, IMessenger.RequestStatus.Accepted, alice.id, bob.id, _now());
+        _assertRequest(requestId, IMessenger.RequestStatus.Accepted, _now());
     }
 
     /// @dev A request signed by any key but the initiator's current one is refused.
@@ -152,7 +155,7 @@ contract MessengerFuzzTest is MessengerTestBase {
 
         _submitRequest(alice.id, carol.id, _signedRequest(next.privateKey, alice.id, carol.id, _step(2)));
         _submitAccept(requestId, _signedAccept(next.privateKey, requestId, bob.id, alice.id, _step(3)));
-        _assertRequest(requestId, IMessenger.RequestStatus.Accepted, bob.id, alice.id, _now());
+        _assertRequest(requestId, IMessenger.RequestStatus.Accepted, _now());
     }
 
     // ------------------------------------------------------------------ freshness
@@ -183,8 +186,6 @@ contract MessengerFuzzTest is MessengerTestBase {
             _assertRequest(
                 requestId,
                 err.length == 0 ? IMessenger.RequestStatus.Accepted : IMessenger.RequestStatus.Pending,
-                alice.id,
-                bob.id,
                 err.length == 0 ? _now() : 0
             );
         } else {
@@ -192,11 +193,85 @@ contract MessengerFuzzTest is MessengerTestBase {
             if (err.length != 0) vm.expectRevert(err);
             bytes32 id = _submitRequest(carol.id, bob.id, step);
             if (err.length == 0) {
-                _assertRequest(id, IMessenger.RequestStatus.Pending, carol.id, bob.id, 0);
+                _assertRequest(id, IMessenger.RequestStatus.Pending, 0);
             } else {
                 _assertNoRequest(_requestDigest(carol.id, bob.id, step));
             }
         }
+    }
+
+    // ------------------------------------------------------------------ request age and supersession
+
+    /// @dev An answer is taken exactly while block time <= the request's signedAt + MAX_SIGNATURE_AGE
+    /// (the age counts from the signature, wherever in its window it was submitted), and refused with
+    /// RequestExpired after, up to 300 days later. The answer itself is always freshly signed.
+    function testFuzz_Accept_RequestAgeBoundary(uint256 signedBefore, uint256 age) public {
+        vm.warp(_now() + 1 days);
+        Step memory request = _step(1);
+        request.signedAt = uint40(_now() - signedBefore % (MAX_AGE + 1));
+        bytes32 requestId =
+            _submitRequest(alice.id, bob.id, _signedRequest(alice.privateKey, alice.id, bob.id, request));
+        uint256 earliest = _now() - request.signedAt;
+        if (age % 8 == 0) {
+            age = _bound(age >> 8, earliest, 300 days);
+        } else {
+            age = _bound(age >> 8, earliest < MAX_AGE - 60 ? MAX_AGE - 60 : earliest, MAX_AGE + 60);
+        }
+
+        vm.warp(request.signedAt + age);
+        Step memory answer = _signedAccept(bob.privateKey, requestId, alice.id, bob.id, _step(2));
+        if (age > MAX_AGE) {
+            vm.expectRevert(abi.encodeWithSelector(IMessenger.RequestExpired.selector, requestId, request.signedAt));
+        }
+        _submitAccept(requestId, answer);
+        _assertRequest(
+            requestId,
+            age > MAX_AGE ? IMessenger.RequestStatus.Pending : IMessenger.RequestStatus.Accepted,
+            age > MAX_AGE ? 0 : _now()
+        );
+    }
+
+    /// @dev After any number of rotations of the initiator between request and answer (one or more),
+    /// the answer is refused with RequestSuperseded; the responder's rotations never supersede.
+    function testFuzz_Accept_SupersededByInitiatorRotation(uint256 seed, uint8 initiatorRotations, bool responder)
+        public
+    {
+        initiatorRotations = uint8(_bound(initiatorRotations, 0, 3));
+        bytes32 requestId = _request(alice, bob, 1);
+        Key memory current = alice;
+        for (uint256 i = 0; i < initiatorRotations; i++) {
+            Key memory next = _key(_privateKey(uint256(keccak256(abi.encode(seed, i)))));
+            _rotate(alice.id, current, next, validUntil);
+            current = next;
+        }
+        Key memory answering = bob;
+        if (responder) {
+            answering = _key(_privateKey(uint256(keccak256(abi.encode(seed, "responder")))));
+            _rotate(bob.id, bob, answering, validUntil);
+        }
+        Step memory answer = _signedAccept(answering.privateKey, requestId, alice.id, bob.id, _step(2));
+        if (initiatorRotations > 0) {
+            vm.expectRevert(abi.encodeWithSelector(IMessenger.RequestSuperseded.selector, requestId));
+        }
+        _submitAccept(requestId, answer);
+        _assertRequest(
+            requestId,
+            initiatorRotations > 0 ? IMessenger.RequestStatus.Pending : IMessenger.RequestStatus.Accepted,
+            initiatorRotations > 0 ? 0 : _now()
+        );
+    }
+
+    /// @dev Any change to any field of the request given at accept time names an unknown request.
+    function testFuzz_Accept_ForgedRequestFieldsAreUnknown(uint256 field, uint256 noise) public {
+        bytes32 requestId = _request(alice, bob, 1);
+        Step memory answer = _signedAccept(bob.privateKey, requestId, alice.id, bob.id, _step(2));
+        IMessenger.AuthRequestFields memory forged = _forge(requestFields[requestId], field % 5, noise);
+        bytes32 forgedId = messenger.hashAuthRequest(
+            forged.initiator, forged.responder, forged.ephemeralKey, forged.signedAt, forged.payloadHash
+        );
+        vm.expectRevert(abi.encodeWithSelector(IMessenger.UnknownRequest.selector, forgedId));
+        _submitAccept(forged, answer);
+        _assertRequest(requestId, IMessenger.RequestStatus.Pending, 0);
     }
 
     // ------------------------------------------------------------------ mailbox

@@ -46,6 +46,10 @@ abstract contract MessengerTestBase is RegistryTestBase {
 
     Messenger internal messenger;
 
+    /// @dev The signed fields of every request a test built and submitted, by request ID: what
+    /// {acceptAuth} is given again.
+    mapping(bytes32 requestId => IMessenger.AuthRequestFields) internal requestFields;
+
     /// @dev Alice usually initiates, Bob usually responds, Carol is a registered bystander.
     Key internal alice;
     Key internal bob;
@@ -68,7 +72,7 @@ abstract contract MessengerTestBase is RegistryTestBase {
 
     function _messengerDomain(address verifyingContract, uint256 chainId) internal pure returns (bytes32) {
         return keccak256(
-            abi.encode(DOMAIN_TYPEHASH, keccak256("peerkey Messenger"), keccak256("1"), chainId, verifyingContract)
+            abi.encode(DOMAIN_TYPEHASH, keccak256("peerkey Messenger"), keccak256("2"), chainId, verifyingContract)
         );
     }
 
@@ -188,14 +192,35 @@ abstract contract MessengerTestBase is RegistryTestBase {
 
     // ---- submitting ----
 
+    /// @dev The fields {acceptAuth} takes for the request `step` from `initiator` to `responder`.
+    function _fields(bytes32 initiator, bytes32 responder, Step memory step)
+        internal
+        pure
+        returns (IMessenger.AuthRequestFields memory)
+    {
+        return IMessenger.AuthRequestFields(
+            initiator, responder, step.ephemeralKey, step.signedAt, keccak256(step.sealedPayload)
+        );
+    }
+
+    /// @dev Submits a request, remembering its fields under its ID (also if the call is expected to revert).
     function _submitRequest(bytes32 initiator, bytes32 responder, Step memory step) internal returns (bytes32) {
+        requestFields[_requestDigest(initiator, responder, step)] = _fields(initiator, responder, step);
         return messenger.requestAuth(
             initiator, responder, step.ephemeralKey, step.signedAt, step.sealedPayload, step.signature
         );
     }
 
+    /// @dev Submits an answer to the request remembered under `requestId`.
     function _submitAccept(bytes32 requestId, Step memory step) internal {
-        messenger.acceptAuth(requestId, step.ephemeralKey, step.signedAt, step.sealedPayload, step.signature);
+        IMessenger.AuthRequestFields memory request = requestFields[requestId];
+        vm.assertTrue(request.initiator != bytes32(0), "the test never built this request");
+        _submitAccept(request, step);
+    }
+
+    /// @dev Submits an answer to the request with these fields.
+    function _submitAccept(IMessenger.AuthRequestFields memory request, Step memory step) internal {
+        messenger.acceptAuth(request, step.ephemeralKey, step.signedAt, step.sealedPayload, step.signature);
     }
 
     /// @dev A request from `initiator` to `responder`, signed by `initiator`'s registered key and relayed.
@@ -212,6 +237,32 @@ abstract contract MessengerTestBase is RegistryTestBase {
         _submitAccept(requestId, step);
     }
 
+    /// @dev `request` with one field changed: 0 initiator, 1 responder (both to another registered
+    /// identity), 2 ephemeral key, 3 signedAt, 4 payload hash.
+    function _forge(IMessenger.AuthRequestFields memory request, uint256 field, uint256 noise)
+        internal
+        view
+        returns (IMessenger.AuthRequestFields memory forged)
+    {
+        forged = IMessenger.AuthRequestFields(
+            request.initiator, request.responder, request.ephemeralKey, request.signedAt, request.payloadHash
+        );
+        bytes32 other = keccak256(abi.encode("forged", noise));
+        bytes32 party = carol.id == request.initiator || carol.id == request.responder ? bob.id : carol.id;
+        if (party == request.initiator || party == request.responder) party = alice.id;
+        if (field == 0) {
+            forged.initiator = party;
+        } else if (field == 1) {
+            forged.responder = party;
+        } else if (field == 2) {
+            forged.ephemeralKey = other == request.ephemeralKey ? ~other : other;
+        } else if (field == 3) {
+            forged.signedAt = request.signedAt + 1 + uint40(noise % 600);
+        } else {
+            forged.payloadHash = other == request.payloadHash ? ~other : other;
+        }
+    }
+
     // ---- expected errors ----
 
     function _err(bytes4 selector) internal pure returns (bytes memory) {
@@ -226,9 +277,9 @@ abstract contract MessengerTestBase is RegistryTestBase {
 
     /// @dev Everything the messenger tells about `requestId`, to show that a reverted call changed nothing.
     function _requestState(bytes32 requestId) internal view returns (bytes memory) {
-        (IMessenger.RequestStatus status, bytes32 initiator, bytes32 responder, uint40 acceptedAt) =
+        (IMessenger.RequestStatus status, uint40 signedAt, uint32 keyIndex, uint40 acceptedAt) =
             messenger.authRequest(requestId);
-        return abi.encode(status, messenger.requestStatus(requestId), initiator, responder, acceptedAt);
+        return abi.encode(status, messenger.requestStatus(requestId), signedAt, keyIndex, acceptedAt);
     }
 
     function _assertRequestUnchanged(bytes32 requestId, bytes memory before) internal view {
@@ -236,22 +287,27 @@ abstract contract MessengerTestBase is RegistryTestBase {
     }
 
     function _assertNoRequest(bytes32 requestId) internal view {
-        _assertRequest(requestId, IMessenger.RequestStatus.None, bytes32(0), bytes32(0), 0);
+        _assertRequest(requestId, IMessenger.RequestStatus.None, 0);
     }
 
-    function _assertRequest(
-        bytes32 requestId,
-        IMessenger.RequestStatus status,
-        bytes32 initiator,
-        bytes32 responder,
-        uint40 acceptedAt
-    ) internal view {
-        (IMessenger.RequestStatus actual, bytes32 storedInitiator, bytes32 storedResponder, uint40 storedAcceptedAt) =
+    /// @dev The request's status and acceptance time; unless None, its stored signedAt is the one
+    /// the test signed (and when None, everything is zero).
+    function _assertRequest(bytes32 requestId, IMessenger.RequestStatus status, uint40 acceptedAt) internal view {
+        (IMessenger.RequestStatus actual, uint40 signedAt, uint32 keyIndex, uint40 storedAcceptedAt) =
             messenger.authRequest(requestId);
         vm.assertEq(uint256(actual), uint256(status), "status");
         vm.assertEq(uint256(messenger.requestStatus(requestId)), uint256(status), "requestStatus");
-        vm.assertEq(storedInitiator, initiator, "initiator");
-        vm.assertEq(storedResponder, responder, "responder");
         vm.assertEq(storedAcceptedAt, acceptedAt, "acceptedAt");
+        if (status == IMessenger.RequestStatus.None) {
+            vm.assertEq(signedAt, 0, "signedAt of no request");
+            vm.assertEq(keyIndex, 0, "key index of no request");
+        } else {
+            vm.assertEq(signedAt, requestFields[requestId].signedAt, "signedAt");
+        }
+    }
+
+    /// @dev The initiator's key index the request recorded.
+    function _requestKeyIndex(bytes32 requestId) internal view returns (uint32 keyIndex) {
+        (,, keyIndex,) = messenger.authRequest(requestId);
     }
 }

@@ -32,8 +32,15 @@ final class AuthCommand implements Runnable {
             PeerId peerId = rt.peer(peer);
             long start = System.nanoTime();
             ChatClient.AuthStarted started = rt.client.startAuth(peerId);
-            ctx.out.progress("handshake request sent (gas " + started.tx().gasUsed() + "); waiting up to "
-                    + chat.timeout.toSeconds() + " s for " + peerId.displayName().value() + " to answer…");
+            String name = peerId.displayName().value();
+            started.previousKey().ifPresent(was -> ctx.out.progress(name + "'s key changed: it is now key #"
+                    + started.keyIndex() + ", the last sessions were made with key #" + was + "; check the new key"
+                    + " with `peerkey lookup " + name + "`. Authenticating with key #" + started.keyIndex()
+                    + " (it is accepted from now on)…"));
+            ctx.out.progress((started.tx() == null
+                    ? "handshake request submitted first by another account (a copy of ours: it is our request)"
+                    : "handshake request sent (gas " + started.tx().gasUsed() + ")") + "; waiting up to "
+                    + chat.timeout.toSeconds() + " s for " + name + " to answer…");
             Optional<SessionRecord> session = rt.awaitSession(started.requestId(), chat.timeout);
             boolean confirmed = session.isPresent()
                     && rt.awaitConfirmed(started.requestId(), start + chat.timeout.toNanos());
@@ -45,7 +52,9 @@ final class AuthCommand implements Runnable {
             fields.put("status", session.isPresent() ? (confirmed ? "established" : "awaiting-confirmation")
                     : "pending");
             fields.put("peerEndpoint", session.map(SessionRecord::endpoint).orElse(null));
-            fields.put("gasUsed", started.tx().gasUsed());
+            fields.put("peerKeyIndex", started.keyIndex());
+            fields.put("keyChangedFrom", started.previousKey().isPresent() ? started.previousKey().getAsInt() : null);
+            fields.put("gasUsed", started.tx() == null ? null : started.tx().gasUsed());
             fields.put("elapsedMs", millis);
             ctx.out.result(fields);
             if (session.isEmpty()) {

@@ -154,7 +154,8 @@ final class BenchCommand {
             measure("requestAuth", () -> messenger.requestAuth(initiator.credentials(), pending.request()));
             Acceptance acceptance = handshake.accept(LocalIdentity.of(responder), LocalIdentity.of(initiator).asPeer(),
                     pending.request(), Instant.now(), ENDPOINT);
-            measure("acceptAuth", () -> messenger.acceptAuth(responder.credentials(), acceptance.accept()));
+            measure("acceptAuth", () -> messenger.acceptAuth(responder.credentials(), pending.request(),
+                    acceptance.accept()));
             byte[] tag = new byte[MessengerContract.TAG_LENGTH];
             RANDOM.nextBytes(tag);
             // Random, like ciphertext (the padding is encrypted too): zero bytes would make calldata cheaper.

@@ -169,6 +169,7 @@ final class ChatRuntime implements AutoCloseable {
     SessionRecord sessionWith(PeerId peer, Duration timeout) {
         Optional<SessionRecord> current = client.session(peer);
         if (current.isPresent()) {
+            client.checkSendable(peer); // a session made with a key of the peer that changed, or not accepted
             return current.get();
         }
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -184,7 +185,8 @@ final class ChatRuntime implements AutoCloseable {
             }
         } else {
             ctx.out.progress("no session with " + peer.displayName().value() + " yet: authenticating…");
-            ChatClient.AuthStarted started = client.startAuth(peer);
+            // Not asked for by the user: refused if the peer's key is not the one accepted.
+            ChatClient.AuthStarted started = client.startAuthIfKeyUnchanged(peer);
             current = awaitSession(started.requestId(), Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             if (current.isPresent()) {
                 return current.get();

@@ -39,6 +39,7 @@ final class InboxCommand implements Runnable {
             if (!rt.catchUpIfFree()) {
                 ctx.out.progress("this profile's `listen` follows the mailbox; showing what it stored");
             }
+            rt.client.keyChanges().forEach(change -> ctx.out.progress("notice: " + change));
             long seq = print(rt.textAfter(0), printer, only);
             while (follow) {
                 rt.sleep();

@@ -21,7 +21,7 @@ import org.web3j.crypto.Hash;
  */
 public final class HandshakeTypedData {
     public static final String NAME = "peerkey Messenger";
-    public static final String VERSION = "1";
+    public static final String VERSION = "2";
     public static final String DOMAIN_TYPE =
             "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)";
     public static final String AUTH_REQUEST_TYPE =

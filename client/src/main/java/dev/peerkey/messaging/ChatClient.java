@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.web3j.crypto.Credentials;
@@ -53,8 +54,16 @@ public final class ChatClient implements AutoCloseable {
     public record Sent(Message message, Transport via, String txHash, Long gasUsed, String fallbackReason,
             boolean delivered) { }
 
-    /** A handshake request we submitted. */
-    public record AuthStarted(byte[] requestId, PeerId peer, TxResult tx) { }
+    /**
+     * A handshake request of ours on chain.
+     *
+     * @param tx our transaction, or null if another account submitted a copy of our signed request
+     *     first (it is our request all the same)
+     * @param keyIndex the number of the peer's registry key the handshake is made with
+     * @param previousKey the peer's key number accepted before this handshake, if it was another:
+     *     the key change to show the user
+     */
+    public record AuthStarted(byte[] requestId, PeerId peer, TxResult tx, int keyIndex, OptionalInt previousKey) { }
 
     /** What one mailbox pass did. */
     public record SyncReport(long toBlock, int stored, int answered, int finished, List<String> refused) { }
@@ -69,7 +78,7 @@ public final class ChatClient implements AutoCloseable {
     private final Outbound outbound;
     private final Handshakes handshakes;
     private final MailboxFollower follower;
-    private final PeerCheck peers;
+    private final KeyBinding keys;
     private final DirectLinks links;
     private final Consumer<String> notices;
 
@@ -86,12 +95,14 @@ public final class ChatClient implements AutoCloseable {
         this.clock = clock;
         this.notices = notices;
         Credentials identityAccount = me.key().credentials();
-        this.peers = new PeerCheck(registry, clock);
+        PeerCheck peers = new PeerCheck(registry, clock);
+        this.keys = new KeyBinding(store, me.id(), peers);
         this.links = new DirectLinks(settings.connectTimeout());
-        this.inbound = new Inbound(store, peers, clock);
+        this.inbound = new Inbound(store, keys, clock);
         MailboxPoster poster = new MailboxPoster(store, contract, mailboxAccount, clock);
         this.outbound = new Outbound(store, inbound, poster, links, settings.ackTimeout());
-        this.handshakes = new Handshakes(store, me, identityAccount, contract, peers, clock, settings.advertised());
+        this.handshakes = new Handshakes(store, me, identityAccount, contract, peers, keys, clock,
+                settings.advertised());
         this.follower = new MailboxFollower(store, me.id(), contract, handshakes, inbound, outbound,
                 settings.startBlock(), notices, clock);
     }
@@ -100,10 +111,48 @@ public final class ChatClient implements AutoCloseable {
         return me.id();
     }
 
-    /** Starts a handshake with {@code peer}: checks it is active, stores the pending state, submits the request. */
+    /**
+     * Starts a handshake with {@code peer} because the user asked for it: checks it is active,
+     * accepts its current registry key (the result tells if that is a change), stores the pending
+     * state and submits the request.
+     */
     public AuthStarted startAuth(PeerId peer) {
-        Handshakes.Started started = handshakes.start(peer);
-        return new AuthStarted(started.requestId(), peer, started.tx());
+        return started(handshakes.start(peer, true));
+    }
+
+    /**
+     * Starts a handshake with {@code peer} that the user did not ask for (a send without a
+     * session): like {@link #startAuth}, but refused if the peer's key is not the one accepted.
+     *
+     * @throws KeyChangedException if the peer's key changed since the user last accepted it
+     */
+    public AuthStarted startAuthIfKeyUnchanged(PeerId peer) {
+        return started(handshakes.start(peer, false));
+    }
+
+    private static AuthStarted started(Handshakes.Started s) {
+        return new AuthStarted(s.requestId(), s.peer(), s.tx(), s.keyIndex(), s.previousKey());
+    }
+
+    /**
+     * Checks that a message to {@code peer} could go out now, closing its session if the peer's
+     * key changed (or it is no longer active).
+     *
+     * @throws KeyChangedException if the peer's key is not the session's or not the one the user accepted
+     * @throws MessagingException if there is no session or the peer is no longer active
+     */
+    public void checkSendable(PeerId peer) {
+        int current = keys.checkBeforeSending(peer).keyIndex();
+        store.inTransactionReturning(tx -> keys.sendable(tx, peer, current));
+    }
+
+    /**
+     * One sentence per peer that opened a session with a registry key the user has not accepted
+     * (the peer rotated, or someone holding its new key authenticated as it): nothing is sent on
+     * such a session until the user runs {@code peerkey auth}.
+     */
+    public List<String> keyChanges() {
+        return keys.unacceptedChanges();
     }
 
     /** This identity's established session with {@code peer}, if any (never another identity's of the profile). */
@@ -140,15 +189,15 @@ public final class ChatClient implements AutoCloseable {
      * @return the message as queued (its delivery status is in {@link Sent#delivered()})
      * @throws MessagingException if there is no established session, the peer is no longer active, or
      *     no route can carry the text (then nothing is stored)
+     * @throws KeyChangedException if the peer's key is not the one the session was made with (the
+     *     session is then closed) or not the one the user accepted
      */
     public Sent send(PeerId peer, String text, Transport via) {
         Packet packet = Packet.text(text, clock.instant());
         RouteCapacity.requireCarried(packet, via);
-        peers.requireActiveRecently(peer);
+        int current = keys.checkBeforeSending(peer).keyIndex();
         Outbound.Queued queued = outbound.queue(tx -> {
-            SessionRecord session = tx.session(me.id(), peer).orElseThrow(() -> new MessagingException(
-                    "no session between " + me.id() + " and " + peer + " yet: run `peerkey auth " + peer
-                            + "` first (or wait for its answer)"));
+            SessionRecord session = keys.sendable(tx, peer, current);
             RouteCapacity.requireCarried(packet, via, session);
             return session;
         }, packet, MessageKind.TEXT, packet.body());
@@ -201,7 +250,7 @@ public final class ChatClient implements AutoCloseable {
         List<SessionRecord> stale = store.inTransactionReturning(tx -> {
             List<SessionRecord> out = new ArrayList<>();
             for (SessionRecord s : tx.sessions()) {
-                if (s.status() == SessionStatus.ESTABLISHED && s.ourId().equals(me.id())
+                if (s.status() == SessionStatus.ESTABLISHED && s.ourId().equals(me.id()) && keys.accepted(tx, s)
                         && tx.route(s.sessionId()).filter(r -> !text.equals(r.advertised())).isPresent()) {
                     out.add(s);
                 }

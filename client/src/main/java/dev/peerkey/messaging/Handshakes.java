@@ -25,10 +25,13 @@ import dev.peerkey.store.SessionRoute;
 import dev.peerkey.store.SessionStatus;
 import dev.peerkey.store.Store;
 import dev.peerkey.transport.MessengerContract;
+import dev.peerkey.transport.RequestStatus;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Supplier;
 import org.web3j.crypto.Credentials;
 
@@ -45,8 +48,15 @@ final class Handshakes {
     /** Requests older than this are not answered: the contract would refuse the accept as stale. */
     private static final Duration ANSWERABLE = LIFETIME.minusMinutes(5);
 
-    /** A request we submitted. */
-    record Started(byte[] requestId, PeerId peer, TxResult tx) { }
+    /**
+     * A request of ours that is on chain.
+     *
+     * @param tx our transaction, or null if another account submitted the same signed request
+     *     first (front-running ours): the request on chain is ours all the same
+     * @param keyIndex the number of the peer's key the request was made for
+     * @param previousKey the peer's key number the user had accepted before, if it was another
+     */
+    record Started(byte[] requestId, PeerId peer, TxResult tx, int keyIndex, OptionalInt previousKey) { }
 
     private final Store store;
     private final LocalIdentity me;
@@ -54,17 +64,19 @@ final class Handshakes {
     private final MessengerContract contract;
     private final Handshake handshake;
     private final PeerCheck peers;
+    private final KeyBinding binding;
     private final Clock clock;
     private final Supplier<Endpoint> advertised;
 
     Handshakes(Store store, LocalIdentity me, Credentials payer, MessengerContract contract, PeerCheck peers,
-            Clock clock, Supplier<Endpoint> advertised) {
+            KeyBinding binding, Clock clock, Supplier<Endpoint> advertised) {
         this.store = store;
         this.me = me;
         this.payer = payer;
         this.contract = contract;
         this.handshake = new Handshake(contract.domain());
         this.peers = peers;
+        this.binding = binding;
         this.clock = clock;
         this.advertised = advertised;
     }
@@ -73,51 +85,89 @@ final class Handshakes {
         return handshake.domain();
     }
 
-    /** Initiator: verifies the peer is active, stores the pending handshake, then submits the request. */
-    Started start(PeerId peerId) {
+    /**
+     * Initiator: verifies the peer is active, stores the pending handshake bound to the peer's
+     * current key, then submits the request. If our transaction fails but the request is on chain
+     * (another account submitted a copy of it first), the handshake goes on: the request is ours.
+     *
+     * @param explicit whether the user asked for this handshake ({@code peerkey auth}), which
+     *     accepts the peer's current key; otherwise a changed key refuses it
+     * @throws KeyChangedException if not explicit and the peer's key is not the one the user accepted
+     */
+    Started start(PeerId peerId, boolean explicit) {
         if (peerId.equals(me.id())) {
             throw new MessagingException("cannot authenticate with yourself: " + peerId + " is this identity");
         }
-        Peer peer = peers.requireActive(peerId);
+        PeerCheck.Verified verified = peers.requireActive(peerId);
         Instant now = clock.instant();
-        PendingHandshake pending = handshake.start(me, peer, now, advertised.get());
+        PendingHandshake pending = handshake.start(me, verified.peer(), now, advertised.get());
         AuthRequest request = pending.request();
         byte[] requestId = request.requestId(domain());
+        OptionalInt previous;
         try {
-            store.inTransaction(tx -> tx.savePendingHandshake(new dev.peerkey.store.PendingHandshake(requestId,
-                    HandshakeRole.INITIATOR, me.id(), peerId, pending.ephemeralKey().privateKey(), now,
-                    now.plus(LIFETIME), StoredRequest.encode(request))));
+            previous = store.inTransactionReturning(tx -> {
+                OptionalInt before = binding.beforeHandshake(tx, peerId, verified.keyIndex(), explicit);
+                tx.savePendingHandshake(new dev.peerkey.store.PendingHandshake(requestId, HandshakeRole.INITIATOR,
+                        me.id(), peerId, pending.ephemeralKey().privateKey(), now, now.plus(LIFETIME),
+                        StoredRequest.encode(request)));
+                binding.bind(tx, requestId, peerId, verified.keyIndex());
+                return before;
+            });
         } finally {
             pending.ephemeralKey().destroy();
         }
+        TxResult tx;
         try {
-            return new Started(requestId, peerId, contract.requestAuth(payer, request));
+            tx = contract.requestAuth(payer, request);
         } catch (PeerkeyException e) {
-            store.inTransaction(tx -> tx.deletePendingHandshake(requestId));
-            throw e;
+            if (!requestOnChain(requestId, e)) {
+                store.inTransaction(t -> t.deletePendingHandshake(requestId));
+                throw e;
+            }
+            tx = null; // a copy of our signed request landed first: it is our request
         }
+        return new Started(requestId, peerId, tx, verified.keyIndex(), previous);
+    }
+
+    /**
+     * After our requestAuth failed: whether the request is on chain all the same. The request ID
+     * is the digest of every signed field, so a request with this ID is exactly ours, whoever
+     * submitted it. If the chain cannot tell, {@code failure} is thrown and the pending handshake
+     * kept (it expires): a request that did land can then still be finished.
+     */
+    private boolean requestOnChain(byte[] requestId, PeerkeyException failure) {
+        RequestStatus status;
+        try {
+            status = contract.requestStatus(requestId);
+        } catch (PeerkeyException unknown) {
+            failure.addSuppressed(unknown);
+            throw failure;
+        }
+        return status != RequestStatus.NONE;
     }
 
     /**
      * Responder: answers a request addressed to us, unless this profile answered it already or it
      * is too old for the contract to take an answer.
      *
+     * @param block the block the request was made in: where to look for an accept of it
      * @return whether this call answered it
      * @throws MessagingException if the request or its initiator is refused
      */
-    boolean answer(AuthRequest request) {
+    boolean answer(AuthRequest request, long block) {
         byte[] requestId = request.requestId(domain());
         // A request answered elsewhere (or long ago) makes the accept revert; the session is then closed.
         if (!request.responder().equals(me.id()) || sessionExists(requestId)
                 || request.signedAt().isBefore(clock.instant().minus(ANSWERABLE))) {
             return false;
         }
-        Peer initiator;
+        PeerCheck.Verified verified;
         try {
-            initiator = peers.requireActive(request.initiator());
+            verified = peers.requireActive(request.initiator());
         } catch (PeerUnavailableException e) {
             throw new MessagingException("refused a handshake request: " + e.getMessage(), e);
         }
+        Peer initiator = verified.peer();
         Endpoint ours = advertised.get();
         Acceptance acceptance = handshake.accept(me, initiator, request, clock.instant(), ours);
         SessionKeys keys = acceptance.keys();
@@ -133,6 +183,7 @@ final class Handshakes {
                 }
                 tx.saveSession(requestId, me.id(), initiator.id(), SessionStatus.PENDING_INCOMING, ratchet.toBytes(),
                         peerEndpoint);
+                binding.bind(tx, requestId, initiator.id(), verified.keyIndex());
                 tx.saveRoute(new SessionRoute(requestId, tags.inbox(), tags.outbox(), keys.initiatorConfirmation(),
                         ours == null ? null : ours.toString()));
                 tx.setMailboxKey(requestId, mailboxKey);
@@ -145,12 +196,31 @@ final class Handshakes {
             keys.destroy();
         }
         try {
-            contract.acceptAuth(payer, acceptance.accept());
+            contract.acceptAuth(payer, request, acceptance.accept());
         } catch (PeerkeyException e) {
+            if (acceptedWithOurKey(request, acceptance.accept(), block, e)) {
+                return true; // a copy of our signed accept landed first: the session goes on
+            }
             close(requestId);
             throw new MessagingException("could not answer " + initiator.id() + "'s handshake: " + e.getMessage(), e);
         }
         return true;
+    }
+
+    /**
+     * After our acceptAuth failed: whether the request is accepted on chain by our own answer, that
+     * is, an AuthAccepted event for it carries our ephemeral key (only our signed accept can).
+     */
+    private boolean acceptedWithOurKey(AuthRequest request, AuthAccept ours, long block, PeerkeyException failure) {
+        try {
+            return contract.requestStatus(ours.requestId()) == RequestStatus.ACCEPTED
+                    && contract.acceptOf(request, block)
+                            .filter(onChain -> MessageDigest.isEqual(onChain.ephemeralKey(), ours.ephemeralKey()))
+                            .isPresent();
+        } catch (PeerkeyException unknown) {
+            failure.addSuppressed(unknown);
+            return false;
+        }
     }
 
     /**
@@ -169,7 +239,9 @@ final class Handshakes {
         }
         dev.peerkey.store.PendingHandshake row = stored.get();
         AuthRequest request = StoredRequest.decode(row.request());
-        Peer responder = peers.requireActiveRecently(row.peer()); // checked afresh when the handshake started
+        // Checked afresh when the handshake started; the session is bound to the key that signs the answer.
+        PeerCheck.Verified verified = peers.requireActiveRecently(row.peer());
+        Peer responder = verified.peer();
         EphemeralKey ephemeral = EphemeralKey.fromPrivateKey(row.ephemeralPrivateKey());
         SessionKeys keys;
         try {
@@ -196,6 +268,7 @@ final class Handshakes {
                 }
                 tx.saveSession(requestId, me.id(), responder.id(), SessionStatus.ESTABLISHED, ratchet.toBytes(),
                         peerEndpoint);
+                binding.bind(tx, requestId, responder.id(), verified.keyIndex());
                 tx.saveRoute(new SessionRoute(requestId, tags.inbox(), tags.outbox(), null,
                         ours == null ? null : ours.toString()));
                 tx.setMailboxKey(requestId, mailboxKey);

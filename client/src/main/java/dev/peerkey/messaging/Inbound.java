@@ -20,7 +20,7 @@ import java.util.Optional;
 
 /**
  * Accepts one incoming envelope: finds the session by its tag, checks that the peer is still
- * active, decrypts, and stores the result in one transaction together with the advanced
+ * active with the key the session was made with, decrypts, and stores the result in one transaction together with the advanced
  * ratchet. A refused envelope changes nothing. A redelivered one is recognised and not stored
  * twice, but acknowledged again so the sender stops resending.
  */
@@ -44,12 +44,12 @@ final class Inbound {
             MessageId acknowledge, byte[] ack) { }
 
     private final Store store;
-    private final PeerCheck peers;
+    private final KeyBinding keys;
     private final Clock clock;
 
-    Inbound(Store store, PeerCheck peers, Clock clock) {
+    Inbound(Store store, KeyBinding keys, Clock clock) {
         this.store = store;
-        this.peers = peers;
+        this.keys = keys;
         this.clock = clock;
     }
 
@@ -65,8 +65,7 @@ final class Inbound {
             return tx.sessionById(route.sessionId()).orElseThrow();
         });
         if (session.status() == SessionStatus.REVOKED) {
-            throw new MessagingException("refused a message from " + session.peer()
-                    + ": its identity was revoked and the session is closed");
+            throw new MessagingException("refused a message from " + session.peer() + ": " + keys.whyClosed(session));
         }
         checkPeerStillActive(session);
         try {
@@ -76,16 +75,15 @@ final class Inbound {
         }
     }
 
+    /** The peer is active with the session's key; otherwise the session is closed (by {@link KeyBinding}). */
     private void checkPeerStillActive(SessionRecord session) {
         try {
-            peers.requireActiveRecently(session.peer());
+            keys.requireCurrent(session);
         } catch (PeerUnavailableException e) {
-            store.inTransaction(tx -> {
-                SessionRecord s = tx.sessionById(session.sessionId()).orElseThrow();
-                tx.saveSession(s.sessionId(), s.ourId(), s.peer(), SessionStatus.REVOKED, s.state(), s.endpoint());
-            });
             throw new MessagingException("refused a message: " + e.getMessage()
                     + ", after this session began; the session is closed", e);
+        } catch (KeyChangedException e) {
+            throw new MessagingException("refused a message from " + session.peer() + ": " + e.getMessage(), e);
         }
     }
 

@@ -123,7 +123,7 @@ final class MailboxFollower {
             try {
                 switch (event) {
                     case ChainEvent.RequestEvent r -> {
-                        if (handshakes.answer(r.request())) {
+                        if (handshakes.answer(r.request(), r.block())) {
                             counts.answered++;
                         }
                     }

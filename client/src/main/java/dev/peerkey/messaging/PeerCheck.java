@@ -13,13 +13,24 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Verifies peers against the registry (each answer checked by {@link Registry} itself) and
  * remembers an active answer for a short while, so that a burst of direct messages does not
- * cost a chain call each. A revocation therefore takes effect within {@link #MAX_AGE}.
+ * cost a chain call each. A revocation or a key change therefore takes effect within {@link #MAX_AGE}.
  */
 final class PeerCheck {
     /** How long an "active" answer is trusted for incoming and outgoing messages. */
     static final Duration MAX_AGE = Duration.ofSeconds(1);
 
-    private record Entry(Peer peer, Instant checkedAt) { }
+    /**
+     * An active peer as the registry reported it in one lookup.
+     *
+     * @param keyIndex the number of the peer's current key (0 = the key its ID was derived from)
+     */
+    record Verified(Peer peer, int keyIndex) {
+        PeerId id() {
+            return peer.id();
+        }
+    }
+
+    private record Entry(Verified verified, Instant checkedAt) { }
 
     private final Registry registry;
     private final Clock clock;
@@ -31,7 +42,7 @@ final class PeerCheck {
     }
 
     /** The peer with its current key, read from the chain now; refused unless its identity is active. */
-    Peer requireActive(PeerId id) {
+    Verified requireActive(PeerId id) {
         IdentityRecord record = registry.lookup(id).orElseThrow(() -> {
             active.remove(id);
             return new PeerUnavailableException("peer " + id + " is not registered");
@@ -48,16 +59,16 @@ final class PeerCheck {
             }
             default -> throw new PeerUnavailableException("peer " + id + " is not registered");
         }
-        Peer peer = new Peer(id, record.publicKey());
-        active.put(id, new Entry(peer, clock.instant()));
-        return peer;
+        Verified verified = new Verified(new Peer(id, record.publicKey()), record.keyIndex());
+        active.put(id, new Entry(verified, clock.instant()));
+        return verified;
     }
 
     /** Like {@link #requireActive}, answered from memory if checked within {@link #MAX_AGE}. */
-    Peer requireActiveRecently(PeerId id) {
+    Verified requireActiveRecently(PeerId id) {
         Entry entry = active.get(id);
         if (entry != null && entry.checkedAt().plus(MAX_AGE).isAfter(clock.instant())) {
-            return entry.peer();
+            return entry.verified();
         }
         return requireActive(id);
     }

@@ -106,7 +106,24 @@ final class Schema {
             List.of(
             "ALTER TABLE messages ADD COLUMN error TEXT",
             "ALTER TABLE messages ADD COLUMN cancelled_at INTEGER CHECK (cancelled_at IS NULL OR direction = 'out')"),
-            // v5: secrets sealed at rest under the store key (SealedColumn, Sealing).
+            // v5: sessions bound to the peer's registry key.
+            List.of(
+            // The peer's key index a session (or the pending handshake with the same ID) was made with.
+            """
+            CREATE TABLE session_keys (
+                session_id     BLOB    NOT NULL PRIMARY KEY CHECK (length(session_id) = 32),
+                peer_key_index INTEGER NOT NULL CHECK (peer_key_index >= 0)
+            ) STRICT, WITHOUT ROWID""",
+            // The peer's key index the user accepted: the first session's, then each explicit `peerkey auth`.
+            """
+            CREATE TABLE peer_keys (
+                our_id     BLOB    NOT NULL CHECK (length(our_id) = 32),
+                peer_id    BLOB    NOT NULL CHECK (length(peer_id) = 32),
+                key_index  INTEGER NOT NULL CHECK (key_index >= 0),
+                updated_at INTEGER NOT NULL,
+                PRIMARY KEY (our_id, peer_id)
+            ) STRICT, WITHOUT ROWID"""),
+            // v6: secrets sealed at rest under the store key (SealedColumn, Sealing).
             List.of(
             // The store key's check value (and markers for the one-time sealing of older rows).
             """

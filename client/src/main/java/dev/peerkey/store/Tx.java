@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import dev.peerkey.identity.PeerId;
 
@@ -329,6 +330,40 @@ public final class Tx {
     public void setCursor(String name, long block, long logIndex) {
         check();
         CursorTable.set(sql, now, new Cursor(name, block, logIndex));
+    }
+
+    // ---- the peer's registry key ----
+
+    /** Records that session (or pending handshake) {@code sessionId} was made with the peer's key number {@code keyIndex}. */
+    public void bindPeerKey(byte[] sessionId, int keyIndex) {
+        check();
+        KeyTable.bind(sql, Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"), requireIndex(keyIndex));
+    }
+
+    /** The peer's key number the session was made with; empty for a session made before keys were recorded. */
+    public OptionalInt peerKeyIndex(byte[] sessionId) {
+        check();
+        return KeyTable.bound(sql, Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"));
+    }
+
+    /** The peer's key number the user accepted (first contact, or `peerkey auth`); empty if none yet. */
+    public OptionalInt acceptedPeerKey(PeerId ourId, PeerId peer) {
+        check();
+        return KeyTable.accepted(sql, Objects.requireNonNull(ourId, "ourId"), Objects.requireNonNull(peer, "peer"));
+    }
+
+    /** Records that the user accepted the peer's key number {@code keyIndex}. */
+    public void acceptPeerKey(PeerId ourId, PeerId peer, int keyIndex) {
+        check();
+        KeyTable.accept(sql, now, Objects.requireNonNull(ourId, "ourId"), Objects.requireNonNull(peer, "peer"),
+                requireIndex(keyIndex));
+    }
+
+    private static int requireIndex(int keyIndex) {
+        if (keyIndex < 0) {
+            throw new IllegalArgumentException("a key index cannot be negative, got " + keyIndex);
+        }
+        return keyIndex;
     }
 
     // ---- lifecycle ----

@@ -12,6 +12,7 @@ import dev.peerkey.registry.TxResult;
 import dev.peerkey.transport.generated.Messenger;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -22,6 +23,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.web3j.abi.EventEncoder;
 import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.methods.request.EthFilter;
 import org.web3j.protocol.core.methods.response.EthLog;
@@ -111,9 +113,13 @@ public final class MessengerContract {
         } catch (Exception e) {
             throw notAMessenger();
         }
-        if (!HandshakeTypedData.NAME.equals(eip712.component2())
-                || !HandshakeTypedData.VERSION.equals(eip712.component3())) {
+        if (!HandshakeTypedData.NAME.equals(eip712.component2())) {
             throw notAMessenger();
+        }
+        if (!HandshakeTypedData.VERSION.equals(eip712.component3())) {
+            throw new MessengerException("the Messenger at " + address + " is version " + eip712.component3()
+                    + "; this client needs version " + HandshakeTypedData.VERSION
+                    + ": deploy a new one with `peerkey deploy`");
         }
     }
 
@@ -147,12 +153,23 @@ public final class MessengerContract {
                 BigInteger.valueOf(request.signedAtSeconds()), request.sealedPayload(), request.signature()).send());
     }
 
-    /** Submits the responder's signed accept; {@code sender} pays the gas and may be anyone. */
-    public TxResult acceptAuth(Credentials sender, AuthAccept accept) {
+    /**
+     * Submits the responder's signed accept of {@code request}; {@code sender} pays the gas and may
+     * be anyone. The contract keeps one slot per request, so the request's fields go with the accept.
+     *
+     * @throws IllegalArgumentException if {@code accept} does not answer {@code request} on this messenger
+     */
+    public TxResult acceptAuth(Credentials sender, AuthRequest request, AuthAccept accept) {
+        Objects.requireNonNull(request, "request");
         Objects.requireNonNull(accept, "accept");
-        return transact(sender, "the auth accept", contract -> contract.acceptAuth(
-                accept.requestId(), accept.ephemeralKey(), BigInteger.valueOf(accept.signedAtSeconds()),
-                accept.sealedPayload(), accept.signature()).send());
+        if (!Arrays.equals(request.requestId(domain), accept.requestId())) {
+            throw new IllegalArgumentException("the accept answers another request than the one given");
+        }
+        Messenger.AuthRequestFields fields = new Messenger.AuthRequestFields(request.initiator().bytes(),
+                request.responder().bytes(), request.ephemeralKey(), BigInteger.valueOf(request.signedAtSeconds()),
+                Hash.sha3(request.sealedPayload()));
+        return transact(sender, "the auth accept", contract -> contract.acceptAuth(fields, accept.ephemeralKey(),
+                BigInteger.valueOf(accept.signedAtSeconds()), accept.sealedPayload(), accept.signature()).send());
     }
 
     /**
@@ -176,6 +193,30 @@ public final class MessengerContract {
         return RequestStatus.fromContract(value.bitLength() < 31 ? value.intValue() : -1)
                 .orElseThrow(() -> new MessengerException("the node at " + chain.rpcUrl()
                         + " gave a false answer: request status " + value + " does not exist"));
+    }
+
+    /**
+     * The {@code AuthAccepted} event that answers {@code request}, searched from block
+     * {@code fromBlock} (where the request was made, say) to the head; empty if there is none or
+     * the node does not report it. Taken as data: verify its signature before trusting it.
+     */
+    public Optional<AuthAccept> acceptOf(AuthRequest request, long fromBlock) {
+        Objects.requireNonNull(request, "request");
+        byte[] requestId = request.requestId(domain);
+        String initiator = topic(request.initiator().bytes());
+        EthFilter filter = filter(Math.max(0, fromBlock), latestBlock());
+        filter.addSingleTopic(ACCEPTED);
+        filter.addSingleTopic(initiator);
+        filter.addSingleTopic(topic(request.responder().bytes()));
+        for (Log log : logs(filter)) {
+            Optional<ChainEvent> event = decode(log, Set.of(ACCEPTED), Set.of(initiator));
+            if (event.isPresent() && event.get() instanceof ChainEvent.AcceptEvent a
+                    && Arrays.equals(a.accept().requestId(), requestId)
+                    && a.accept().responder().equals(request.responder())) {
+                return Optional.of(a.accept());
+            }
+        }
+        return Optional.empty();
     }
 
     /** The number of the chain's latest block. */

@@ -45,6 +45,12 @@ final class MessengerErrors implements RevertDecoder {
             case "RequestReplayed" -> "request " + a.get(0) + " was already submitted";
             case "UnknownRequest" -> "there is no request " + a.get(0) + " on this messenger";
             case "AlreadyAccepted" -> "request " + a.get(0) + " has already been accepted";
+            case "RequestExpired" -> "request " + a.get(0) + " was signed at " + AbiErrors.time(a.get(1))
+                    + ", more than an hour ago, and can no longer be answered; the initiator must start a new"
+                    + " handshake";
+            case "RequestSuperseded" -> "request " + a.get(0) + " was made with a key the initiator has since"
+                    + " replaced, so it can no longer be answered; the initiator must start a new handshake with"
+                    + " its current key";
             case "EmptyEnvelope" -> "the envelope is empty";
             case "EnvelopeTooLarge" -> "the envelope has " + a.get(0) + " bytes, more than the "
                     + MessengerContract.MAX_ENVELOPE_LENGTH + " it accepts";

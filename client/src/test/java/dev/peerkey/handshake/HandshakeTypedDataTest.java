@@ -30,8 +30,8 @@ class HandshakeTypedDataTest {
      * 0x5FbDB2315678afecb367f032d93F642f64180aa3: AuthRequest(0x11.., 0x22.., 0x33.., 1767225600,
      * 0x44..), then AuthAccept(that request ID, 0x11.., 0x22.., 0x55.., 1767225660, 0x66..).
      */
-    private static final String REQUEST_KAT = "52fae862607dbfafffa2c10d6ed75028db66ec5ea22e65010badf4b29991700a";
-    private static final String ACCEPT_KAT = "052fe79d95c902176a647559074caaadd2251e9baefa51aa676c1705237e3111";
+    private static final String REQUEST_KAT = "9e483323cf5d99ace517ca800d05f21b1016320120f24cbcaf57257751160b31";
+    private static final String ACCEPT_KAT = "8f5abd6d5a69f544ca307350b126255057553810d82acd65d7ad71eab6748a3e";
 
     private static byte[] fill(int b) {
         byte[] out = new byte[32];
@@ -71,7 +71,7 @@ class HandshakeTypedDataTest {
         byte[] domainSeparator = Hash.sha3(concat(
                 Hash.sha3(ascii("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")),
                 Hash.sha3(ascii("peerkey Messenger")),
-                Hash.sha3(ascii("1")),
+                Hash.sha3(ascii("2")),
                 word(BigInteger.valueOf(31337)),
                 word(new BigInteger("5FbDB2315678afecb367f032d93F642f64180aa3", 16))));
         assertArrayEquals(domainSeparator, DOMAIN.domainSeparator());
@@ -85,7 +85,7 @@ class HandshakeTypedDataTest {
 
     @Test
     void digestsMatchWeb3jStructuredDataEncoder() throws IOException {
-        String domain = "\"domain\":{\"name\":\"peerkey Messenger\",\"version\":\"1\",\"chainId\":31337,"
+        String domain = "\"domain\":{\"name\":\"peerkey Messenger\",\"version\":\"2\",\"chainId\":31337,"
                 + "\"verifyingContract\":\"0x5FbDB2315678afecb367f032d93F642f64180aa3\"}";
         String types = "\"types\":{\"EIP712Domain\":[{\"name\":\"name\",\"type\":\"string\"},"
                 + "{\"name\":\"version\",\"type\":\"string\"},{\"name\":\"chainId\",\"type\":\"uint256\"},"

@@ -35,6 +35,22 @@ class MessengerErrorsTest {
     }
 
     @Test
+    void staleAndSupersededRequestsAreExplained() {
+        MessengerErrors accept = new MessengerErrors("the auth accept");
+        RevertException expired = accept.decode(selector("RequestExpired(bytes32,uint40)") + ID.substring(2)
+                + String.format("%064x", 86_400));
+        assertEquals("RequestExpired", expired.errorName());
+        assertEquals("the messenger refused the auth accept: request " + ID + " was signed at 1970-01-02T00:00:00Z,"
+                + " more than an hour ago, and can no longer be answered; the initiator must start a new handshake",
+                expired.getMessage());
+        RevertException superseded = accept.decode(selector("RequestSuperseded(bytes32)") + ID.substring(2));
+        assertEquals("RequestSuperseded", superseded.errorName());
+        assertEquals("the messenger refused the auth accept: request " + ID + " was made with a key the initiator"
+                + " has since replaced, so it can no longer be answered; the initiator must start a new handshake"
+                + " with its current key", superseded.getMessage());
+    }
+
+    @Test
     void dataWithoutAKnownErrorSuggestsAWrongAddress() {
         RevertException none = errors.decode("0x");
         assertEquals("revert", none.errorName());

@@ -123,7 +123,11 @@ class HandshakeOnChainIT {
         assertEquals("127.0.0.1:7000", bobKeys.peerEndpoint().orElseThrow().toString());
 
         AuthAccept accept = acceptance.accept();
-        as(bob).acceptAuth(accept.requestId(), accept.ephemeralKey(), BigInteger.valueOf(accept.signedAtSeconds()),
+        // The contract stores one slot per request: the accept names the request by its fields again.
+        Messenger.AuthRequestFields answered = new Messenger.AuthRequestFields(received.initiator().bytes(),
+                received.responder().bytes(), received.ephemeralKey(), BigInteger.valueOf(received.signedAtSeconds()),
+                Hash.sha3(received.sealedPayload()));
+        as(bob).acceptAuth(answered, accept.ephemeralKey(), BigInteger.valueOf(accept.signedAtSeconds()),
                 accept.sealedPayload(), accept.signature()).send();
 
         // Alice rebuilds the accept from its event; finish() checks Bob's signature, the binding and key confirmation.

@@ -23,6 +23,8 @@ import dev.peerkey.handshake.Peer;
 import dev.peerkey.handshake.PendingHandshake;
 import dev.peerkey.handshake.SessionKeys;
 import dev.peerkey.identity.IdentityKey;
+import dev.peerkey.handshake.AuthAccept;
+import dev.peerkey.it.FrontRunner;
 import dev.peerkey.it.TamperingProxy;
 import dev.peerkey.it.TestChain;
 import dev.peerkey.registry.Registry;
@@ -191,7 +193,7 @@ class MessengerContractIT {
         byte[] aliceTag = randomTag();
         byte[] otherTag = randomTag();
         TxResult before = messenger.post(bob.credentials(), aliceTag, utf8("before"));
-        TxResult accepted = messenger.acceptAuth(bob.credentials(), acceptance.accept());
+        TxResult accepted = messenger.acceptAuth(bob.credentials(), pending.request(), acceptance.accept());
         TxResult after = messenger.post(bob.credentials(), aliceTag, utf8("after"));
         messenger.post(bob.credentials(), otherTag, utf8("for someone else"));
         assertEquals(RequestStatus.ACCEPTED, messenger.requestStatus(requestId));
@@ -305,7 +307,7 @@ class MessengerContractIT {
         IdentityKey bob = registered();
         AuthRequest unsent = start(alice, bob).request();
         RevertException e = rejected("UnknownRequest",
-                () -> messenger.acceptAuth(bob.credentials(), accept(bob, alice, unsent).accept()));
+                () -> messenger.acceptAuth(bob.credentials(), unsent, accept(bob, alice, unsent).accept()));
         assertTrue(e.getMessage().startsWith("the messenger refused the auth accept: there is no request 0x"),
                 e.getMessage());
     }
@@ -316,9 +318,9 @@ class MessengerContractIT {
         IdentityKey bob = registered();
         AuthRequest request = start(alice, bob).request();
         messenger.requestAuth(alice.credentials(), request);
-        messenger.acceptAuth(bob.credentials(), accept(bob, alice, request).accept());
+        messenger.acceptAuth(bob.credentials(), request, accept(bob, alice, request).accept());
         RevertException e = rejected("AlreadyAccepted",
-                () -> messenger.acceptAuth(bob.credentials(), accept(bob, alice, request).accept()));
+                () -> messenger.acceptAuth(bob.credentials(), request, accept(bob, alice, request).accept()));
         assertTrue(e.getMessage().endsWith("has already been accepted"), e.getMessage());
     }
 
@@ -363,6 +365,174 @@ class MessengerContractIT {
     }
 
     @Test
+    void aMessengerOfAnotherVersionIsRefusedWithWhatToDo() throws Exception {
+        String v1 = deployArtifact("contracts/test/MessengerV1Stub.sol/MessengerV1Stub.json");
+        MessengerException e = assertThrows(MessengerException.class,
+                () -> MessengerContract.at(node.chain(), v1, m -> { }));
+        assertEquals("the Messenger at " + v1 + " is version 1; this client needs version 2: deploy a new one with"
+                + " `peerkey deploy`", e.getMessage());
+    }
+
+    /** Deploys the creation code of a Hardhat artifact of this checkout; returns the contract's address. */
+    private static String deployArtifact(String artifact) throws IOException {
+        JsonNode json = new ObjectMapper().readTree(TestChain.projectRoot().resolve("artifacts").resolve(artifact)
+                .toFile());
+        Transactor deployer = new Transactor(node.chain(), relayer.credentials(),
+                data -> new RevertException("revert", data), m -> { });
+        String hash = deployer.sendTransaction(null, null, null, json.path("bytecode").asText(), BigInteger.ZERO,
+                true).getTransactionHash();
+        // The node mines on arrival, so the receipt is there.
+        return node.chain().send(node.chain().web3j().ethGetTransactionReceipt(hash)).getTransactionReceipt()
+                .orElseThrow().getContractAddress();
+    }
+
+    @Test
+    void anAcceptOfARequestOlderThanAnHourIsRefused() {
+        IdentityKey alice = registered();
+        IdentityKey bob = registered();
+        // Signed 59.5 minutes before the chain's time (which runs ahead of the wall clock on an
+        // automining node): fresh enough to submit, and answerable for 30 more seconds.
+        AuthRequest request = handshake.start(LocalIdentity.of(alice), peer(bob),
+                chainTime().minusSeconds(3570), ENDPOINT).request();
+        messenger.requestAuth(alice.credentials(), request);
+        Acceptance answer = accept(bob, alice, request);
+        node.rpc("evm_increaseTime", 60);
+        node.rpc("evm_mine");
+
+        RevertException e = rejected("RequestExpired",
+                () -> messenger.acceptAuth(bob.credentials(), request, answer.accept()));
+        assertTrue(e.getMessage().startsWith("the messenger refused the auth accept: request 0x"
+                + HexFormat.of().formatHex(request.requestId(messenger.domain())) + " was signed at "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("more than an hour ago, and can no longer be answered; the initiator"
+                + " must start a new handshake"), e.getMessage());
+        assertEquals(RequestStatus.PENDING, messenger.requestStatus(request.requestId(messenger.domain())));
+    }
+
+    private static Instant chainTime() {
+        return Instant.ofEpochSecond(node.chain().send(node.chain().web3j().ethGetBlockByNumber(
+                DefaultBlockParameterName.LATEST, false)).getBlock().getTimestamp().longValueExact());
+    }
+
+    @Test
+    void anAcceptOfARequestWhoseInitiatorRotatedIsRefused() {
+        IdentityKey alice = registered();
+        IdentityKey bob = registered();
+        AuthRequest request = start(alice, bob).request();
+        messenger.requestAuth(alice.credentials(), request);
+        Acceptance answer = accept(bob, alice, request); // Bob checked the request against key #0
+        IdentityKey alice2 = IdentityKey.generate();
+        registry.rotate(alice.id(), alice, alice2, yearAhead);
+
+        RevertException e = rejected("RequestSuperseded",
+                () -> messenger.acceptAuth(bob.credentials(), request, answer.accept()));
+        assertTrue(e.getMessage().endsWith("was made with a key the initiator has since replaced, so it can no"
+                + " longer be answered; the initiator must start a new handshake with its current key"),
+                e.getMessage());
+
+        // A request made with the new key is answered.
+        AuthRequest renewed = handshake.start(LocalIdentity.of(alice.id(), alice2), peer(bob), Instant.now(),
+                ENDPOINT).request();
+        messenger.requestAuth(relayer.credentials(), renewed);
+        messenger.acceptAuth(bob.credentials(), renewed, accept(bob, alice, renewed).accept());
+        assertEquals(RequestStatus.ACCEPTED, messenger.requestStatus(renewed.requestId(messenger.domain())));
+    }
+
+    @Test
+    void anAcceptGivenForgedRequestFieldsNamesAnUnknownRequest() throws Exception {
+        IdentityKey alice = registered();
+        IdentityKey bob = registered();
+        IdentityKey carol = registered();
+        AuthRequest request = start(alice, bob).request();
+        messenger.requestAuth(alice.credentials(), request);
+        Acceptance answer = accept(bob, alice, request);
+        // The client will not pair an accept with another request than the one it answers.
+        AuthRequest other = start(carol, bob).request();
+        assertThrows(IllegalArgumentException.class,
+                () -> messenger.acceptAuth(bob.credentials(), other, answer.accept()));
+
+        // Sent raw: the contract recomputes the ID from the fields given, and knows no such request.
+        Messenger raw = Messenger.load(messenger.address(), node.chain().web3j(),
+                new Transactor(node.chain(), bob.credentials(), new MessengerErrors("the auth accept"), m -> { }),
+                new DefaultGasProvider());
+        Messenger.AuthRequestFields forged = new Messenger.AuthRequestFields(request.initiator().bytes(),
+                request.responder().bytes(), request.ephemeralKey(), BigInteger.valueOf(request.signedAtSeconds() + 1),
+                org.web3j.crypto.Hash.sha3(request.sealedPayload()));
+        byte[] forgedId = raw.hashAuthRequest(forged.initiator, forged.responder, forged.ephemeralKey,
+                forged.signedAt, forged.payloadHash).send();
+        RevertException e = rejected("UnknownRequest", () -> raw.acceptAuth(forged, answer.accept().ephemeralKey(),
+                BigInteger.valueOf(answer.accept().signedAtSeconds()), answer.accept().sealedPayload(),
+                answer.accept().signature()).send());
+        assertEquals("the messenger refused the auth accept: there is no request 0x" + HexFormat.of().formatHex(forgedId)
+                + " on this messenger", e.getMessage());
+        assertEquals(RequestStatus.PENDING, messenger.requestStatus(request.requestId(messenger.domain())));
+    }
+
+    @Test
+    void aRequestCopiedAndSubmittedFirstIsStillTheInitiators() throws Exception {
+        IdentityKey alice = registered();
+        IdentityKey bob = registered();
+        IdentityKey mallory = node.fundedKey();
+
+        // The copy lands first in an earlier block: Alice's own call is refused before any gas is spent.
+        AuthRequest first = start(alice, bob).request();
+        byte[] firstId = first.requestId(messenger.domain());
+        TxResult copy = messenger.requestAuth(mallory.credentials(), first);
+        BigInteger balance = node.chain().balance(alice.address());
+        rejected("RequestReplayed", () -> messenger.requestAuth(alice.credentials(), first));
+        assertEquals(balance, node.chain().balance(alice.address()));
+        assertEquals(RequestStatus.PENDING, messenger.requestStatus(firstId));
+        // The event is exactly Alice's request, so Bob answers it and Alice finishes with her own key.
+        List<ChainEvent> bobSees = messenger.events(copy.blockNumber(), copy.blockNumber(), bob.id(), List.of());
+        assertEquals(first, assertInstanceOf(RequestEvent.class, bobSees.get(0)).request());
+
+        // The copy lands first in the same block: Alice's transaction is mined and reverts.
+        PendingHandshake pending = start(alice, bob);
+        AuthRequest second = pending.request();
+        FrontRunner.Outcome<TxResult> raced = FrontRunner.run(node, alice.address(), messenger.address(), mallory,
+                () -> messenger.requestAuth(alice.credentials(), second));
+        assertInstanceOf(MessengerException.class, raced.failure());
+        assertTrue(!raced.victim().isStatusOK(), "Alice's transaction reverted");
+        byte[] secondId = second.requestId(messenger.domain());
+        assertEquals(RequestStatus.PENDING, messenger.requestStatus(secondId));
+        Acceptance answer = accept(bob, alice, second);
+        TxResult accepted = messenger.acceptAuth(bob.credentials(), second, answer.accept());
+        AcceptEvent event = assertInstanceOf(AcceptEvent.class, messenger.events(accepted.blockNumber(),
+                accepted.blockNumber(), alice.id(), List.of()).get(0));
+        assertArrayEquals(answer.keys().sharedSecret(), handshake.finish(pending, event.accept()).sharedSecret());
+    }
+
+    @Test
+    void anAcceptCopiedAndSubmittedFirstCarriesTheRespondersKey() throws Exception {
+        IdentityKey alice = registered();
+        IdentityKey bob = registered();
+        IdentityKey mallory = node.fundedKey();
+
+        // The copy lands first in an earlier block.
+        PendingHandshake pending = start(alice, bob);
+        TxResult requested = messenger.requestAuth(alice.credentials(), pending.request());
+        Acceptance answer = accept(bob, alice, pending.request());
+        messenger.acceptAuth(mallory.credentials(), pending.request(), answer.accept());
+        rejected("AlreadyAccepted",
+                () -> messenger.acceptAuth(bob.credentials(), pending.request(), answer.accept()));
+        AuthAccept onChain = messenger.acceptOf(pending.request(), requested.blockNumber()).orElseThrow();
+        assertEquals(answer.accept(), onChain);
+        assertArrayEquals(answer.keys().sharedSecret(), handshake.finish(pending, onChain).sharedSecret());
+
+        // The copy lands first in the same block.
+        PendingHandshake second = start(alice, bob);
+        TxResult secondRequested = messenger.requestAuth(alice.credentials(), second.request());
+        Acceptance secondAnswer = accept(bob, alice, second.request());
+        FrontRunner.Outcome<TxResult> raced = FrontRunner.run(node, bob.address(), messenger.address(), mallory,
+                () -> messenger.acceptAuth(bob.credentials(), second.request(), secondAnswer.accept()));
+        assertInstanceOf(MessengerException.class, raced.failure());
+        assertEquals(RequestStatus.ACCEPTED, messenger.requestStatus(second.request().requestId(messenger.domain())));
+        assertArrayEquals(secondAnswer.accept().ephemeralKey(),
+                messenger.acceptOf(second.request(), secondRequested.blockNumber()).orElseThrow().ephemeralKey());
+        // An accept of another request is not taken for this one.
+        assertTrue(messenger.acceptOf(start(alice, bob).request(), requested.blockNumber()).isEmpty());
+    }
+
+    @Test
     void anEmptyEnvelopeIsRefused() {
         IdentityKey alice = node.fundedKey();
         RevertException e = rejected("EmptyEnvelope",
@@ -384,7 +554,7 @@ class MessengerContractIT {
 
         AuthRequest carolToDave = start(carol, dave).request();
         messenger.requestAuth(carol.credentials(), carolToDave);
-        messenger.acceptAuth(dave.credentials(), accept(dave, carol, carolToDave).accept());
+        messenger.acceptAuth(dave.credentials(), carolToDave, accept(dave, carol, carolToDave).accept());
         messenger.post(carol.credentials(), daveTag, utf8("for dave"));
         AuthRequest aliceToBob = start(alice, bob).request();
         messenger.requestAuth(alice.credentials(), aliceToBob);
