@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 
 /** `peerkey inbox`: the messages received, after reading the mailbox. */
 @Command(name = "inbox", mixinStandardHelpOptions = true,
-        description = {"Read the mailbox (answering handshake requests and completing ours on the way), then print"
+        description = {"Read the mailbox (answering contacts' handshake requests, keeping others' as message"
+                + " requests, and completing ours on the way), then print"
                 + " the received messages; with --follow, keep printing new ones as they arrive.",
             "With --json, one JSON object per line and message: id, from, text, sentAt, receivedAt, via."})
 final class InboxCommand implements Runnable {
@@ -31,6 +32,11 @@ final class InboxCommand implements Runnable {
             MessagePrinter printer = new MessagePrinter(options.json);
             if (!rt.catchUpIfFree()) {
                 ctx.out.progress("this profile's `listen` follows the mailbox; showing what it stored");
+            }
+            long requests = rt.client.requests().stream().map(r -> r.peer()).distinct().count();
+            if (requests > 0) {
+                ctx.out.progress(requests + " message request(s) from identities that are not contacts wait:"
+                        + " `peerkey requests` shows them");
             }
             long seq = print(rt.textAfter(0), printer);
             while (follow) {

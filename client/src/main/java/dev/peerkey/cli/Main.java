@@ -24,6 +24,11 @@ import picocli.CommandLine.Command;
             ListenCommand.class,
             ChatCommand.class,
             SessionsCommand.class,
+            RequestsCommand.class,
+            AcceptCommand.class,
+            DeclineCommand.class,
+            BlockCommand.class,
+            BlockCommand.Unblock.class,
             DemoCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class

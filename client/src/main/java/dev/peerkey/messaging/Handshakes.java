@@ -6,29 +6,39 @@ import dev.peerkey.handshake.AuthAccept;
 import dev.peerkey.handshake.AuthRequest;
 import dev.peerkey.handshake.Endpoint;
 import dev.peerkey.handshake.EphemeralKey;
+import dev.peerkey.handshake.FirstMessage;
 import dev.peerkey.handshake.Handshake;
 import dev.peerkey.handshake.HandshakeException;
 import dev.peerkey.handshake.HandshakeTypedData;
 import dev.peerkey.handshake.LocalIdentity;
 import dev.peerkey.handshake.Peer;
+import dev.peerkey.handshake.Payload;
 import dev.peerkey.handshake.PendingHandshake;
 import dev.peerkey.handshake.SessionKeys;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.registry.TxResult;
 import dev.peerkey.session.DoubleRatchet;
 import dev.peerkey.session.RatchetKeyPair;
+import dev.peerkey.store.ContactStatus;
 import dev.peerkey.store.HandshakeRole;
 import dev.peerkey.store.Message;
+import dev.peerkey.store.MessageId;
 import dev.peerkey.store.MessageKind;
 import dev.peerkey.store.SessionRecord;
 import dev.peerkey.store.SessionRoute;
 import dev.peerkey.store.SessionStatus;
 import dev.peerkey.store.Store;
+import dev.peerkey.store.Transport;
+import dev.peerkey.store.Tx;
 import dev.peerkey.transport.MessengerContract;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.web3j.crypto.Credentials;
 
@@ -36,14 +46,14 @@ import org.web3j.crypto.Credentials;
  * The three handshake steps with their persistence: start (store the ephemeral key and the
  * signed request, then submit), answer (verify, store the responder's session awaiting key
  * confirmation, then submit the accept) and finish (verify, establish, queue the key
- * confirmation). Each step is idempotent, so a follower that re-reads a block after a crash,
+ * confirmation). Whom to answer is decided by {@link Requests}; a request may carry first messages. Each step is idempotent, so a follower that re-reads a block after a crash,
  * or two processes of one profile, cannot answer or finish a handshake twice.
  */
 final class Handshakes {
     /** How long a started handshake waits for its answer; the contract's freshness window is one hour. */
     static final Duration LIFETIME = Duration.ofHours(1);
     /** Requests older than this are not answered: the contract would refuse the accept as stale. */
-    private static final Duration ANSWERABLE = LIFETIME.minusMinutes(5);
+    static final Duration ANSWERABLE = LIFETIME.minusMinutes(5);
 
     /** A request we submitted. */
     record Started(byte[] requestId, PeerId peer, TxResult tx) { }
@@ -75,26 +85,81 @@ final class Handshakes {
 
     /** Initiator: verifies the peer is active, stores the pending handshake, then submits the request. */
     Started start(PeerId peerId) {
+        return start(peerId, null, null);
+    }
+
+    /**
+     * Initiator: like {@link #start(PeerId)}, and the peer becomes a contact. With {@code text},
+     * the request also carries, sealed to the peer's key, that chat message and every earlier one
+     * to this peer still riding on an unanswered request (a message request the peer reads before
+     * answering); they are stored on the request's pending session and count as delivered once the
+     * peer accepts.
+     *
+     * @param text a new chat message to carry, or null
+     * @param alsoInTransaction more work for the transaction that stores the handshake, given the
+     *     request ID (a pending session of that ID then exists), or null
+     * @throws MessagingException if the messages do not fit in a request
+     */
+    Started start(PeerId peerId, Packet text, BiConsumer<Tx, byte[]> alsoInTransaction) {
         if (peerId.equals(me.id())) {
             throw new MessagingException("cannot authenticate with yourself: " + peerId + " is this identity");
         }
         Peer peer = peers.requireActive(peerId);
         Instant now = clock.instant();
-        PendingHandshake pending = handshake.start(me, peer, now, advertised.get());
+        List<Message> carried = text == null ? List.of()
+                : store.inTransactionReturning(tx -> tx.carriedMessages(me.id(), peerId));
+        List<FirstMessage> firsts = new ArrayList<>();
+        carried.forEach(m -> firsts.add(new FirstMessage(m.id().bytes(), m.createdAt(), m.body())));
+        if (text != null) {
+            firsts.add(new FirstMessage(text.id().bytes(), text.sentAt(), text.body()));
+        }
+        checkFits(peerId, firsts);
+        PendingHandshake pending = handshake.start(me, peer, now, advertised.get(), firsts);
         AuthRequest request = pending.request();
         byte[] requestId = request.requestId(domain());
         try {
-            store.inTransaction(tx -> tx.savePendingHandshake(new dev.peerkey.store.PendingHandshake(requestId,
-                    HandshakeRole.INITIATOR, me.id(), peerId, pending.ephemeralKey().privateKey(), now,
-                    now.plus(LIFETIME), StoredRequest.encode(request))));
+            store.inTransaction(tx -> {
+                tx.savePendingHandshake(new dev.peerkey.store.PendingHandshake(requestId, HandshakeRole.INITIATOR,
+                        me.id(), peerId, pending.ephemeralKey().privateKey(), now, now.plus(LIFETIME),
+                        StoredRequest.encode(request)));
+                tx.setContactStatus(me.id(), peerId, ContactStatus.CONTACT);
+                if (!firsts.isEmpty() || alsoInTransaction != null) {
+                    tx.saveSession(requestId, me.id(), peerId, SessionStatus.PENDING_OUTGOING, null, null);
+                }
+                carried.forEach(m -> tx.moveOutgoing(m.id(), requestId));
+                if (text != null) {
+                    tx.insertOutgoing(requestId, text.id(), MessageKind.TEXT, text.body(), new byte[0]);
+                    tx.markSent(text.id(), Transport.CHAIN);
+                }
+                if (alsoInTransaction != null) {
+                    alsoInTransaction.accept(tx, requestId);
+                }
+            });
         } finally {
             pending.ephemeralKey().destroy();
         }
         try {
             return new Started(requestId, peerId, contract.requestAuth(payer, request));
         } catch (PeerkeyException e) {
-            store.inTransaction(tx -> tx.deletePendingHandshake(requestId));
+            store.inTransaction(tx -> {
+                tx.deletePendingHandshake(requestId);
+                if (text != null) {
+                    tx.markFailed(text.id()); // not sent; the earlier ones ride on the next request
+                }
+            });
             throw e;
+        }
+    }
+
+    private static void checkFits(PeerId peer, List<FirstMessage> firsts) {
+        // Room for the longest endpoint beside the messages.
+        int room = Payload.MAX_LENGTH - 1 - 255 - Payload.lengthWith(List.of());
+        int length = firsts.isEmpty() ? 0 : Payload.lengthWith(firsts) - Payload.lengthWith(List.of());
+        if (firsts.size() > Payload.MAX_MESSAGES || length > room) {
+            throw new MessagingException("a message request carries at most " + Payload.MAX_MESSAGES
+                    + " messages in " + room + " bytes; " + firsts.size() + " message(s) of " + length
+                    + " bytes wait for " + peer + " to accept: send a shorter one, or wait until " + peer
+                    + " accepts");
         }
     }
 
@@ -106,11 +171,21 @@ final class Handshakes {
      * @throws MessagingException if the request or its initiator is refused
      */
     boolean answer(AuthRequest request) {
+        return answer(request, null).isPresent();
+    }
+
+    /**
+     * Responder: like {@link #answer(AuthRequest)}; the first messages the request carries are
+     * stored as received on the new session, in the transaction that stores it, together with
+     * {@code alsoInTransaction} (given the session ID), if not null.
+     *
+     * @return the accept transaction, or empty if this call did not answer
+     */
+    Optional<TxResult> answer(AuthRequest request, BiConsumer<Tx, byte[]> alsoInTransaction) {
         byte[] requestId = request.requestId(domain());
         // A request answered elsewhere (or long ago) makes the accept revert; the session is then closed.
-        if (!request.responder().equals(me.id()) || sessionExists(requestId)
-                || request.signedAt().isBefore(clock.instant().minus(ANSWERABLE))) {
-            return false;
+        if (!request.responder().equals(me.id()) || sessionExists(requestId) || !answerable(request)) {
+            return Optional.empty();
         }
         Peer initiator;
         try {
@@ -134,21 +209,42 @@ final class Handshakes {
                         peerEndpoint);
                 tx.saveRoute(new SessionRoute(requestId, tags.inbox(), tags.outbox(), keys.initiatorConfirmation(),
                         ours == null ? null : ours.toString()));
+                receiveFirstMessages(tx, requestId, requestId, acceptance.messages());
+                if (alsoInTransaction != null) {
+                    alsoInTransaction.accept(tx, requestId);
+                }
                 return true;
             });
             if (!stored) {
-                return false;
+                return Optional.empty();
             }
         } finally {
             keys.destroy();
         }
         try {
-            contract.acceptAuth(payer, acceptance.accept());
+            return Optional.of(contract.acceptAuth(payer, acceptance.accept()));
         } catch (PeerkeyException e) {
             close(requestId);
             throw new MessagingException("could not answer " + initiator.id() + "'s handshake: " + e.getMessage(), e);
         }
-        return true;
+    }
+
+    /** Whether the contract still takes an answer to {@code request}: it is not older than {@link #ANSWERABLE}. */
+    boolean answerable(AuthRequest request) {
+        return !request.signedAt().isBefore(clock.instant().minus(ANSWERABLE));
+    }
+
+    /**
+     * Stores first messages carried by request {@code requestId} as received on session
+     * {@code sessionId}; each message ID once, so a message carried again by a later request is
+     * not shown twice. (Their "envelope" is request ID || message ID: the request carried them.)
+     */
+    static void receiveFirstMessages(Tx tx, byte[] sessionId, byte[] requestId, List<FirstMessage> messages) {
+        for (FirstMessage m : messages) {
+            byte[] marker = ByteBuffer.allocate(requestId.length + FirstMessage.ID_LENGTH).put(requestId).put(m.id())
+                    .array();
+            tx.insertIncoming(sessionId, MessageId.of(m.id()), m.text(), marker, Transport.CHAIN, m.sentAt());
+        }
     }
 
     /**
@@ -195,6 +291,7 @@ final class Handshakes {
                         peerEndpoint);
                 tx.saveRoute(new SessionRoute(requestId, tags.inbox(), tags.outbox(), null,
                         ours == null ? null : ours.toString()));
+                tx.markCarriedDelivered(requestId); // the accept answers the request that carried them
                 return Optional.of(tx.insertOutgoing(requestId, confirm.id(), MessageKind.CONFIRM, new byte[0],
                         envelope));
             });
