@@ -198,7 +198,7 @@ final class Requests {
     void sweep(Tx tx) {
         Instant now = clock.instant();
         tx.deleteExpiredRequests(now.minus(REQUEST_LIFETIME), now.minus(REQUEST_LIFETIME.plusDays(1)));
-        tx.expireUnconfirmedIncoming(now.minus(UNCONFIRMED_LIFETIME));
+        tx.expireUnconfirmedIncoming(UNCONFIRMED_LIFETIME);
     }
 
     private String blockedHint(PeerId peer) {

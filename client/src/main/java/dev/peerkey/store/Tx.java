@@ -240,12 +240,12 @@ public final class Tx {
 
     /**
      * Closes for good the sessions we answered that are still waiting for the initiator's key
-     * confirmation and were created before {@code createdBefore}; returns how many.
+     * confirmation and are older than {@code maxAge} (by this store's clock); returns how many.
      */
-    public int expireUnconfirmedIncoming(Instant createdBefore) {
+    public int expireUnconfirmedIncoming(java.time.Duration maxAge) {
         check();
         List<byte[]> ids = SessionTable.unconfirmedIncomingBefore(sql,
-                Objects.requireNonNull(createdBefore, "createdBefore").toEpochMilli());
+                now - Objects.requireNonNull(maxAge, "maxAge").toMillis());
         ids.forEach(id -> SessionTable.closeForGood(sql, now, id));
         return ids.size();
     }
