@@ -1,5 +1,6 @@
 package dev.peerkey.messaging;
 
+import dev.peerkey.PeerkeyException;
 import dev.peerkey.handshake.AuthRequest;
 import dev.peerkey.handshake.FirstMessage;
 import dev.peerkey.handshake.HandshakeException;
@@ -138,7 +139,7 @@ final class Requests {
                     return new Accepted(peer, newest.requestId(handshakes.domain()), tx.get(), false,
                             messages.size());
                 }
-            } catch (MessagingException e) {
+            } catch (PeerkeyException e) { // refused by the contract, or no longer opens (a rotation): start afresh
                 answerFailure = e.getMessage();
             }
         }

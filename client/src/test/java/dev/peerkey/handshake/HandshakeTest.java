@@ -106,6 +106,17 @@ class HandshakeTest {
     }
 
     @Test
+    void anAcceptCarryingMessagesIsRefused() {
+        PendingHandshake pending = handshake.start(alice, bob.asPeer(), NOW, null);
+        FirstMessage smuggled = new FirstMessage(Fixtures.random(16), NOW, "x".getBytes(StandardCharsets.UTF_8));
+        AuthAccept accept = AuthAccept.sign(DOMAIN, pending.request(), bob, alice.asPeer(),
+                EphemeralKey.generate(new java.security.SecureRandom()), NOW,
+                Payload.of(null, Fixtures.random(32), java.util.List.of(smuggled)));
+        assertTrue(fails(SealedPayloadException.class, () -> handshake.finish(pending, accept)).getMessage()
+                .contains("carries messages"));
+    }
+
+    @Test
     void handshakeWithoutEndpoints() {
         PendingHandshake pending = handshake.start(alice, bob.asPeer(), NOW, null);
         Acceptance acceptance = handshake.accept(bob, alice.asPeer(), pending.request(), NOW, null);
