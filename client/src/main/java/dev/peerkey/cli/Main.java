@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
             DeclineCommand.class,
             BlockCommand.class,
             BlockCommand.Unblock.class,
+            MailboxAccountCommand.class,
             DemoCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class

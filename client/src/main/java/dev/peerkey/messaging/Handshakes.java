@@ -200,6 +200,7 @@ final class Handshakes {
             DoubleRatchet ratchet = DoubleRatchet.responder(keys.sharedSecret(),
                     RatchetKeyPair.fromPrivateKey(keys.responderRatchetPrivateKey()), keys.associatedData());
             SessionTags tags = SessionTags.of(keys);
+            byte[] mailboxKey = MailboxTags.key(keys);
             String peerEndpoint = keys.peerEndpoint().map(Endpoint::toString).orElse(null);
             boolean stored = store.inTransactionReturning(tx -> {
                 if (tx.sessionById(requestId).isPresent()) {
@@ -209,6 +210,7 @@ final class Handshakes {
                         peerEndpoint);
                 tx.saveRoute(new SessionRoute(requestId, tags.inbox(), tags.outbox(), keys.initiatorConfirmation(),
                         ours == null ? null : ours.toString()));
+                tx.setMailboxKey(requestId, mailboxKey);
                 receiveFirstMessages(tx, requestId, requestId, acceptance.messages());
                 if (alsoInTransaction != null) {
                     alsoInTransaction.accept(tx, requestId);
@@ -278,6 +280,7 @@ final class Handshakes {
             DoubleRatchet ratchet = DoubleRatchet.initiator(keys.sharedSecret(), keys.responderRatchetPublicKey(),
                     keys.associatedData());
             SessionTags tags = SessionTags.of(keys);
+            byte[] mailboxKey = MailboxTags.key(keys);
             Packet confirm = Packet.confirm(keys.initiatorConfirmation(), clock.instant());
             byte[] envelope = ratchet.encrypt(confirm.encode());
             String peerEndpoint = keys.peerEndpoint().map(Endpoint::toString).orElse(null);
@@ -291,6 +294,7 @@ final class Handshakes {
                         peerEndpoint);
                 tx.saveRoute(new SessionRoute(requestId, tags.inbox(), tags.outbox(), null,
                         ours == null ? null : ours.toString()));
+                tx.setMailboxKey(requestId, mailboxKey);
                 tx.markCarriedDelivered(requestId); // the accept answers the request that carried them
                 return Optional.of(tx.insertOutgoing(requestId, confirm.id(), MessageKind.CONFIRM, new byte[0],
                         envelope));

@@ -95,7 +95,13 @@ final class Schema {
                 CHECK (kind IN ('text', 'confirm', 'endpoint'))""",
             // The signed request itself, so a restarted client can still finish the handshake.
             "ALTER TABLE pending_handshakes ADD COLUMN request BLOB"),
-            // v3: message requests. A stranger's handshake waits for consent; contacts are answered.
+            // v3: the key a session's mailbox tags change under, one tag per day (NULL for sessions
+            // made before, which keep their one constant tag).
+            List.of(
+            """
+            ALTER TABLE session_routes ADD COLUMN mailbox_key BLOB
+                CHECK (mailbox_key IS NULL OR length(mailbox_key) = 32)"""),
+            // v4: message requests. A stranger's handshake waits for consent; contacts are answered.
             List.of(
             """
             CREATE TABLE contacts (
