@@ -192,6 +192,8 @@ class MessageRequestsIT {
         aliceListen = listen(alice, "--advertise", "127.0.0.1:" + aliceTrap.getLocalPort());
         BigInteger balance = balance(bobAddress);
         BigInteger nonce = nonce(bobAddress);
+        String bobMailbox = ok(bob, "mailbox-account", "--json").json().path("address").asText();
+        BigInteger mailboxNonce = nonce(bobMailbox);
 
         JsonNode sent = ok(alice, "send", bobId, "hi Bob, it's Alice", "--timeout", "3s", "--json").json();
         assertTrue(sent.path("pending").asBoolean(), sent::toString);
@@ -204,6 +206,7 @@ class MessageRequestsIT {
         assertEquals(sent.path("requestId").asText(), request.path("requestIds").get(0).asText());
         assertEquals(balance, balance(bobAddress), "Bob paid nothing");
         assertEquals(nonce, nonce(bobAddress), "Bob sent no transaction");
+        assertEquals(mailboxNonce, nonce(bobMailbox), "nor did his mailbox account");
         assertEquals(RequestStatus.PENDING, status(sent.path("requestId").asText()), "no AuthAccepted on chain");
         assertEquals(0, trapConnections.get(), "Bob never connected to the endpoint Alice supplied");
         assertEquals(0, count(inbox(bob), "hi Bob, it's Alice"), "not in the inbox before consent");
