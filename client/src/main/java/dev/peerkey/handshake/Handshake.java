@@ -51,13 +51,15 @@ public final class Handshake {
 
     /**
      * Like {@link #start(LocalIdentity, Peer, Instant, Endpoint)}, with first messages sealed to the
-     * responder's current key beside the endpoint (a message request it may read before answering).
+     * responder's current key beside the endpoint (a message request it may read before answering),
+     * the payload padded so that it seals to 256, 1,024, 4,096 or 16,384 bytes.
      *
      * @throws HandshakeException if the messages do not fit in a sealed payload
      */
     public PendingHandshake start(LocalIdentity initiator, Peer responder, Instant signedAt, Endpoint endpoint,
             List<FirstMessage> messages) {
-        Payload payload = Payload.of(endpoint, null, messages);
+        // A request with messages is padded to a size class, so its length does not tell theirs.
+        Payload payload = messages.isEmpty() ? Payload.of(endpoint, null) : Payload.of(endpoint, null, messages).padded();
         EphemeralKey ephemeral = EphemeralKey.generate(random);
         AuthRequest request = AuthRequest.sign(domain, initiator, responder, ephemeral, signedAt, payload, random);
         return PendingHandshake.of(initiator, responder, request, ephemeral);

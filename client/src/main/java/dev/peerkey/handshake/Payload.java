@@ -26,6 +26,8 @@ import java.util.Set;
  *         32    confirmation tag                  if 0x02
  *         1     message count k (1..255)          if 0x04
  *   k times:    16 message ID | 8 sender's time (ms, big-endian) | 2 text length t (1..65535) | t UTF-8 text
+ *         2     padding length p                  if 0x08
+ *         p     zero bytes                        if 0x08
  * </pre>
  *
  * Nothing may follow; message IDs are distinct. An auth request carries at most an endpoint and
@@ -44,16 +46,41 @@ public final class Payload {
     private static final int FLAG_ENDPOINT = 0x01;
     private static final int FLAG_CONFIRMATION = 0x02;
     private static final int FLAG_MESSAGES = 0x04;
+    private static final int FLAG_PADDING = 0x08;
     private static final Payload EMPTY = new Payload(null, null, List.of());
+    /** Plaintext lengths that seal to 256, 1,024, 4,096 and 16,384 bytes. */
+    private static final int[] PADDED_LENGTHS = {256 - Ecies.OVERHEAD, 1024 - Ecies.OVERHEAD, 4096 - Ecies.OVERHEAD,
+        MAX_LENGTH};
 
     private final Endpoint endpoint;
     private final byte[] confirmation;
     private final List<FirstMessage> messages;
+    /** Zero bytes after the fields; not part of the payload's meaning (equals ignores it). */
+    private final int padding;
 
     private Payload(Endpoint endpoint, byte[] confirmation, List<FirstMessage> messages) {
+        this(endpoint, confirmation, messages, -1);
+    }
+
+    private Payload(Endpoint endpoint, byte[] confirmation, List<FirstMessage> messages, int padding) {
         this.endpoint = endpoint;
         this.confirmation = confirmation;
         this.messages = messages;
+        this.padding = padding;
+    }
+
+    /**
+     * This payload padded with zero bytes so that, sealed, it is 256, 1,024, 4,096 or 16,384
+     * bytes long: the smallest class it fits (unpadded if not even the padding's own two bytes fit).
+     */
+    public Payload padded() {
+        int bare = new Payload(endpoint, confirmation, messages).length();
+        for (int target : PADDED_LENGTHS) {
+            if (bare + 2 <= target) {
+                return new Payload(endpoint, confirmation, messages, target - bare - 2);
+            }
+        }
+        return this;
     }
 
     public static Payload empty() {
@@ -123,14 +150,14 @@ public final class Payload {
         if (!messages.isEmpty()) {
             size += 1 + messages.stream().mapToInt(FirstMessage::encodedLength).sum();
         }
-        return size;
+        return padding < 0 ? size : size + 2 + padding;
     }
 
     public byte[] toBytes() {
         ByteBuffer out = ByteBuffer.allocate(length());
         out.put((byte) VERSION);
         out.put((byte) ((endpoint == null ? 0 : FLAG_ENDPOINT) | (confirmation == null ? 0 : FLAG_CONFIRMATION)
-                | (messages.isEmpty() ? 0 : FLAG_MESSAGES)));
+                | (messages.isEmpty() ? 0 : FLAG_MESSAGES) | (padding < 0 ? 0 : FLAG_PADDING)));
         if (endpoint != null) {
             byte[] endpointBytes = endpoint.toString().getBytes(StandardCharsets.US_ASCII);
             out.put((byte) endpointBytes.length).put(endpointBytes);
@@ -144,6 +171,9 @@ public final class Payload {
                 byte[] text = m.text();
                 out.put(m.id()).putLong(m.sentAt().toEpochMilli()).putShort((short) text.length).put(text);
             }
+        }
+        if (padding >= 0) {
+            out.putShort((short) padding); // then zeros, as allocated
         }
         return out.array();
     }
@@ -163,7 +193,7 @@ public final class Payload {
                     + (bytes[0] & 0xff) + " (this client reads version " + VERSION + ")");
         }
         int flags = bytes[1] & 0xff;
-        if ((flags & ~(FLAG_ENDPOINT | FLAG_CONFIRMATION | FLAG_MESSAGES)) != 0) {
+        if ((flags & ~(FLAG_ENDPOINT | FLAG_CONFIRMATION | FLAG_MESSAGES | FLAG_PADDING)) != 0) {
             throw malformed("it sets unknown flags");
         }
         int pos = 2;
@@ -202,6 +232,21 @@ public final class Payload {
             ByteBuffer in = ByteBuffer.wrap(bytes, pos, bytes.length - pos);
             messages = readMessages(in);
             pos = in.position();
+        }
+        if ((flags & FLAG_PADDING) != 0) {
+            if (pos + 2 > bytes.length) {
+                throw malformed("the padding length is cut short");
+            }
+            int n = ((bytes[pos] & 0xff) << 8) | (bytes[pos + 1] & 0xff);
+            pos += 2;
+            if (pos + n != bytes.length) {
+                throw malformed("the padding is not as long as it says");
+            }
+            for (; pos < bytes.length; pos++) {
+                if (bytes[pos] != 0) {
+                    throw malformed("the padding is not zeros");
+                }
+            }
         }
         if (pos != bytes.length) {
             throw malformed((bytes.length - pos) + " unexpected bytes follow its fields");

@@ -82,7 +82,10 @@ class PayloadTest {
             {},
             {1},
             {2, 0},                          // unknown version
-            {1, 8},                          // unknown flag
+            {1, 16},                         // unknown flag
+            {1, 8, 0},                       // padding length cut short
+            {1, 8, 0, 2, 0},                 // padding shorter than it says
+            {1, 8, 0, 1, 7},                 // padding not zeros
             {1, 4},                          // messages flag, no count
             {1, 4, 0},                       // messages flag, none carried
             {1, 1},                          // endpoint flag, no length
@@ -145,6 +148,21 @@ class PayloadTest {
         emptyText[2 + 1 + 16 + 8] = 0;
         emptyText[2 + 1 + 16 + 8 + 1] = 0;
         fails(SealedPayloadException.class, () -> Payload.fromBytes(emptyText));
+    }
+
+    @Test
+    void aPaddedPayloadSealsToASizeClassAndReadsBackTheSame() {
+        for (String text : new String[] {"hi", "x".repeat(300), "y".repeat(3000), "z".repeat(12000)}) {
+            Payload p = Payload.of(Endpoint.parse("h.example:7"), null, List.of(message(text, 5L))).padded();
+            int sealed = p.toBytes().length + Ecies.OVERHEAD;
+            assertTrue(List.of(256, 1024, 4096, 16384).contains(sealed), text.length() + " -> " + sealed);
+            assertEquals(p, Payload.fromBytes(p.toBytes()));
+            assertEquals(text, new String(Payload.fromBytes(p.toBytes()).messages().get(0).text(),
+                    StandardCharsets.UTF_8));
+        }
+        assertEquals(256, Payload.of(null, null, List.of(message("a", 1L))).padded().toBytes().length + Ecies.OVERHEAD);
+        assertEquals(1024, Payload.of(null, null, List.of(message("b".repeat(200), 1L))).padded().toBytes().length
+                + Ecies.OVERHEAD);
     }
 
     private static FirstMessage message(String text, long millis) {
