@@ -40,7 +40,7 @@ final class ChatRuntime implements AutoCloseable {
      */
     static ChatRuntime open(Context ctx, ChatOptions options, Supplier<Endpoint> advertised) {
         PeerId id = ctx.profile().identity(options.identity);
-        LocalIdentity me = LocalIdentity.of(id, ctx.currentKey(id));
+        LocalIdentity me = LocalIdentity.of(id, ctx.actingKey(id));
         ctx.fundIfDevChain(me.key().address());
         Supplier<Endpoint> endpoint = advertised != null ? advertised
                 : () -> ListenerFile.running(ctx.options.home).orElse(null);

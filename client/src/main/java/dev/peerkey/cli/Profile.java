@@ -107,6 +107,11 @@ final class Profile {
         save(config().withIdentity(id, newKey));
     }
 
+    /** Whether the keystore holds the private half of {@code key}. */
+    boolean holdsKey(PublicKey key) {
+        return keystore.contains(key.id());
+    }
+
     List<PeerId> identities() {
         return config().identities().keySet().stream().map(PeerId::parse).sorted().toList();
     }

@@ -7,6 +7,8 @@ import dev.peerkey.registry.RegistrationRequest;
 import dev.peerkey.registry.Registry;
 import dev.peerkey.registry.TxResult;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,30 +33,35 @@ final class RegisterCommand implements Runnable {
     public void run() {
         try (Context ctx = new Context(options)) {
             PeerId id = ctx.profile().identity(keyOptions.identity);
-            IdentityKey key = ctx.currentKey(id);
+            IdentityKey key = ctx.actingKey(id);
             if (!key.id().equals(id)) {
                 throw new PeerkeyException("identity " + id + " has rotated its key, so it is registered already");
             }
             Registry registry = ctx.registry();
             Instant validUntil = keyOptions.validUntil();
-            TxResult tx;
+            Supplier<TxResult> send;
             if (relayed) {
                 RegistrationRequest request = registry.signRegistration(key, validUntil);
                 IdentityKey relayer = IdentityKey.generate();
                 requireDevChain(ctx);
                 ctx.fundIfDevChain(relayer.address());
-                tx = registry.submit(request, relayer.credentials());
+                send = () -> registry.submit(request, relayer.credentials());
             } else {
                 ctx.fundIfDevChain(key.address());
-                tx = registry.register(key, validUntil);
+                send = () -> registry.register(key, validUntil);
             }
+            // Already registered with this very key (a copy of our signed registration landed first): success.
+            Optional<TxResult> tx = ctx.keySync().expectKey(id, key.publicKey(), send);
+            Instant registeredUntil = tx.isPresent() ? Instant.ofEpochSecond(validUntil.getEpochSecond())
+                    : registry.require(id).validUntil();
             var fields = Output.fields();
             fields.put("id", id.hex());
             fields.put("name", id.displayName().value());
-            fields.put("validUntil", Instant.ofEpochSecond(validUntil.getEpochSecond()).toString());
+            fields.put("validUntil", registeredUntil.toString());
             fields.put("relayed", relayed);
-            fields.put("txHash", tx.txHash());
-            fields.put("gasUsed", tx.gasUsed());
+            fields.put("alreadyDone", tx.isEmpty());
+            fields.put("txHash", tx.map(TxResult::txHash).orElse(null));
+            fields.put("gasUsed", tx.map(TxResult::gasUsed).orElse(null));
             ctx.out.result(fields);
         }
     }

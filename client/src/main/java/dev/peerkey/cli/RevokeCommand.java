@@ -28,7 +28,7 @@ final class RevokeCommand implements Runnable {
         try (Context ctx = new Context(options)) {
             PeerId id = ctx.profile().identity(identity);
             confirm(id);
-            IdentityKey current = ctx.currentKey(id);
+            IdentityKey current = ctx.actingKey(id);
             ctx.fundIfDevChain(current.address());
             TxResult tx = ctx.registry().revoke(id, current);
             var fields = Output.fields();

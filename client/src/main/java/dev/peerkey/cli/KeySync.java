@@ -1,0 +1,98 @@
+package dev.peerkey.cli;
+
+import dev.peerkey.PeerkeyException;
+import dev.peerkey.identity.PeerId;
+import dev.peerkey.identity.PublicKey;
+import dev.peerkey.registry.IdentityRecord;
+import dev.peerkey.registry.Registry;
+import dev.peerkey.registry.TxResult;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Keeps a profile's record of an identity's current key in step with the chain. Anyone may
+ * submit an owner's signed call, so a rotation can land through someone else's transaction
+ * while the owner's own reverts; the chain, not the profile, says which key is current. Used at
+ * the start of every command that acts with an identity's key and after every failed
+ * transaction that should have changed it.
+ */
+final class KeySync {
+    private final Profile profile;
+    private final Registry registry;
+    private final Consumer<String> progress;
+
+    KeySync(Profile profile, Registry registry, Consumer<String> progress) {
+        this.profile = profile;
+        this.registry = registry;
+        this.progress = progress;
+    }
+
+    /** The chain holds a key for an identity of this profile that the profile's keystore lacks. */
+    static final class ForeignKeyException extends PeerkeyException {
+        private static final long serialVersionUID = 1L;
+
+        ForeignKeyException(PeerId id, int keyIndex) {
+            super("identity " + id.displayName().value() + "'s key on chain (key #" + keyIndex + ") is not in this"
+                    + " profile: someone else rotated it — if it was not you, run"
+                    + " `peerkey recover revoke --recovery-file FILE`");
+        }
+    }
+
+    /**
+     * Compares the chain's verified current key of {@code id} with the profile's. If they differ
+     * and the keystore holds the chain's key, the profile adopts it (one line on stderr).
+     *
+     * @return the chain's record, or empty if the identity is not registered
+     * @throws ForeignKeyException if the chain's key of an identity that is not revoked is not in the keystore
+     */
+    Optional<IdentityRecord> reconcile(PeerId id) {
+        Optional<IdentityRecord> found = registry.lookup(id);
+        if (found.isEmpty()) {
+            return found;
+        }
+        IdentityRecord record = found.get();
+        PublicKey chainKey = record.publicKey();
+        if (chainKey.equals(profile.currentPublicKey(id))) {
+            return found;
+        }
+        if (profile.holdsKey(chainKey)) {
+            profile.switchKey(id, chainKey);
+            progress.accept("adopted key #" + record.keyIndex() + " of " + id.displayName().value()
+                    + ": a rotation landed that this profile had not recorded");
+            return found;
+        }
+        if (record.revoked()) {
+            return found; // nothing can act with it any more; the command says "revoked"
+        }
+        throw new ForeignKeyException(id, record.keyIndex());
+    }
+
+    /**
+     * Runs a transaction that should leave {@code wanted} as the current key of {@code id}. If
+     * it fails — reverted, refused by the node, or its answer lost — but the chain holds
+     * {@code wanted} all the same (someone submitted a copy of our signed call first), that is
+     * success: the key is adopted and the result is empty.
+     *
+     * @throws PeerkeyException the transaction's own error, or a {@link ForeignKeyException} if the
+     *     chain now holds a key that is not ours
+     */
+    Optional<TxResult> expectKey(PeerId id, PublicKey wanted, Supplier<TxResult> transaction) {
+        try {
+            return Optional.of(transaction.get());
+        } catch (PeerkeyException failed) {
+            Optional<IdentityRecord> now;
+            try {
+                now = reconcile(id);
+            } catch (ForeignKeyException foreign) {
+                throw foreign;
+            } catch (PeerkeyException unknown) {
+                throw failed;
+            }
+            if (now.isPresent() && now.get().publicKey().equals(wanted)) {
+                return Optional.empty();
+            }
+            throw failed;
+        }
+    }
+}
