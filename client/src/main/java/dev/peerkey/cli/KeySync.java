@@ -48,34 +48,17 @@ final class KeySync {
      */
     Optional<IdentityRecord> reconcile(PeerId id) {
         Optional<IdentityRecord> found = registry.lookup(id);
-        if (found.isEmpty()) {
-            return found;
+        if (found.isEmpty() || adopt(id, found.get()) || found.get().revoked()) {
+            return found; // a revoked identity's last key acts no more; the command itself says "revoked"
         }
-        IdentityRecord record = found.get();
-        PublicKey chainKey = record.publicKey();
-        if (chainKey.equals(profile.currentPublicKey(id))) {
-            return found;
-        }
-        if (profile.holdsKey(chainKey)) {
-            profile.switchKey(id, chainKey);
-            progress.accept("adopted key #" + record.keyIndex() + " of " + id.displayName().value()
-                    + ": a rotation landed that this profile had not recorded");
-            return found;
-        }
-        if (record.revoked()) {
-            return found; // nothing can act with it any more; the command says "revoked"
-        }
-        throw new ForeignKeyException(id, record.keyIndex());
+        throw new ForeignKeyException(id, found.get().keyIndex());
     }
 
     /**
      * Runs a transaction that should leave {@code wanted} as the current key of {@code id}. If
      * it fails — reverted, refused by the node, or its answer lost — but the chain holds
      * {@code wanted} all the same (someone submitted a copy of our signed call first), that is
-     * success: the key is adopted and the result is empty.
-     *
-     * @throws PeerkeyException the transaction's own error, or a {@link ForeignKeyException} if the
-     *     chain now holds a key that is not ours
+     * success: the key is adopted and the result is empty. Otherwise the transaction's error stands.
      */
     Optional<TxResult> expectKey(PeerId id, PublicKey wanted, Supplier<TxResult> transaction) {
         try {
@@ -83,16 +66,29 @@ final class KeySync {
         } catch (PeerkeyException failed) {
             Optional<IdentityRecord> now;
             try {
-                now = reconcile(id);
-            } catch (ForeignKeyException foreign) {
-                throw foreign;
+                now = registry.lookup(id);
             } catch (PeerkeyException unknown) {
                 throw failed;
             }
-            if (now.isPresent() && now.get().publicKey().equals(wanted)) {
+            if (now.isPresent() && now.get().publicKey().equals(wanted) && adopt(id, now.get())) {
                 return Optional.empty();
             }
             throw failed;
         }
+    }
+
+    /** Makes the chain's current key the profile's if the keystore holds it; false if it does not. */
+    private boolean adopt(PeerId id, IdentityRecord chain) {
+        PublicKey chainKey = chain.publicKey();
+        if (chainKey.equals(profile.currentPublicKey(id))) {
+            return true;
+        }
+        if (!profile.holdsKey(chainKey)) {
+            return false;
+        }
+        profile.switchKey(id, chainKey);
+        progress.accept("adopted key #" + chain.keyIndex() + " of " + id.displayName().value()
+                + ": a rotation landed that this profile had not recorded");
+        return true;
     }
 }

@@ -15,9 +15,11 @@ import picocli.CommandLine.Option;
 
 /** `peerkey register`: publish an identity's key in the registry. */
 @Command(name = "register", mixinStandardHelpOptions = true,
-        description = {"Register an identity of this profile in the registry.",
+        description = {"Register an identity of this profile in the registry, with the commitment to its"
+                + " recovery key if `id new` made one.",
             "By default the identity's own account sends and pays (on a local chain it is funded first);"
-                    + " with --relayed the identity only signs and another account submits and pays."})
+                    + " with --relayed the identity only signs and another account submits and pays. If a copy"
+                    + " of the signed registration lands first, the command still succeeds."})
 final class RegisterCommand implements Runnable {
     @Mixin
     GlobalOptions options;
@@ -39,13 +41,19 @@ final class RegisterCommand implements Runnable {
             }
             Registry registry = ctx.registry();
             Instant validUntil = keyOptions.validUntil();
+            String recovery = ctx.profile().recoveryAddress(id).orElse(null);
             Supplier<TxResult> send;
             if (relayed) {
-                RegistrationRequest request = registry.signRegistration(key, validUntil);
+                RegistrationRequest request = registry.signRegistration(key, validUntil, recovery);
                 IdentityKey relayer = IdentityKey.generate();
                 requireDevChain(ctx);
                 ctx.fundIfDevChain(relayer.address());
                 send = () -> registry.submit(request, relayer.credentials());
+            } else if (recovery != null) {
+                // A recovery key is committed to only in the signed form; here our own account submits it.
+                RegistrationRequest request = registry.signRegistration(key, validUntil, recovery);
+                ctx.fundIfDevChain(key.address());
+                send = () -> registry.submit(request, key.credentials());
             } else {
                 ctx.fundIfDevChain(key.address());
                 send = () -> registry.register(key, validUntil);
@@ -59,6 +67,7 @@ final class RegisterCommand implements Runnable {
             fields.put("name", id.displayName().value());
             fields.put("validUntil", registeredUntil.toString());
             fields.put("relayed", relayed);
+            fields.put("recoveryAddress", recovery);
             fields.put("alreadyDone", tx.isEmpty());
             fields.put("txHash", tx.map(TxResult::txHash).orElse(null));
             fields.put("gasUsed", tx.map(TxResult::gasUsed).orElse(null));
