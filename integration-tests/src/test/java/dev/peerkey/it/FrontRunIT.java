@@ -60,9 +60,10 @@ class FrontRunIT {
         alice = profile("alice");
         bob = profile("bob");
         carol = profile("carol");
-        aliceId = ok(alice, "id", "new", "--fast-kdf", "--json").json().path("id").asText();
+        aliceId = ok(alice, "id", "new", "--fast-kdf", "--recovery-file", dir.resolve("alice.recovery").toString(),
+                "--json").json().path("id").asText();
         ok(alice, "register");
-        bobId = ok(bob, "id", "new", "--fast-kdf", "--json").json().path("id").asText();
+        bobId = ok(bob, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
         ok(bob, "register");
     }
 
@@ -124,15 +125,38 @@ class FrontRunIT {
     @Order(2)
     void aFrontRunRelayedRegistrationIsTheOwnersSuccess(Mode mode) {
         Cli dave = profile("dave-" + mode);
-        String id = ok(dave, "id", "new", "--fast-kdf", "--json").json().path("id").asText();
-        String key = ok(dave, "id", "show", "--json").json().path("publicKey").asText();
+        String id = ok(dave, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
+        assertRegistrationFrontRunSucceeds(dave, id, mode, "register", "--relayed", "--json");
+    }
+
+    /** With a recovery key the registration is always the signed form, even when the owner pays. */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    @Order(2)
+    void aFrontRunSignedSelfPaidRegistrationIsTheOwnersSuccess(Mode mode) {
+        Cli erin = profile("erin-" + mode);
+        JsonNode created = ok(erin, "id", "new", "--fast-kdf", "--recovery-file",
+                dir.resolve("erin-" + mode + ".recovery").toString(), "--json").json();
+        String id = created.path("id").asText();
+        JsonNode registered = assertRegistrationFrontRunSucceeds(erin, id, mode, "register", "--json");
+        assertEquals(created.path("recoveryAddress").asText(), registered.path("recoveryAddress").asText());
+        JsonNode status = ok(erin, "recover", "status", "--json").json();
+        assertEquals(created.path("recoveryAddress").asText().toLowerCase(),
+                status.path("recoveryAddress").asText().toLowerCase(), status::toString);
+    }
+
+    private static JsonNode assertRegistrationFrontRunSucceeds(Cli owner, String id, Mode mode, String... register) {
+        String key = ok(owner, "id", "show", "--json").json().path("publicKey").asText();
         proxy.reset();
         proxy.arm(mode, "registerFor");
-        JsonNode registered = ok(dave, "register", "--relayed", "--json").json();
+        Cli.Result result = ok(owner, register);
         assertFrontRunLanded("registerFor", mode);
+        assertFalse(result.stderr().contains("already registered"), result::toString);
+        JsonNode registered = result.json();
         assertTrue(registered.path("alreadyDone").asBoolean(), registered::toString);
         assertEveryoneSees(id, key);
-        ok(dave, "rotate");
+        ok(owner, "rotate"); // the owner acts with it
+        return registered;
     }
 
     @Test
