@@ -7,6 +7,7 @@ import dev.peerkey.registry.IdentityRecord;
 import dev.peerkey.registry.Registry;
 import dev.peerkey.registry.TxResult;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -61,16 +62,28 @@ final class KeySync {
      * success: the key is adopted and the result is empty. Otherwise the transaction's error stands.
      */
     Optional<TxResult> expectKey(PeerId id, PublicKey wanted, Supplier<TxResult> transaction) {
+        return orAlreadyDone(transaction, () -> registry.lookup(id)
+                .filter(now -> now.publicKey().equals(wanted))
+                .map(now -> adopt(id, now))
+                .orElse(false));
+    }
+
+    /**
+     * Runs a signed transaction; if it fails but {@code done} then finds on chain what it was
+     * to achieve (a copy of the same signed call landed first), that is success and the result
+     * is empty. Otherwise — or if the check itself fails — the transaction's error stands.
+     */
+    static Optional<TxResult> orAlreadyDone(Supplier<TxResult> transaction, BooleanSupplier done) {
         try {
             return Optional.of(transaction.get());
         } catch (PeerkeyException failed) {
-            Optional<IdentityRecord> now;
+            boolean achieved;
             try {
-                now = registry.lookup(id);
+                achieved = done.getAsBoolean();
             } catch (PeerkeyException unknown) {
                 throw failed;
             }
-            if (now.isPresent() && now.get().publicKey().equals(wanted) && adopt(id, now.get())) {
+            if (achieved) {
                 return Optional.empty();
             }
             throw failed;

@@ -55,15 +55,8 @@ final class RecoverCommand {
                 RecoveryTarget checked = RecoveryTarget.check(ctx, id, key);
                 RevokeCommand.confirm(id, yes);
                 var payer = checked.payer(ctx.password(false));
-                Optional<TxResult> tx;
-                try {
-                    tx = Optional.of(ctx.registry().recoveryRevoke(id, key, payer));
-                } catch (PeerkeyException failed) {
-                    tx = Optional.empty(); // revoked all the same (a copy of this very call landed first)?
-                    if (!ctx.registry().lookup(id).map(IdentityRecord::revoked).orElse(false)) {
-                        throw failed;
-                    }
-                }
+                Optional<TxResult> tx = KeySync.orAlreadyDone(() -> ctx.registry().recoveryRevoke(id, key, payer),
+                        () -> ctx.registry().lookup(id).map(IdentityRecord::revoked).orElse(false));
                 var fields = Output.fields();
                 fields.put("id", id.hex());
                 fields.put("revoked", true);
@@ -97,12 +90,16 @@ final class RecoverCommand {
                     throw new PeerkeyException("no recovery rotation of identity " + id.displayName().value()
                             + " is pending");
                 }
-                TxResult tx = ctx.registry().cancelRecovery(id, key, checked.payer(ctx.password(false)));
+                var payer = checked.payer(ctx.password(false));
+                Registry registry = ctx.registry();
+                Optional<TxResult> tx = KeySync.orAlreadyDone(() -> registry.cancelRecovery(id, key, payer),
+                        () -> registry.recovery(id).pendingKeyHash() == null);
                 var fields = Output.fields();
                 fields.put("id", id.hex());
                 fields.put("cancelled", hex(checked.state.pendingKeyHash()));
-                fields.put("txHash", tx.txHash());
-                fields.put("gasUsed", tx.gasUsed());
+                fields.put("alreadyDone", tx.isEmpty());
+                fields.put("txHash", tx.map(TxResult::txHash).orElse(null));
+                fields.put("gasUsed", tx.map(TxResult::gasUsed).orElse(null));
                 ctx.out.result(fields);
             }
         }

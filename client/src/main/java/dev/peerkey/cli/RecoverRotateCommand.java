@@ -8,6 +8,7 @@ import dev.peerkey.registry.Registry;
 import dev.peerkey.registry.TxResult;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Optional;
 import org.web3j.crypto.Credentials;
 import picocli.CommandLine.ArgGroup;
@@ -55,6 +56,7 @@ final class RecoverRotateCommand implements Runnable {
             IdentityKey next;
             Instant readyAt;
             TxResult started = null;
+            boolean startedNow = false;
             if (pendingOurs.isPresent()) {
                 next = pendingOurs.get();
                 readyAt = target.state.readyAt();
@@ -67,13 +69,15 @@ final class RecoverRotateCommand implements Runnable {
                 }
                 next = IdentityKey.generate();
                 profile.storeKey(next, password); // before the chain hears of it, so a crash loses nothing
-                started = registry.startRecovery(id, recoveryKey, next.publicKey(), payer);
+                startedNow = true;
+                started = KeySync.orAlreadyDone(() -> registry.startRecovery(id, recoveryKey, next.publicKey(), payer),
+                        () -> pendingIs(registry, id, next)).orElse(null);
                 readyAt = registry.recovery(id).readyAt();
             }
 
             if (!ChainTime.reached(ctx.chain(), readyAt)) {
                 if (!await) {
-                    if (started != null) {
+                    if (startedNow) {
                         reportStarted(ctx, id, next, readyAt, started);
                         return;
                     }
@@ -82,9 +86,8 @@ final class RecoverRotateCommand implements Runnable {
                             Duration.between(Instant.now(), readyAt)) + " from now): run `peerkey recover rotate`"
                             + " again then, or with --wait");
                 }
-                if (started != null) {
-                    ctx.out.progress("recovery started (gas " + started.gasUsed() + "); it can complete at "
-                            + readyAt + ".");
+                if (startedNow) {
+                    ctx.out.progress("recovery started; it can complete at " + readyAt + ".");
                 }
                 ChainTime.sleepUntil(readyAt, "the recovery delay", ctx.out::progress);
             }
@@ -104,6 +107,13 @@ final class RecoverRotateCommand implements Runnable {
         }
     }
 
+    /** Whether the pending recovery rotation of {@code id} is to {@code next}. */
+    private static boolean pendingIs(Registry registry, PeerId id, IdentityKey next) {
+        byte[] pending = registry.recovery(id).pendingKeyHash();
+        return pending != null && Arrays.equals(pending, next.id().bytes());
+    }
+
+    /** A recovery just started and not yet ready: when it will be, and what to do then. */
     private static void reportStarted(Context ctx, PeerId id, IdentityKey next, Instant readyAt, TxResult tx) {
         ctx.out.progress("recovery started: it can complete at " + readyAt + " (in " + Durations.words(
                 Duration.between(Instant.now(), readyAt)) + "); then run `peerkey recover rotate` again"
@@ -113,8 +123,9 @@ final class RecoverRotateCommand implements Runnable {
         fields.put("status", "pending");
         fields.put("pendingPublicKey", next.publicKey().hex());
         fields.put("readyAt", readyAt.toString());
-        fields.put("txHash", tx.txHash());
-        fields.put("gasUsed", tx.gasUsed());
+        fields.put("alreadyDone", tx == null);
+        fields.put("txHash", tx == null ? null : tx.txHash());
+        fields.put("gasUsed", tx == null ? null : tx.gasUsed());
         ctx.out.result(fields);
     }
 }
