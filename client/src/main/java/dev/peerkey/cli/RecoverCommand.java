@@ -7,7 +7,6 @@ import dev.peerkey.registry.IdentityRecord;
 import dev.peerkey.registry.RecoveryState;
 import dev.peerkey.registry.Registry;
 import dev.peerkey.registry.TxResult;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
@@ -86,17 +85,17 @@ final class RecoverCommand {
                 PeerId id = ctx.profile().identity(target.identity);
                 RecoveryKey key = source.load();
                 RecoveryTarget checked = RecoveryTarget.check(ctx, id, key);
-                if (checked.state.pendingKeyHash() == null) {
+                if (!checked.state.pending()) {
                     throw new PeerkeyException("no recovery rotation of identity " + id.displayName().value()
                             + " is pending");
                 }
                 var payer = checked.payer(ctx.password(false));
                 Registry registry = ctx.registry();
                 Optional<TxResult> tx = KeySync.orAlreadyDone(() -> registry.cancelRecovery(id, key, payer),
-                        () -> registry.recovery(id).pendingKeyHash() == null);
+                        () -> !registry.recovery(id).pending());
                 var fields = Output.fields();
                 fields.put("id", id.hex());
-                fields.put("cancelled", hex(checked.state.pendingKeyHash()));
+                fields.put("cancelled", checked.state.pendingKeyHashHex().orElse(null));
                 fields.put("alreadyDone", tx.isEmpty());
                 fields.put("txHash", tx.map(TxResult::txHash).orElse(null));
                 fields.put("gasUsed", tx.map(TxResult::gasUsed).orElse(null));
@@ -134,18 +133,13 @@ final class RecoverCommand {
             fields.put("status", record.status().label());
             fields.put("keyIndex", record.keyIndex());
             fields.put("currentKeyInProfile", profile.holdsKey(record.publicKey()));
-            fields.put("recoveryAddress", state.recoveryAddress());
+            fields.put("recoveryAddress", state.recoveryAddress().orElse(null));
             fields.put("recoveryDelaySeconds", registry.recoveryDelay().toSeconds());
-            boolean pending = state.pendingKeyHash() != null;
-            fields.put("pending", pending);
-            fields.put("pendingKeyHash", pending ? hex(state.pendingKeyHash()) : null);
-            fields.put("pendingKeyInProfile", pending ? profile.holdsKey(state.pendingKeyHash()) : null);
-            fields.put("readyAt", pending ? state.readyAt().toString() : null);
+            fields.put("pending", state.pending());
+            fields.put("pendingKeyHash", state.pendingKeyHashHex().orElse(null));
+            fields.put("pendingKeyInProfile", state.pendingKeyHash().map(profile::holdsKey).orElse(null));
+            fields.put("readyAt", state.readyAt().map(Object::toString).orElse(null));
             return fields;
         }
-    }
-
-    static String hex(byte[] bytes) {
-        return "0x" + HexFormat.of().formatHex(bytes);
     }
 }

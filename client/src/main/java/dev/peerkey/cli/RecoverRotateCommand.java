@@ -50,20 +50,20 @@ final class RecoverRotateCommand implements Runnable {
             char[] password = ctx.password(false);
             Credentials payer = target.payer(password);
 
-            byte[] pendingHash = target.state.pendingKeyHash();
-            Optional<IdentityKey> pendingOurs = pendingHash == null ? Optional.empty()
-                    : profile.storedKey(pendingHash, password);
+            Optional<IdentityKey> pendingOurs = target.state.pendingKeyHash()
+                    .flatMap(hash -> profile.storedKey(hash, password));
             IdentityKey next;
             Instant readyAt;
             TxResult started = null;
             boolean startedNow = false;
             if (pendingOurs.isPresent()) {
                 next = pendingOurs.get();
-                readyAt = target.state.readyAt();
+                readyAt = target.state.readyAt().orElseThrow();
             } else {
-                if (pendingHash != null) {
+                if (target.state.pending()) {
                     ctx.out.progress("warning: a recovery rotation to a key that is not in this profile was pending"
-                            + " (ready at " + target.state.readyAt() + "); it is replaced by this one. If you did not"
+                            + " (ready at " + target.state.readyAt().orElseThrow() + "); it is replaced by this one."
+                            + " If you did not"
                             + " start it, someone else holds your recovery key: revoke the identity with"
                             + " `peerkey recover revoke` or `peerkey revoke`.");
                 }
@@ -72,7 +72,9 @@ final class RecoverRotateCommand implements Runnable {
                 startedNow = true;
                 started = KeySync.orAlreadyDone(() -> registry.startRecovery(id, recoveryKey, next.publicKey(), payer),
                         () -> pendingIs(registry, id, next)).orElse(null);
-                readyAt = registry.recovery(id).readyAt();
+                readyAt = registry.recovery(id).readyAt().orElseThrow(() -> new PeerkeyException(
+                        "the recovery of identity " + id.displayName().value() + " was started but is no longer"
+                        + " pending: someone completed or cancelled it; see `peerkey recover status`"));
             }
 
             if (!ChainTime.reached(ctx.chain(), readyAt)) {
@@ -109,8 +111,8 @@ final class RecoverRotateCommand implements Runnable {
 
     /** Whether the pending recovery rotation of {@code id} is to {@code next}. */
     private static boolean pendingIs(Registry registry, PeerId id, IdentityKey next) {
-        byte[] pending = registry.recovery(id).pendingKeyHash();
-        return pending != null && Arrays.equals(pending, next.id().bytes());
+        return registry.recovery(id).pendingKeyHash().map(hash -> Arrays.equals(hash, next.id().bytes()))
+                .orElse(false);
     }
 
     /** A recovery just started and not yet ready: when it will be, and what to do then. */

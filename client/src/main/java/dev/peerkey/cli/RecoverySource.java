@@ -5,7 +5,6 @@ import dev.peerkey.identity.RecoveryKey;
 import java.io.Console;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import picocli.CommandLine.Option;
@@ -22,9 +21,6 @@ final class RecoverySource {
 
     RecoveryKey load() {
         if (file != null) {
-            if (!Files.isRegularFile(file)) {
-                throw new PeerkeyException("recovery file " + file + " does not exist");
-            }
             return RecoveryKey.readFile(file);
         }
         return RecoveryKey.fromWords(words());

@@ -35,13 +35,13 @@ final class RecoveryTarget {
                     + "): nothing is left to recover");
         }
         RecoveryState state = ctx.registry().recovery(id);
-        if (state.recoveryAddress() == null) {
+        if (state.recoveryAddress().isEmpty()) {
             throw new PeerkeyException("identity " + name + " has no recovery key: it was registered without one,"
                     + " so only its current key can revoke it (`peerkey revoke`)");
         }
-        if (!state.recoveryAddress().equalsIgnoreCase(key.address())) {
+        if (!state.recoveryAddress().get().equalsIgnoreCase(key.address())) {
             throw new PeerkeyException("this is not identity " + name + "'s recovery key: it is the key of "
-                    + key.address() + ", and the identity's recovery key is " + state.recoveryAddress()
+                    + key.address() + ", and the identity's recovery key is " + state.recoveryAddress().get()
                     + " (wrong words or wrong file?)");
         }
         return new RecoveryTarget(ctx, id, key, record, state);
