@@ -1,5 +1,6 @@
 package dev.peerkey.cli;
 
+import dev.peerkey.PeerkeyException;
 import dev.peerkey.handshake.Endpoint;
 import dev.peerkey.handshake.LocalIdentity;
 import dev.peerkey.identity.PeerId;
@@ -13,16 +14,23 @@ import dev.peerkey.store.SessionStatus;
 import dev.peerkey.store.Store;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.web3j.crypto.Credentials;
 
 /**
- * What the chat commands share: the profile's store, the speaking identity's chat client, and
+ * What the chat commands share: the profile's store, the speaking identity's chat client (the
+ * identity given with --id, else the profile's default; never another of the profile's), and
  * waiting with progress. Mailbox passes run only when no other process of the profile follows
- * the mailbox (a `listen`); otherwise that process does the work and this one reads the store.
+ * this identity's mailbox (a `listen`); otherwise that process does the work and this one reads
+ * the store.
  */
 final class ChatRuntime implements AutoCloseable {
+    /** The environment variable with a test's clock offset (see {@link #clock()}). */
+    static final String TEST_CLOCK_OFFSET = "PEERKEY_TEST_CLOCK_OFFSET";
+
     final Context ctx;
     final Store store;
     final ChatClient client;
@@ -39,23 +47,63 @@ final class ChatRuntime implements AutoCloseable {
      * @param advertised the endpoint to tell peers; null means "the one this profile's running listener advertises"
      */
     static ChatRuntime open(Context ctx, ChatOptions options, Supplier<Endpoint> advertised) {
-        PeerId id = ctx.profile().identity(options.identity);
-        LocalIdentity me = LocalIdentity.of(id, ctx.actingKey(id));
+        PeerId id = speaker(ctx, options);
+        ctx.keySync().reconcile(id);
+        char[] password = ctx.password(false);
+        LocalIdentity me = LocalIdentity.of(id, ctx.profile().currentKey(id, password));
         ctx.fundIfDevChain(me.key().address());
+        // Decrypted (or made) only when the first post goes out: many commands never post.
+        Supplier<Credentials> mailboxAccount = () -> MailboxAccount.forCommand(ctx, id, password).credentials();
         Supplier<Endpoint> endpoint = advertised != null ? advertised
                 : () -> ListenerFile.running(ctx.options.home).orElse(null);
         Store store = Store.open(ctx.options.home.resolve(Store.FILE_NAME));
         ChatClient.Settings settings = new ChatClient.Settings(options.ackTimeout, Duration.ofSeconds(2),
                 ctx.messengerBlock(), endpoint);
-        ChatClient client = new ChatClient(store, me, ctx.registry(), ctx.messenger(), Clock.systemUTC(), settings,
+        ChatClient client = new ChatClient(store, me, mailboxAccount, ctx.registry(), ctx.messenger(), clock(), settings,
                 notice -> ctx.out.progress("warning: " + notice));
         Duration poll = options.poll != null ? options.poll
                 : ctx.chain().isDevChain() ? Duration.ofMillis(25) : Duration.ofSeconds(2);
         return new ChatRuntime(ctx, store, client, poll);
     }
 
+    /**
+     * The system clock, or for tests only, the system clock moved by {@value #TEST_CLOCK_OFFSET}
+     * (an ISO-8601 duration such as {@code P1D}): how the tests simulate the next day for the
+     * mailbox tags, which change daily.
+     */
+    private static Clock clock() {
+        String offset = System.getenv(TEST_CLOCK_OFFSET);
+        if (offset == null || offset.isBlank()) {
+            return Clock.systemUTC();
+        }
+        try {
+            return Clock.offset(Clock.systemUTC(), Duration.parse(offset));
+        } catch (DateTimeParseException e) {
+            throw new PeerkeyException(TEST_CLOCK_OFFSET + " is not an ISO-8601 duration: " + offset);
+        }
+    }
+
+    /** The identity a chat command acts for: --id, else the profile's default. */
+    static PeerId speaker(Context ctx, ChatOptions options) {
+        return ctx.profile().identity(options.identity);
+    }
+
+    /**
+     * The peer named by {@code selector}; never one of this profile's own identities, since one
+     * store cannot hold both ends of a session.
+     */
     PeerId peer(String selector) {
-        return LookupCommand.resolve(ctx.registry(), selector, ctx.registryBlock());
+        PeerId peer = LookupCommand.resolve(ctx.registry(), selector, ctx.registryBlock());
+        if (!peer.equals(client.id()) && ctx.profile().identities().contains(peer)) {
+            throw new PeerkeyException(peer + " is another identity of this profile: a profile cannot"
+                    + " hold both ends of a session; talk to it from another profile (--home)");
+        }
+        return peer;
+    }
+
+    /** Prints messages, naming our identity in each line when the profile has several. */
+    MessagePrinter printer() {
+        return new MessagePrinter(ctx.options.json, ctx.profile().identities().size() > 1);
     }
 
     /**
@@ -66,13 +114,13 @@ final class ChatRuntime implements AutoCloseable {
         return readMailboxIfFree(true);
     }
 
-    /** Reads the mailbox once, unless another process of this profile follows it; true if it did. */
+    /** Reads this identity's mailbox once, unless another process of this profile follows it; true if it did. */
     boolean syncIfFree() {
         return readMailboxIfFree(false);
     }
 
     private boolean readMailboxIfFree(boolean recover) {
-        Optional<SyncLock> lock = SyncLock.tryAcquire(ctx.options.home);
+        Optional<SyncLock> lock = SyncLock.mailbox(ctx.options.home, client.id());
         if (lock.isEmpty()) {
             return false;
         }

@@ -94,18 +94,18 @@ final class IdCommand {
         /** The words, once, on the terminal (stderr), numbered six to a line. */
         private static void showWords(Output out, PeerId id, RecoveryKey recoveryKey) {
             String[] words = recoveryKey.words().trim().split("\\s+");
-            StringBuilder text = new StringBuilder();
-            text.append("Recovery words of ").append(id.displayName().value())
-                    .append(". Write them down and keep them offline; they are not shown again.\n")
-                    .append("If the key is stolen they revoke the identity (`peerkey recover revoke")
-                    .append(" --recovery-words-stdin`) or move it to a new key (`peerkey recover rotate`).\n");
+            out.progress("Recovery words of " + id.displayName().value()
+                    + ". Write them down and keep them offline; they are not shown again.");
+            out.progress("If the key is stolen they revoke the identity (`peerkey recover revoke"
+                    + " --recovery-words-stdin`) or move it to a new key (`peerkey recover rotate`).");
+            StringBuilder line = new StringBuilder();
             for (int i = 0; i < words.length; i++) {
-                text.append(String.format("%3d %-10s", i + 1, words[i]));
-                if (i % 6 == 5) {
-                    text.append('\n');
+                line.append(String.format("%3d %-10s", i + 1, words[i]));
+                if (i % 6 == 5 || i == words.length - 1) {
+                    out.progress(line.toString().stripTrailing());
+                    line.setLength(0);
                 }
             }
-            out.progress(text.toString().stripTrailing());
         }
     }
 

@@ -1,13 +1,14 @@
 package dev.peerkey.cli;
 
+import dev.peerkey.registry.Registry;
 import java.time.Duration;
 import java.time.Instant;
 import picocli.CommandLine.Option;
 
 /** Which of the profile's identities a command acts for, and how long a new key stays valid. */
 final class KeyOptions {
-    /** The longest validity the registry accepts (its MAX_VALIDITY). */
-    static final Duration MAX_VALIDITY = Duration.ofDays(3650);
+    /** The longest validity the registry accepts. */
+    static final Duration MAX_VALIDITY = Registry.MAX_VALIDITY;
 
     @Option(names = "--id", paramLabel = "ID", description = "Which identity (default: the profile's default).")
     String identity;

@@ -77,20 +77,21 @@ final class RecoverRotateCommand implements Runnable {
                         + " pending: someone completed or cancelled it; see `peerkey recover status`"));
             }
 
-            if (!ChainTime.reached(ctx.chain(), readyAt)) {
-                if (!await) {
-                    if (startedNow) {
-                        reportStarted(ctx, id, next, readyAt, started);
-                        return;
-                    }
-                    throw new PeerkeyException("the recovery rotation of identity " + id.displayName().value()
-                            + " is not ready until " + readyAt + " (" + Durations.words(
-                            Duration.between(Instant.now(), readyAt)) + " from now): run `peerkey recover rotate`"
-                            + " again then, or with --wait");
-                }
+            boolean ready = ChainTime.reached(ctx.chain(), readyAt);
+            if (!ready && !await) {
                 if (startedNow) {
-                    ctx.out.progress("recovery started; it can complete at " + readyAt + ".");
+                    reportStarted(ctx, id, next, readyAt, started);
+                    return;
                 }
+                throw new PeerkeyException("the recovery rotation of identity " + id.displayName().value()
+                        + " is not ready until " + readyAt + " (" + Durations.words(
+                        Duration.between(Instant.now(), readyAt)) + " from now): run `peerkey recover rotate`"
+                        + " again then, or with --wait");
+            }
+            if (startedNow) {
+                ctx.out.progress("recovery started; it can complete at " + readyAt + ".");
+            }
+            if (!ready) {
                 ChainTime.sleepUntil(readyAt, "the recovery delay", ctx.out::progress);
             }
             ChainTime.awaitBlockAt(ctx.chain(), readyAt, ctx.out::progress);

@@ -1,10 +1,12 @@
 package dev.peerkey.messaging;
 
+import dev.peerkey.PeerkeyException;
 import dev.peerkey.handshake.Endpoint;
 import dev.peerkey.handshake.LocalIdentity;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.registry.Registry;
 import dev.peerkey.registry.TxResult;
+import dev.peerkey.store.HandshakeRole;
 import dev.peerkey.store.Message;
 import dev.peerkey.store.MessageKind;
 import dev.peerkey.store.MessageStatus;
@@ -71,20 +73,27 @@ public final class ChatClient implements AutoCloseable {
     private final DirectLinks links;
     private final Consumer<String> notices;
 
-    public ChatClient(Store store, LocalIdentity me, Registry registry, MessengerContract contract, Clock clock,
-            Settings settings, Consumer<String> notices) {
+    /**
+     * @param mailboxAccount the account that sends and pays for every mailbox post (messages,
+     *     acknowledgements, key confirmations, endpoint updates): the profile's, not the identity's,
+     *     so posts do not name their sender. Asked for once, on the first post. Handshake steps are
+     *     still submitted by the identity's own account (they name both identities anyway).
+     */
+    public ChatClient(Store store, LocalIdentity me, Supplier<Credentials> mailboxAccount, Registry registry,
+            MessengerContract contract, Clock clock, Settings settings, Consumer<String> notices) {
         this.store = store;
         this.me = me;
         this.clock = clock;
         this.notices = notices;
-        Credentials payer = me.key().credentials();
+        Credentials identityAccount = me.key().credentials();
         this.peers = new PeerCheck(registry, clock);
         this.links = new DirectLinks(settings.connectTimeout());
         this.inbound = new Inbound(store, peers, clock);
-        this.outbound = new Outbound(store, inbound, contract, payer, links, settings.ackTimeout());
-        this.handshakes = new Handshakes(store, me, payer, contract, peers, clock, settings.advertised());
+        MailboxPoster poster = new MailboxPoster(store, contract, mailboxAccount, clock);
+        this.outbound = new Outbound(store, inbound, poster, links, settings.ackTimeout());
+        this.handshakes = new Handshakes(store, me, identityAccount, contract, peers, clock, settings.advertised());
         this.follower = new MailboxFollower(store, me.id(), contract, handshakes, inbound, outbound,
-                settings.startBlock(), notices);
+                settings.startBlock(), notices, clock);
     }
 
     public PeerId id() {
@@ -97,9 +106,9 @@ public final class ChatClient implements AutoCloseable {
         return new AuthStarted(started.requestId(), peer, started.tx());
     }
 
-    /** The established session with {@code peer}, if any. */
+    /** This identity's established session with {@code peer}, if any (never another identity's of the profile). */
     public Optional<SessionRecord> session(PeerId peer) {
-        return store.inTransactionReturning(tx -> tx.session(peer));
+        return store.inTransactionReturning(tx -> tx.session(me.id(), peer));
     }
 
     /** A session of this profile by its ID (the handshake's request ID), whatever its status. */
@@ -107,25 +116,42 @@ public final class ChatClient implements AutoCloseable {
         return store.inTransactionReturning(tx -> tx.sessionById(sessionId));
     }
 
-    /** Whether a handshake we started with {@code peer} is still waiting for its answer. */
+    /** Whether a handshake this identity started with {@code peer} is still waiting for its answer. */
     public boolean awaitingAnswerFrom(PeerId peer) {
         return store.inTransactionReturning(tx -> tx.pendingHandshakes().stream()
-                .anyMatch(h -> h.peer().equals(peer) && h.expiresAt().isAfter(clock.instant())));
+                .anyMatch(h -> h.role() == HandshakeRole.INITIATOR && h.ourId().equals(me.id()) && h.peer().equals(peer)
+                        && h.expiresAt().isAfter(clock.instant())));
     }
 
     /**
-     * Encrypts, stores and delivers one text message.
+     * Refuses, before any session or handshake, a text that no route could carry with {@code via}
+     * (see {@link RouteCapacity}): the error names the limit.
+     *
+     * @throws MessagingException if the text is too large
+     */
+    public void requireSendable(String text, Transport via) {
+        RouteCapacity.requireCarried(Packet.text(text, clock.instant()), via);
+    }
+
+    /**
+     * Encrypts, stores and delivers one text message on this identity's session with {@code peer}.
      *
      * @param via the transport to use, or null for direct when the peer gave an endpoint, else the mailbox
      * @return the message as queued (its delivery status is in {@link Sent#delivered()})
-     * @throws MessagingException if there is no established session or the peer is no longer active
+     * @throws MessagingException if there is no established session, the peer is no longer active, or
+     *     no route can carry the text (then nothing is stored)
      */
     public Sent send(PeerId peer, String text, Transport via) {
-        peers.requireActiveRecently(peer);
         Packet packet = Packet.text(text, clock.instant());
-        Outbound.Queued queued = outbound.queue(tx -> tx.session(peer).orElseThrow(() -> new MessagingException(
-                "no session with " + peer + " yet: run `peerkey auth " + peer + "` first (or wait for its answer)")),
-                packet, MessageKind.TEXT, packet.body());
+        RouteCapacity.requireCarried(packet, via);
+        peers.requireActiveRecently(peer);
+        Outbound.Queued queued = outbound.queue(tx -> {
+            SessionRecord session = tx.session(me.id(), peer).orElseThrow(() -> new MessagingException(
+                    "no session between " + me.id() + " and " + peer + " yet: run `peerkey auth " + peer
+                            + "` first (or wait for its answer)"));
+            RouteCapacity.requireCarried(packet, via, session);
+            return session;
+        }, packet, MessageKind.TEXT, packet.body());
         Outbound.Delivery d = outbound.deliver(queued, via);
         return new Sent(queued.message(), d.via(), d.txHash(), d.gasUsed(), d.fallbackReason(), d.delivered());
     }
@@ -136,18 +162,29 @@ public final class ChatClient implements AutoCloseable {
     }
 
     /**
-     * Delivers again what may not have arrived: messages stored but never handed to a transport
-     * (the process died right after storing them) and direct messages never acknowledged. The
-     * peer drops copies it already has. Only messages older than {@link #RESEND_AFTER}: a younger
-     * one may be on its way from another process of the profile right now. Returns how many went out.
+     * Delivers again what this identity sent that may not have arrived: messages stored but never
+     * handed to a transport (the process died right after storing them) and direct messages never
+     * acknowledged. The peer drops copies it already has. Only messages older than
+     * {@link #RESEND_AFTER}: a younger one may be on its way from another process of the profile
+     * right now. One message that fails does not stop the others: a permanent refusal marks it
+     * failed (never retried), a passing failure leaves it queued; each is reported as a notice.
+     * Returns how many went out.
      */
     public int resendQueued() {
         Instant before = clock.instant().minus(RESEND_AFTER);
-        List<Message> queued = store.inTransactionReturning(tx -> tx.undelivered(1000)).stream()
+        List<Message> queued = store.inTransactionReturning(tx -> tx.undelivered(me.id(), 1000)).stream()
                 .filter(m -> m.status() == MessageStatus.QUEUED || m.transport() == Transport.DIRECT)
                 .filter(m -> m.createdAt().isBefore(before)).toList();
-        queued.forEach(m -> outbound.deliver(m, null));
-        return queued.size();
+        int sent = 0;
+        for (Message m : queued) {
+            try {
+                outbound.deliver(m, null);
+                sent++;
+            } catch (PeerkeyException e) {
+                notices.accept("could not resend message " + m.id() + ": " + e.getMessage());
+            }
+        }
+        return sent;
     }
 
     /**

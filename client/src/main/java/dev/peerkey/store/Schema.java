@@ -94,7 +94,18 @@ final class Schema {
             ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text'
                 CHECK (kind IN ('text', 'confirm', 'endpoint'))""",
             // The signed request itself, so a restarted client can still finish the handshake.
-            "ALTER TABLE pending_handshakes ADD COLUMN request BLOB"));
+            "ALTER TABLE pending_handshakes ADD COLUMN request BLOB"),
+            // v3: the key a session's mailbox tags change under, one tag per day (NULL for sessions
+            // made before, which keep their one constant tag).
+            List.of(
+            """
+            ALTER TABLE session_routes ADD COLUMN mailbox_key BLOB
+                CHECK (mailbox_key IS NULL OR length(mailbox_key) = 32)"""),
+            // v4: the outbox. Why an outgoing message's last delivery failed, and when the user
+            // cancelled it (a cancelled message is stored as 'failed': it never leaves either).
+            List.of(
+            "ALTER TABLE messages ADD COLUMN error TEXT",
+            "ALTER TABLE messages ADD COLUMN cancelled_at INTEGER CHECK (cancelled_at IS NULL OR direction = 'out')"));
 
     static final int VERSION = MIGRATIONS.size();
 

@@ -59,10 +59,15 @@ public final class Tx {
                 Bytes.copy(state, "state"));
     }
 
-    /** The established session with {@code peer}, if there is one. */
-    public Optional<SessionRecord> session(PeerId peer) {
+    /**
+     * The established session between our identity {@code ourId} and {@code peer}, if there is
+     * one. A profile may hold several identities, each with its own session with the same peer:
+     * a session is always chosen by both.
+     */
+    public Optional<SessionRecord> session(PeerId ourId, PeerId peer) {
         check();
-        return SessionTable.established(sql, Objects.requireNonNull(peer, "peer"));
+        return SessionTable.established(sql, Objects.requireNonNull(ourId, "ourId"),
+                Objects.requireNonNull(peer, "peer"));
     }
 
     /** Any session by its ID, whatever its status (a late message may arrive on a closed one). */
@@ -95,13 +100,14 @@ public final class Tx {
     }
 
     /**
-     * What to follow: the inbox tags of established sessions, of sessions awaiting key
-     * confirmation, and of sessions closed less than {@link #CLOSED_SESSION_GRACE} ago (a message
-     * the peer sent before it learned of the newer session may still come).
+     * What {@code ourId}'s mailbox follower follows: the inbox tags of its established sessions,
+     * of its sessions awaiting key confirmation, and of its sessions closed less than
+     * {@link #CLOSED_SESSION_GRACE} ago (a message the peer sent before it learned of the newer
+     * session may still come).
      */
-    public List<byte[]> inboxTags() {
+    public List<byte[]> inboxTags(PeerId ourId) {
         check();
-        return RouteTable.inboxTags(sql, now - CLOSED_SESSION_GRACE.toMillis());
+        return RouteTable.inboxTags(sql, Objects.requireNonNull(ourId, "ourId"), now - CLOSED_SESSION_GRACE.toMillis());
     }
 
     /** Records that the initiator's key confirmation arrived; false if it had already. */
@@ -114,6 +120,19 @@ public final class Tx {
     public void setAdvertised(byte[] sessionId, String endpoint) {
         check();
         RouteTable.setAdvertised(sql, Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"), endpoint);
+    }
+
+    /** Sets the key the session's mailbox tags change under (32 bytes; the route must exist). */
+    public void setMailboxKey(byte[] sessionId, byte[] key) {
+        check();
+        RouteTable.setMailboxKey(sql, Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"),
+                Bytes.exact(key, Bytes.ID_LENGTH, "mailbox tag key"));
+    }
+
+    /** The key the session's mailbox tags change under; empty for a session made before tags changed. */
+    public Optional<byte[]> mailboxKey(byte[] sessionId) {
+        check();
+        return RouteTable.mailboxKey(sql, Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"));
     }
 
     // ---- pending handshakes ----
@@ -233,6 +252,21 @@ public final class Tx {
         return MessageTable.undelivered(sql, limit);
     }
 
+    /** Like {@link #undelivered(int)}, only the messages of {@code ourId}'s sessions. */
+    public List<Message> undelivered(PeerId ourId, int limit) {
+        check();
+        return MessageTable.undelivered(sql, Objects.requireNonNull(ourId, "ourId"), limit);
+    }
+
+    /**
+     * Outgoing messages that have not been delivered (queued, sent without acknowledgement,
+     * failed, cancelled), oldest first: what {@code peerkey outbox} lists.
+     */
+    public List<Message> outbox(int limit) {
+        check();
+        return MessageTable.outbox(sql, limit);
+    }
+
     /**
      * Records that an outgoing message was handed to {@code transport} (again, for a resend).
      * Returns false if there is no such outgoing message or it is already delivered.
@@ -249,10 +283,29 @@ public final class Tx {
         return MessageTable.markDelivered(sql, now, Objects.requireNonNull(id, "id"));
     }
 
-    /** Records that sending was given up. Returns false if unknown, delivered or already failed. */
-    public boolean markFailed(MessageId id) {
+    /**
+     * Records that sending was given up, and why: it leaves the resend queue. Returns false if
+     * unknown, delivered, failed or cancelled already.
+     */
+    public boolean markFailed(MessageId id, String error) {
         check();
-        return MessageTable.markFailed(sql, Objects.requireNonNull(id, "id"));
+        return MessageTable.markFailed(sql, Objects.requireNonNull(id, "id"), Objects.requireNonNull(error, "error"));
+    }
+
+    /** Records why a delivery attempt failed, leaving the message's status (it stays in the queue). */
+    public boolean noteError(MessageId id, String error) {
+        check();
+        return MessageTable.noteError(sql, Objects.requireNonNull(id, "id"), Objects.requireNonNull(error, "error"));
+    }
+
+    /**
+     * Cancels an outgoing message that has not left: queued, or failed. It is then never sent.
+     * Returns false for anything else (sent, delivered, cancelled already, incoming, unknown,
+     * or a session's key confirmation).
+     */
+    public boolean cancel(MessageId id) {
+        check();
+        return MessageTable.cancel(sql, now, Objects.requireNonNull(id, "id"));
     }
 
     // ---- sync cursors ----
@@ -260,6 +313,12 @@ public final class Tx {
     public Optional<Cursor> cursor(String name) {
         check();
         return CursorTable.get(sql, Objects.requireNonNull(name, "name"));
+    }
+
+    /** When the cursor was last set (by this store's clock). */
+    public Optional<Instant> cursorSavedAt(String name) {
+        check();
+        return CursorTable.savedAt(sql, Objects.requireNonNull(name, "name"));
     }
 
     /** Sets the cursor, also backwards (after a chain reorganisation). */

@@ -166,7 +166,7 @@ public final class FrontRunningProxy implements AutoCloseable {
         Map<String, String> selectors = new HashMap<>();
         selectors.put(selector(registry.rotateKey(b32, none, zero, zero, none, none).encodeFunctionCall()),
                 "rotateKey");
-        selectors.put(selector(registry.registerFor(b32, none, zero, zero, none).encodeFunctionCall()),
+        selectors.put(selector(registry.registerFor(b32, none, zero, zero, nowhere, none).encodeFunctionCall()),
                 "registerFor");
         selectors.put(selector(messenger.requestAuth(b32, b32, b32, zero, none, none).encodeFunctionCall()),
                 "requestAuth");
