@@ -49,6 +49,7 @@ final class ChatRuntime implements AutoCloseable {
      */
     static ChatRuntime open(Context ctx, ChatOptions options, Supplier<Endpoint> advertised) {
         PeerId id = speaker(ctx, options);
+        ctx.keySync().reconcile(id);
         char[] password = ctx.password(false);
         LocalIdentity me = LocalIdentity.of(id, ctx.profile().currentKey(id, password));
         ctx.fundIfDevChain(me.key().address());

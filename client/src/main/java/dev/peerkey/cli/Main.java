@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             LookupCommand.class,
             RotateCommand.class,
             RevokeCommand.class,
+            RecoverCommand.class,
             AuthCommand.class,
             SendCommand.class,
             InboxCommand.class,

@@ -92,9 +92,9 @@ class LyingNodeHandshakeIT {
         env.put("PEERKEY_HOME", dir.resolve("alice").toString());
         env.put("PEERKEY_RPC", lyingNode.url());
         Cli alice = new Cli(env);
-        String bobId = ok(bob, "id", "new", "--fast-kdf", "--json").json().path("id").asText();
+        String bobId = ok(bob, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
         ok(bob, "register");
-        String aliceId = ok(alice, "id", "new", "--fast-kdf", "--json").json().path("id").asText();
+        String aliceId = ok(alice, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
         ok(alice, "register");
 
         lyingNode.tamper(LyingNodeHandshakeIT::forgeAcceptSignatures);

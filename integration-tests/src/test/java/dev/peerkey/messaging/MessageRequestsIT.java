@@ -114,7 +114,7 @@ class MessageRequestsIT {
     }
 
     private static JsonNode newIdentity(Cli cli) {
-        JsonNode id = ok(cli, "id", "new", "--fast-kdf", "--json").json();
+        JsonNode id = ok(cli, "id", "new", "--fast-kdf", "--no-recovery", "--json").json();
         ok(cli, "register");
         return id;
     }

@@ -98,7 +98,7 @@ class MessagingIT {
     }
 
     private static String newIdentity(Cli cli, String validFor) {
-        String id = ok(cli, "id", "new", "--fast-kdf", "--json").json().path("id").asText();
+        String id = ok(cli, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
         ok(cli, "register", "--valid-for", validFor);
         return id;
     }

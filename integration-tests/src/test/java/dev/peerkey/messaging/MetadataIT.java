@@ -97,7 +97,7 @@ class MetadataIT {
     }
 
     private static String newIdentity(Cli cli) {
-        String id = ok(cli, "id", "new", "--fast-kdf", "--json").json().path("id").asText();
+        String id = ok(cli, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
         ok(cli, "register");
         return id;
     }
