@@ -14,8 +14,9 @@ import picocli.CommandLine.Parameters;
         description = {"Authenticate a peer and agree session keys: sends a signed handshake request that the"
                 + " Messenger contract checks, then waits (up to --timeout) for the peer's signed answer and"
                 + " its key confirmation.",
-            "The peer answers automatically while it runs `peerkey listen` or `peerkey inbox`. Without an answer"
-                    + " in time the request stays pending for an hour; a later `send` or `inbox` completes it."})
+            "A peer that has you as a contact answers automatically while it runs `peerkey listen` or `peerkey"
+                    + " inbox`; any other peer sees a message request and answers with `peerkey accept`. Without an"
+                    + " answer in time the request stays pending for an hour; a later `send` or `inbox` completes it."})
 final class AuthCommand implements Runnable {
     @Mixin
     GlobalOptions options;
@@ -59,8 +60,9 @@ final class AuthCommand implements Runnable {
             ctx.out.result(fields);
             if (session.isEmpty()) {
                 throw new dev.peerkey.PeerkeyException("no answer from " + peerId + " within "
-                        + chat.timeout.toSeconds() + " s; the request stays pending for an hour, and a later"
-                        + " `peerkey send` or `peerkey inbox` completes it once the peer answers");
+                        + chat.timeout.toSeconds() + " s (unless you are its contact, it must run `peerkey accept`);"
+                        + " the request stays pending for an hour, and a later `peerkey send` or `peerkey inbox`"
+                        + " completes it once the peer answers");
             }
         }
     }

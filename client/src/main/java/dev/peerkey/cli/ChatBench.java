@@ -148,6 +148,12 @@ final class ChatBench implements Runnable {
             run.registry().register(bobKey, yearAhead);
             try (Client alice = new Client(run, work.resolve("alice"), LocalIdentity.of(aliceKey));
                     Client bob = new Client(run, work.resolve("bob"), LocalIdentity.of(bobKey))) {
+                // Bob accepts Alice's first request; from then on she is his contact and is answered at once.
+                ChatClient.AuthStarted first = alice.chat.startAuth(bob.chat.id());
+                await(() -> !bob.chat.requests().isEmpty(), "Alice's message request to reach Bob", FINE);
+                bob.chat.accept(alice.chat.id());
+                await(() -> bob.chat.sessionById(first.requestId()).filter(s -> s.status() == SessionStatus.ESTABLISHED)
+                        .isPresent(), "the first session", FINE);
                 authenticate(alice, bob); // the session the message rows use
                 out.progress("warming up (" + warmup + " direct and " + warmup / 10 + " mailbox messages each way)…");
                 for (int i = 0; i < warmup; i++) {

@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
         description = {"Talk with a peer as the identity given with --id (default: the profile's default): each line"
                 + " typed is sent (directly when possible, else through the mailbox); the peer's messages to that"
                 + " identity are printed as they arrive, control characters escaped. End with Ctrl-D.",
-            "Authenticates first when there is no session."})
+            "Without a session, each line goes inside a signed handshake request (a message request the peer reads"
+                    + " when it accepts); once the peer accepts, lines go through the session."})
 final class ChatCommand implements Runnable {
     @Mixin
     GlobalOptions options;
@@ -34,8 +35,12 @@ final class ChatCommand implements Runnable {
         try (Context ctx = new Context(options); ChatRuntime rt = ChatRuntime.open(ctx, chat, null)) {
             PeerId peerId = rt.peer(peer);
             rt.catchUpIfFree();
-            rt.sessionWith(peerId, chat.timeout);
-            ctx.out.progress("chatting with " + peerId.displayName().value() + "; type a line to send it, Ctrl-D to end");
+            String name = peerId.displayName().value();
+            if (rt.sessionOrWait(peerId, chat.timeout).isEmpty()) {
+                ctx.out.progress("no session with " + name + " yet: each line you type goes in a handshake request,"
+                        + " which " + name + " reads on accepting");
+            }
+            ctx.out.progress("chatting with " + name + "; type a line to send it, Ctrl-D to end");
             MessagePrinter printer = rt.printer();
             Thread incoming = Thread.ofVirtual().start(() -> printIncoming(rt, peerId, printer));
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
@@ -46,6 +51,12 @@ final class ChatCommand implements Runnable {
                     }
                     // A refusal (too long, say) is reported and the chat goes on; nothing was queued.
                     try {
+                        if (rt.client.session(peerId).isEmpty()) {
+                            ChatClient.RequestSent sent = rt.client.sendInRequest(peerId, line);
+                            ctx.out.progress("  sent in a handshake request (gas " + sent.tx().gasUsed() + "); "
+                                    + name + " reads it on accepting");
+                            continue;
+                        }
                         ChatClient.Sent sent = rt.client.send(peerId, line, null);
                         ctx.out.progress("  sent via " + sent.via().name().toLowerCase()
                                 + (sent.delivered() ? ", delivered" : ""));

@@ -7,6 +7,7 @@ import dev.peerkey.identity.PeerId;
 import dev.peerkey.messaging.ChatClient;
 import dev.peerkey.messaging.SyncLock;
 import dev.peerkey.store.Message;
+import dev.peerkey.store.MessageId;
 import dev.peerkey.store.MessageKind;
 import dev.peerkey.store.MessageStatus;
 import dev.peerkey.store.SessionRecord;
@@ -48,6 +49,7 @@ final class ChatRuntime implements AutoCloseable {
      */
     static ChatRuntime open(Context ctx, ChatOptions options, Supplier<Endpoint> advertised) {
         PeerId id = speaker(ctx, options);
+        ctx.keySync().reconcile(id);
         char[] password = ctx.password(false);
         LocalIdentity me = LocalIdentity.of(id, ctx.profile().currentKey(id, password));
         ctx.fundIfDevChain(me.key().address());
@@ -163,38 +165,56 @@ final class ChatRuntime implements AutoCloseable {
     }
 
     /**
-     * The established session with {@code peer}: the current one, or one completed from a pending
-     * handshake, or a new handshake started and waited for (with progress).
+     * The established session with {@code peer}, or one that a handshake under way completes in
+     * time: ours waiting for its answer (until {@code timeout} after it was sent), or the peer's,
+     * which we answered, waiting for its key confirmation (up to {@code timeout}). Empty if there
+     * is none: the caller then sends a message request.
      */
-    SessionRecord sessionWith(PeerId peer, Duration timeout) {
+    Optional<SessionRecord> sessionOrWait(PeerId peer, Duration timeout) {
         Optional<SessionRecord> current = client.session(peer);
         if (current.isPresent()) {
             client.checkSendable(peer); // a session made with a key of the peer that changed, or not accepted
-            return current.get();
+            return current;
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        if (client.awaitingAnswerFrom(peer)) {
-            ctx.out.progress("waiting for " + peer.displayName().value() + " to answer our handshake…");
-            while (System.nanoTime() < deadline) {
-                syncIfFree();
-                current = client.session(peer);
-                if (current.isPresent()) {
-                    return current.get();
-                }
-                sleep();
-            }
+        long now = System.nanoTime();
+        long deadline = now + timeout.toNanos();
+        Optional<java.time.Instant> since = client.awaitingAnswerSince(peer);
+        String name = peer.displayName().value();
+        if (since.isPresent()) {
+            Duration left = Duration.between(java.time.Instant.now(), since.get().plus(timeout));
+            deadline = now + Math.max(0, left.toNanos());
+            ctx.out.progress("waiting for " + name + " to answer our handshake…");
+        } else if (client.awaitingConfirmationFrom(peer)) {
+            ctx.out.progress("waiting for " + name + " to confirm the session we accepted…");
         } else {
-            ctx.out.progress("no session with " + peer.displayName().value() + " yet: authenticating…");
-            // Not asked for by the user: refused if the peer's key is not the one accepted.
-            ChatClient.AuthStarted started = client.startAuthIfKeyUnchanged(peer);
-            current = awaitSession(started.requestId(), Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            if (current.isPresent()) {
-                return current.get();
-            }
+            return Optional.empty();
         }
-        throw new dev.peerkey.PeerkeyException("no answer from " + peer + " within " + timeout.toSeconds()
-                + " s; the handshake stays pending for an hour and a later `peerkey send` or `peerkey inbox`"
-                + " completes it once the peer answers");
+        while (true) {
+            syncIfFree();
+            current = client.session(peer);
+            if (current.isPresent()) {
+                client.checkSendable(peer);
+                return current;
+            }
+            if (System.nanoTime() > deadline) {
+                return current;
+            }
+            sleep();
+        }
+    }
+
+    /** Waits (reading the mailbox) until the peer accepted the request carrying message {@code id}, or the timeout. */
+    boolean awaitDelivered(MessageId id, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            syncIfFree();
+            boolean delivered = store.inTransactionReturning(tx -> tx.message(id))
+                    .filter(m -> m.status() == MessageStatus.DELIVERED).isPresent();
+            if (delivered || System.nanoTime() > deadline) {
+                return delivered;
+            }
+            sleep();
+        }
     }
 
     /** Messages stored after local sequence number {@code seq}, chat text only. */

@@ -165,6 +165,20 @@ final class Context implements AutoCloseable {
         return Store.open(options.home.resolve(Store.FILE_NAME), storeKey());
     }
 
+    /** Reconciles the profile's keys with the chain's (see {@link KeySync}). */
+    KeySync keySync() {
+        return new KeySync(profile(), registry(), out::progress);
+    }
+
+    /**
+     * The key to act with for {@code id}: first the profile is brought in step with the chain's
+     * current key ({@link KeySync#reconcile}), then that key is decrypted.
+     */
+    IdentityKey actingKey(PeerId id) {
+        keySync().reconcile(id);
+        return currentKey(id);
+    }
+
     /** On a local development chain, tops up {@code address} so it can pay its own gas. */
     void fundIfDevChain(String address) {
         Chain c = chain();

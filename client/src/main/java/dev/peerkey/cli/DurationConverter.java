@@ -14,14 +14,18 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         Matcher m = SHORT.matcher(text.trim().toLowerCase());
         Duration duration;
         if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            duration = switch (m.group(2)) {
-                case "d" -> Duration.ofDays(n);
-                case "h" -> Duration.ofHours(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "ms" -> Duration.ofMillis(n);
-                default -> Duration.ofSeconds(n);
-            };
+            try {
+                long n = Long.parseLong(m.group(1));
+                duration = switch (m.group(2)) {
+                    case "d" -> Duration.ofDays(n);
+                    case "h" -> Duration.ofHours(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "ms" -> Duration.ofMillis(n);
+                    default -> Duration.ofSeconds(n);
+                };
+            } catch (ArithmeticException | NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + text + "' is too long a duration");
+            }
         } else {
             try {
                 duration = Duration.parse(text);

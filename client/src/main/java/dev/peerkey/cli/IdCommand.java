@@ -3,12 +3,18 @@ package dev.peerkey.cli;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.identity.PublicKey;
+import dev.peerkey.identity.RecoveryKey;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** `peerkey id new|show|list`: the identities kept in this profile. */
 @Command(name = "id", mixinStandardHelpOptions = true, description = "Create and show this profile's identities.",
@@ -25,7 +31,12 @@ final class IdCommand {
     }
 
     @Command(name = "new", mixinStandardHelpOptions = true,
-            description = "Create a new secp256k1 identity and store its key in the profile's keystore.")
+            description = {"Create a new secp256k1 identity and store its key in the profile's keystore.",
+                "It also makes a recovery key (unless --no-recovery), which `register` commits to on chain:"
+                        + " with it, `peerkey recover revoke` ends the identity at once and `peerkey recover rotate`"
+                        + " moves it to a new key after a delay, even after a thief has rotated it. Its 24 words are"
+                        + " shown once on the terminal, or written to --recovery-file; the profile keeps only its"
+                        + " address."})
     static final class New implements Runnable {
         @Mixin
         GlobalOptions options;
@@ -34,17 +45,67 @@ final class IdCommand {
                 + " (fast, weaker: for tests and demos only).")
         boolean fastKdf;
 
+        @ArgGroup(exclusive = true)
+        RecoveryChoice choice;
+
+        static final class RecoveryChoice {
+            @Option(names = "--recovery-file", paramLabel = "FILE", description = "Write the recovery key's words"
+                    + " to FILE (mode 0600; it must not exist) instead of showing them. Keep it offline.")
+            Path file;
+
+            @Option(names = "--no-recovery", description = "Make no recovery key: a thief of the key can then"
+                    + " keep the identity.")
+            boolean none;
+        }
+
+        @Spec
+        CommandSpec spec;
+
         @Override
         public void run() {
+            RecoveryChoice recovery = choice != null ? choice : new RecoveryChoice();
+            boolean show = !recovery.none && recovery.file == null;
+            if (show && !Terminal.interactive()) {
+                throw new ParameterException(spec.commandLine(), "no terminal to show the recovery words on:"
+                        + " pass --recovery-file FILE to write them to a file, or --no-recovery");
+            }
             Output out = new Output(options.json);
             Profile profile = new Profile(options.home, fastKdf);
             char[] password = new Context(options).password(true);
             IdentityKey key = IdentityKey.generate();
+            RecoveryKey recoveryKey = recovery.none ? null : RecoveryKey.generate();
+            if (recovery.file != null) {
+                recoveryKey.writeFile(recovery.file); // first: an existing file leaves nothing half made
+            }
             out.progress("encrypting the new key (scrypt)…");
-            profile.addIdentity(key, password);
+            profile.addIdentity(key, password, recoveryKey == null ? null : recoveryKey.address());
+            if (show) {
+                showWords(out, key.id(), recoveryKey);
+            }
             var fields = describe(key.id(), key.publicKey());
+            fields.put("recoveryAddress", recoveryKey == null ? null : recoveryKey.address());
+            if (recovery.file != null) {
+                fields.put("recoveryFile", recovery.file.toAbsolutePath().toString());
+            }
             fields.put("home", options.home.toString());
             out.result(fields);
+        }
+
+        /** The words, once, on the terminal (stderr), numbered six to a line. */
+        private static void showWords(Output out, PeerId id, RecoveryKey recoveryKey) {
+            String[] words = recoveryKey.words().trim().split("\\s+");
+            out.progress("Recovery words of " + id.displayName().value()
+                    + ". Write them down and keep them offline; they are not shown again.");
+            out.progress("If the key is stolen they revoke the identity (`peerkey recover revoke"
+                    + " --recovery-words-stdin`) or move it to a new key (`peerkey recover rotate`).");
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < words.length; i++) {
+                line.append(String.format("%3d %-10s", i + 1, words[i]));
+                if (i % 6 == 5 || i == words.length - 1) {
+                    out.progress(line.toString().stripTrailing());
+                    line.setLength(0);
+                }
+            }
         }
     }
 

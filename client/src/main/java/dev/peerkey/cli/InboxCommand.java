@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 /** `peerkey inbox`: the messages received, after reading the mailbox. */
 @Command(name = "inbox", mixinStandardHelpOptions = true,
         description = {"Read the mailbox of the identity given with --id (default: the profile's default), answering"
-                + " handshake requests and completing ours on the way, then print the received messages; with"
-                + " --follow, keep printing new ones as they arrive.",
+                + " contacts' handshake requests (keeping others' as message requests) and completing ours on the"
+                + " way, then print the received messages; with --follow, keep printing new ones as they arrive.",
             "Without --id the messages of all the profile's identities are printed, each line naming which of them"
                     + " received it when there are several; with --id, only that identity's.",
             "Control characters in messages are shown as escapes (\\x1b, \\r, \\u202e); further lines of a"
@@ -40,6 +40,11 @@ final class InboxCommand implements Runnable {
                 ctx.out.progress("this profile's `listen` follows the mailbox; showing what it stored");
             }
             rt.client.keyChanges().forEach(change -> ctx.out.progress("notice: " + change));
+            long requests = rt.client.requests().stream().map(r -> r.peer()).distinct().count();
+            if (requests > 0) {
+                ctx.out.progress(requests + " message request(s) from identities that are not contacts wait:"
+                        + " `peerkey requests` shows them");
+            }
             long seq = print(rt.textAfter(0), printer, only);
             while (follow) {
                 rt.sleep();

@@ -16,8 +16,9 @@ import picocli.CommandLine.Option;
 
 /** `peerkey listen`: stay online for direct connections and the mailbox. */
 @Command(name = "listen", mixinStandardHelpOptions = true,
-        description = {"Stay online: serve direct connections from peers, answer handshake requests, follow the"
-                + " mailbox and store what arrives, printing each message. Ctrl-C stops.",
+        description = {"Stay online: serve direct connections from peers, answer contacts' handshake requests (keeping"
+                + " other identities' as message requests, see `peerkey requests`), follow the mailbox and store"
+                + " what arrives, printing each message. Ctrl-C stops.",
             "The mailbox and handshakes followed are those of the identity given with --id (default: the profile's"
                     + " default); direct connections are served for every identity of the profile. One listener per"
                     + " profile.",
@@ -85,7 +86,11 @@ final class ListenCommand implements Runnable {
             String lastProblem = null;
             while (!Thread.currentThread().isInterrupted()) {
                 try {
-                    rt.client.sync();
+                    for (dev.peerkey.identity.PeerId from : rt.client.sync().requests()) {
+                        ctx.out.progress("message request from " + from.displayName().value() + " (" + from.hex()
+                                + "): `peerkey requests` shows it, `peerkey accept " + from.displayName().value()
+                                + "` answers it");
+                    }
                     if (lastProblem != null) {
                         ctx.out.progress("the mailbox is reachable again");
                         lastProblem = null;

@@ -8,6 +8,7 @@ import dev.peerkey.messaging.ChatClient;
 import dev.peerkey.registry.TxResult;
 import dev.peerkey.store.Message;
 import dev.peerkey.store.MessageKind;
+import dev.peerkey.store.MessageRequest;
 import dev.peerkey.store.Store;
 import dev.peerkey.store.Transport;
 import dev.peerkey.transport.MessengerContract;
@@ -22,12 +23,14 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The messaging half of `peerkey demo`: Alice and Bob, each with a profile store and a direct
- * listener, authenticate through the Messenger, talk both ways over both transports, and
+ * listener, authenticate through the Messenger (Alice's first message waits in Bob's message
+ * requests until he accepts), talk both ways over both transports, and
  * watch a tampered and a replayed envelope being refused.
  */
 final class MessagingDemo {
     /** The second-lowest byte of the envelope header's message number (version 1, key 32, PN 4, N 4). */
     private static final int TAMPERED_BYTE = 39;
+    private static final String FIRST_MESSAGE = "Hi Bob, it's Alice: this rides in my handshake request";
 
     private final DemoCommand demo;
     private final LocalRun run;
@@ -77,13 +80,23 @@ final class MessagingDemo {
         run.chain.fundFromDevAccount(bobId.key().address(), java.math.BigInteger.TEN.pow(18));
         try (Side alice = new Side("alice", aliceId); Side bob = new Side("bob", bobId)) {
             long authStart = System.nanoTime();
-            demo.tx("Alice asks Bob to authenticate (signed request)", () -> alice.client.startAuth(bobId.id()).tx());
-            demo.timed("Bob verifies Alice, answers (signed accept)", () ->
-                    DemoCommand.expect(bob.client.sync().answered() == 1, "Bob answered"));
+            demo.tx("Alice sends Bob a first message inside a signed request", () ->
+                    alice.client.sendInRequest(bobId.id(), FIRST_MESSAGE).tx());
+            demo.timed("Bob: a message request (Alice is no contact): nothing paid", () -> {
+                ChatClient.SyncReport report = bob.client.sync();
+                List<MessageRequest> requests = bob.client.requests();
+                DemoCommand.expect(report.answered() == 0 && requests.size() == 1
+                        && requests.get(0).messages().get(0).text().equals(FIRST_MESSAGE),
+                        "Bob holds Alice's request unanswered, her message readable");
+                return "\"" + requests.get(0).messages().get(0).text() + "\"";
+            });
+            demo.tx("Bob accepts: verifies Alice, answers (signed accept)", () ->
+                    bob.client.accept(aliceId.id()).tx());
             demo.timed("Alice verifies Bob, sends key confirmation (direct)", () ->
                     DemoCommand.expect(alice.client.sync().finished() == 1, "Alice finished"));
             demo.step("mutual authentication complete", (System.nanoTime() - authStart) / 1_000_000, null,
-                    "both sides hold confirmed session keys");
+                    "both sides hold confirmed session keys; Alice's first message is in Bob's inbox");
+            DemoCommand.expect(bob.lastText().equals(FIRST_MESSAGE), "the first message is in Bob's inbox");
 
             send("Alice -> Bob", alice, bob, bobId, "Hi Bob, via the on-chain mailbox", Transport.CHAIN);
             send("Alice -> Bob", alice, bob, bobId, "and this one straight over TCP", Transport.DIRECT);

@@ -31,31 +31,42 @@ final class Profile {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CONFIG = "profile.json";
 
-    /** The contents of profile.json: identities map each ID to its current public key (hex). */
+    /**
+     * The contents of profile.json: identities map each ID to its current public key (hex);
+     * recovery maps an ID to the address of its recovery key (public; the key itself is never stored here).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Config(String defaultIdentity, Map<String, String> identities, String rpc, String registry,
-                  Long registryBlock, String messenger, Long messengerBlock) {
+                  Long registryBlock, String messenger, Long messengerBlock, Map<String, String> recovery) {
         Config {
             identities = identities == null ? Map.of() : Map.copyOf(identities);
+            recovery = recovery == null ? Map.of() : Map.copyOf(recovery);
         }
 
         static Config empty() {
-            return new Config(null, Map.of(), null, null, null, null, null);
+            return new Config(null, Map.of(), null, null, null, null, null, Map.of());
         }
 
         Config withIdentity(PeerId id, PublicKey currentKey) {
             Map<String, String> next = new TreeMap<>(identities);
             next.put(id.hex(), currentKey.hex());
             return new Config(defaultIdentity == null ? id.hex() : defaultIdentity, next, rpc, registry,
-                    registryBlock, messenger, messengerBlock);
+                    registryBlock, messenger, messengerBlock, recovery);
+        }
+
+        Config withRecovery(PeerId id, String recoveryAddress) {
+            Map<String, String> next = new TreeMap<>(recovery);
+            next.put(id.hex(), recoveryAddress);
+            return new Config(defaultIdentity, identities, rpc, registry, registryBlock, messenger, messengerBlock,
+                    next);
         }
 
         /** Records a deployment; the two go together since a messenger is bound to one registry. */
         Config withRegistry(String rpcUrl, String registryAddress, long registryDeployBlock,
                 String messengerAddress, long messengerDeployBlock) {
             return new Config(defaultIdentity, identities, rpcUrl, registryAddress, registryDeployBlock,
-                    messengerAddress, messengerDeployBlock);
+                    messengerAddress, messengerDeployBlock, recovery);
         }
     }
 
@@ -103,6 +114,14 @@ final class Profile {
      * profile's (the one of its store key); the first identity's makes the store key.
      */
     void addIdentity(IdentityKey key, char[] password) {
+        addIdentity(key, password, null);
+    }
+
+    /**
+     * Stores a brand-new identity's key and, unless null, the address of its recovery key
+     * (which `register` commits to on chain).
+     */
+    void addIdentity(IdentityKey key, char[] password, String recoveryAddress) {
         try {
             if (config().defaultIdentity() == null && !Files.exists(storeKeyFile())) {
                 createStoreKey(password);
@@ -117,7 +136,13 @@ final class Profile {
                     + ": every identity of a profile is encrypted under the profile's one password");
         }
         keystore.save(key, password);
-        save(config().withIdentity(key.id(), key.publicKey()));
+        Config next = config().withIdentity(key.id(), key.publicKey());
+        save(recoveryAddress == null ? next : next.withRecovery(key.id(), recoveryAddress));
+    }
+
+    /** The address of the identity's recovery key, if it was made with one. */
+    Optional<String> recoveryAddress(PeerId id) {
+        return Optional.ofNullable(config().recovery().get(id.hex()));
     }
 
     /** Stores a key before it is used, so a crash between the chain and the disk loses nothing. */
@@ -128,6 +153,25 @@ final class Profile {
     /** Makes {@code newKey} (already stored) the identity's current key, after a rotation. */
     void switchKey(PeerId id, PublicKey newKey) {
         save(config().withIdentity(id, newKey));
+    }
+
+    /** Whether the keystore holds the private half of {@code key}. */
+    boolean holdsKey(PublicKey key) {
+        return keystore.contains(key.id());
+    }
+
+    /** Whether the keystore holds the key whose 64-byte public key hashes (keccak256) to {@code keyHash}. */
+    boolean holdsKey(byte[] keyHash) {
+        return keystore.contains(PeerId.of(keyHash));
+    }
+
+    /**
+     * The stored key whose public key hashes to {@code keyHash} (keccak256 of the 64-byte key, as
+     * the registry names pending recovery keys), decrypted; empty if the keystore has none.
+     */
+    Optional<IdentityKey> storedKey(byte[] keyHash, char[] password) {
+        PeerId file = PeerId.of(keyHash);
+        return keystore.contains(file) ? Optional.of(keystore.load(file, password)) : Optional.empty();
     }
 
     List<PeerId> identities() {

@@ -27,8 +27,8 @@ final class RevokeCommand implements Runnable {
     public void run() {
         try (Context ctx = new Context(options)) {
             PeerId id = ctx.profile().identity(identity);
-            confirm(id);
-            IdentityKey current = ctx.currentKey(id);
+            confirm(id, yes);
+            IdentityKey current = ctx.actingKey(id);
             ctx.fundIfDevChain(current.address());
             TxResult tx = ctx.registry().revoke(id, current);
             var fields = Output.fields();
@@ -40,7 +40,8 @@ final class RevokeCommand implements Runnable {
         }
     }
 
-    private void confirm(PeerId id) {
+    /** Asks for the display name on a terminal, unless {@code yes}; revoking cannot be undone. */
+    static void confirm(PeerId id, boolean yes) {
         if (yes) {
             return;
         }

@@ -3,14 +3,16 @@ package dev.peerkey.cli;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.registry.TxResult;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** `peerkey rotate`: replace an identity's key, keeping its ID. */
 @Command(name = "rotate", mixinStandardHelpOptions = true,
         description = {"Replace an identity's key with a new one; the ID stays the same.",
-            "The new key is stored in the keystore (same password) before the transaction is sent."})
+            "The new key is stored in the keystore (same password) before the transaction is sent. If"
+                    + " someone submits a copy of the signed rotation first, so that this transaction reverts,"
+                    + " the rotation has still happened and the command succeeds."})
 final class RotateCommand implements Runnable {
     @Mixin
     GlobalOptions options;
@@ -23,18 +25,22 @@ final class RotateCommand implements Runnable {
         try (Context ctx = new Context(options)) {
             Profile profile = ctx.profile();
             PeerId id = profile.identity(keyOptions.identity);
+            KeySync sync = ctx.keySync();
+            sync.reconcile(id);
             char[] password = ctx.password(false);
             IdentityKey current = profile.currentKey(id, password);
             IdentityKey next = IdentityKey.generate();
             profile.storeKey(next, password);
             ctx.fundIfDevChain(current.address());
-            TxResult tx = ctx.registry().rotate(id, current, next, keyOptions.validUntil());
+            Optional<TxResult> tx = sync.expectKey(id, next.publicKey(),
+                    () -> ctx.registry().rotate(id, current, next, keyOptions.validUntil()));
             profile.switchKey(id, next.publicKey());
             var fields = Output.fields();
             fields.put("id", id.hex());
             fields.put("publicKey", next.publicKey().hex());
-            fields.put("txHash", tx.txHash());
-            fields.put("gasUsed", tx.gasUsed());
+            fields.put("alreadyDone", tx.isEmpty());
+            fields.put("txHash", tx.map(TxResult::txHash).orElse(null));
+            fields.put("gasUsed", tx.map(TxResult::gasUsed).orElse(null));
             ctx.out.result(fields);
         }
     }

@@ -13,7 +13,10 @@ import picocli.CommandLine.Parameters;
 /** `peerkey send <peer> <text>`: one end-to-end encrypted message. */
 @Command(name = "send", mixinStandardHelpOptions = true,
         description = {"Send one end-to-end encrypted message from the identity given with --id (default: the"
-                + " profile's default). Without a session, authenticates first (waiting up to --timeout).",
+                + " profile's default). Without a session, the message goes inside a signed"
+                + " handshake request, sealed to the peer's registered key: the peer reads it as a message request"
+                + " and the session starts when it accepts (waits up to --timeout for that, then reports"
+                + " \"pending\"; exit 0). Until then each send makes a new request carrying every waiting message.",
             "By default the message goes directly when the peer told us an endpoint, else through the on-chain"
                     + " mailbox; a direct message not acknowledged within --ack-timeout goes through the mailbox.",
             "The mailbox carries at most " + Packet.MAX_MAILBOX_TEXT + " bytes of text (UTF-8); a longer text"
@@ -44,7 +47,10 @@ final class SendCommand implements Runnable {
             rt.client.requireSendable(text, transport); // before any handshake: a text no route carries
             PeerId peerId = rt.peer(peer);
             rt.catchUpIfFree(); // endpoint updates and acknowledgements first
-            rt.sessionWith(peerId, chat.timeout);
+            if (rt.sessionOrWait(peerId, chat.timeout).isEmpty()) {
+                sendInRequest(ctx, rt, peerId);
+                return;
+            }
             ChatClient.Sent sent = rt.client.send(peerId, text, transport);
             if (sent.fallbackReason() != null) {
                 ctx.out.progress("direct delivery failed (" + sent.fallbackReason() + "); sent through the mailbox");
@@ -59,6 +65,34 @@ final class SendCommand implements Runnable {
             fields.put("gasUsed", sent.gasUsed());
             fields.put("fallbackReason", sent.fallbackReason());
             ctx.out.result(fields);
+        }
+    }
+
+    /** No session: the message rides on a handshake request and is read when the peer accepts. */
+    private void sendInRequest(Context ctx, ChatRuntime rt, PeerId peerId) {
+        if (parseVia(via) == Transport.DIRECT) {
+            throw new PeerkeyException("no session with " + peerId + " yet, so no direct connection: send without"
+                    + " --via direct, and the message goes in a handshake request");
+        }
+        String name = peerId.displayName().value();
+        ChatClient.RequestSent sent = rt.client.sendInRequest(peerId, text);
+        ctx.out.progress("no session with " + name + ": sent a handshake request carrying "
+                + (sent.carried() == 1 ? "the message" : "it and " + (sent.carried() - 1) + " earlier message(s)")
+                + " (gas " + sent.tx().gasUsed() + "); waiting up to " + chat.timeout.toSeconds()
+                + " s for an answer…");
+        boolean delivered = rt.awaitDelivered(sent.message().id(), chat.timeout);
+        var fields = Output.fields();
+        fields.put("messageId", sent.message().id().hex());
+        fields.put("to", peerId.hex());
+        fields.put("via", "request");
+        fields.put("delivered", delivered);
+        fields.put("pending", !delivered);
+        fields.put("requestId", "0x" + java.util.HexFormat.of().formatHex(sent.requestId()));
+        fields.put("txHash", sent.tx().txHash());
+        fields.put("gasUsed", sent.tx().gasUsed());
+        ctx.out.result(fields);
+        if (!delivered) {
+            ctx.out.progress("request sent; the message will be read when " + name + " accepts");
         }
     }
 

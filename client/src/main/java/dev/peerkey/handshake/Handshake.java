@@ -2,6 +2,7 @@ package dev.peerkey.handshake;
 
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -45,9 +46,22 @@ public final class Handshake {
      * @param endpoint this side's direct-connection endpoint, or null
      */
     public PendingHandshake start(LocalIdentity initiator, Peer responder, Instant signedAt, Endpoint endpoint) {
+        return start(initiator, responder, signedAt, endpoint, List.of());
+    }
+
+    /**
+     * Like {@link #start(LocalIdentity, Peer, Instant, Endpoint)}, with first messages sealed to the
+     * responder's current key beside the endpoint (a message request it may read before answering),
+     * the payload padded so that it seals to 256, 1,024, 4,096 or 16,384 bytes.
+     *
+     * @throws HandshakeException if the messages do not fit in a sealed payload
+     */
+    public PendingHandshake start(LocalIdentity initiator, Peer responder, Instant signedAt, Endpoint endpoint,
+            List<FirstMessage> messages) {
+        // A request with messages is padded to a size class, so its length does not tell theirs.
+        Payload payload = messages.isEmpty() ? Payload.of(endpoint, null) : Payload.of(endpoint, null, messages).padded();
         EphemeralKey ephemeral = EphemeralKey.generate(random);
-        AuthRequest request = AuthRequest.sign(domain, initiator, responder, ephemeral, signedAt,
-                Payload.of(endpoint, null), random);
+        AuthRequest request = AuthRequest.sign(domain, initiator, responder, ephemeral, signedAt, payload, random);
         return PendingHandshake.of(initiator, responder, request, ephemeral);
     }
 
@@ -88,7 +102,7 @@ public final class Handshake {
                     Payload.of(endpoint, schedule.responderConfirmation()), random);
             SessionKeys keys = new SessionKeys(SessionKeys.Role.RESPONDER, responder.id(), initiator.id(), requestId,
                     schedule, ephemeral.publicKey(), ephemeral.privateKey(), received.endpoint().orElse(null));
-            return new Acceptance(accept, keys);
+            return new Acceptance(accept, keys, received.messages());
         } finally {
             ephemeral.destroy(); // SessionKeys holds its own copy
         }
@@ -112,6 +126,10 @@ public final class Handshake {
         accept.verify(pending.responder().currentKey(), domain);
         accept.requireBoundTo(request, domain);
         Payload received = accept.open(pending.initiator().key());
+        if (!received.messages().isEmpty()) {
+            throw new SealedPayloadException("the auth accept's sealed payload carries messages, which only a"
+                    + " request may carry");
+        }
         byte[] requestId = request.requestId(domain);
         KeySchedule schedule = KeySchedule.forInitiator(pending.ephemeralKey(), accept.ephemeralKey(), requestId,
                 request.initiator(), request.responder());

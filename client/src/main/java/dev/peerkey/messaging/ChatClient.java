@@ -9,6 +9,7 @@ import dev.peerkey.registry.TxResult;
 import dev.peerkey.store.HandshakeRole;
 import dev.peerkey.store.Message;
 import dev.peerkey.store.MessageKind;
+import dev.peerkey.store.MessageRequest;
 import dev.peerkey.store.MessageStatus;
 import dev.peerkey.store.SessionRecord;
 import dev.peerkey.store.SessionStatus;
@@ -65,8 +66,26 @@ public final class ChatClient implements AutoCloseable {
      */
     public record AuthStarted(byte[] requestId, PeerId peer, TxResult tx, int keyIndex, OptionalInt previousKey) { }
 
-    /** What one mailbox pass did. */
-    public record SyncReport(long toBlock, int stored, int answered, int finished, List<String> refused) { }
+    /**
+     * What one mailbox pass did.
+     *
+     * @param requests the senders of message requests it stored (strangers' handshakes waiting for consent)
+     */
+    public record SyncReport(long toBlock, int stored, int answered, int finished, List<String> refused,
+            List<PeerId> requests) { }
+
+    /**
+     * A chat message sent inside a handshake request (no session yet): it is read when the peer
+     * accepts. {@code carried} counts the messages the request carries, this one included.
+     */
+    public record RequestSent(Message message, byte[] requestId, TxResult tx, int carried) { }
+
+    /**
+     * An accepted message request: answered ({@code restarted} false), or — too old for the
+     * contract to take an answer — a new handshake of ours sent instead ({@code restarted} true).
+     * {@code sessionId} is the session that starts; {@code messages} the first messages stored as received.
+     */
+    public record Accepted(PeerId peer, byte[] sessionId, TxResult tx, boolean restarted, int messages) { }
 
     /** How old an unsent or unacknowledged message must be before {@link #resendQueued} sends it again. */
     public static final Duration RESEND_AFTER = Duration.ofMinutes(1);
@@ -77,6 +96,7 @@ public final class ChatClient implements AutoCloseable {
     private final Inbound inbound;
     private final Outbound outbound;
     private final Handshakes handshakes;
+    private final Requests requests;
     private final MailboxFollower follower;
     private final KeyBinding keys;
     private final DirectLinks links;
@@ -103,7 +123,8 @@ public final class ChatClient implements AutoCloseable {
         this.outbound = new Outbound(store, inbound, poster, links, settings.ackTimeout());
         this.handshakes = new Handshakes(store, me, identityAccount, contract, peers, keys, clock,
                 settings.advertised());
-        this.follower = new MailboxFollower(store, me.id(), contract, handshakes, inbound, outbound,
+        this.requests = new Requests(store, me, handshakes, peers, clock);
+        this.follower = new MailboxFollower(store, me.id(), contract, handshakes, requests, inbound, outbound,
                 settings.startBlock(), notices, clock);
     }
 
@@ -115,6 +136,7 @@ public final class ChatClient implements AutoCloseable {
      * Starts a handshake with {@code peer} because the user asked for it: checks it is active,
      * accepts its current registry key (the result tells if that is a change), stores the pending
      * state and submits the request.
+     * {@code peer} becomes a contact (its own requests are answered automatically).
      */
     public AuthStarted startAuth(PeerId peer) {
         return started(handshakes.start(peer, true));
@@ -155,6 +177,70 @@ public final class ChatClient implements AutoCloseable {
         return keys.unacceptedChanges();
     }
 
+    /**
+     * Sends {@code text} to {@code peer}, with which there is no session, inside a new handshake
+     * request, sealed to its registered key together with every earlier message still waiting for
+     * {@code peer} to accept. The peer sees them as a message request; once it accepts, they count
+     * as delivered and the session continues under the ratchet.
+     *
+     * @throws MessagingException if the waiting messages do not fit in one request
+     */
+    public RequestSent sendInRequest(PeerId peer, String text) {
+        Packet packet = Packet.text(text, clock.instant());
+        Handshakes.Started started = handshakes.start(peer, false, packet, null);
+        Message message = store.inTransactionReturning(tx -> tx.message(packet.id())).orElseThrow();
+        int carried = store.inTransactionReturning(tx -> tx.carriedMessages(me.id(), peer)).size();
+        return new RequestSent(message, started.requestId(), started.tx(), carried);
+    }
+
+    /** Every first message of these requests, each message ID once, oldest request first. */
+    public static List<dev.peerkey.store.RequestMessage> distinctMessages(List<MessageRequest> requests) {
+        return Requests.distinct(requests);
+    }
+
+    /** The message requests waiting for this identity's consent, oldest first. */
+    public List<MessageRequest> requests() {
+        return requests.list();
+    }
+
+    /**
+     * Accepts {@code peer}'s message requests: it becomes a contact, their first messages are
+     * stored as received, and the newest request is answered (or, too old, a new handshake of
+     * ours is sent instead).
+     *
+     * @throws MessagingException if there is no request from {@code peer}
+     */
+    public Accepted accept(PeerId peer) {
+        Requests.Accepted a = requests.accept(peer);
+        return new Accepted(a.peer(), a.sessionId(), a.tx(), a.restarted(), a.messages());
+    }
+
+    /** Drops {@code peer}'s message requests without answering (no transaction); returns how many. */
+    public int decline(PeerId peer) {
+        return requests.decline(peer);
+    }
+
+    /** Blocks {@code peer}: its requests and envelopes are ignored silently from now on. Returns the requests dropped. */
+    public int block(PeerId peer) {
+        return requests.block(peer);
+    }
+
+    /** Lifts a block. */
+    public void unblock(PeerId peer) {
+        requests.unblock(peer);
+    }
+
+    /** The identities this one blocked. */
+    public List<PeerId> blocked() {
+        return requests.blocked();
+    }
+
+    /** Whether we answered a handshake of {@code peer}'s that still waits for its key confirmation. */
+    public boolean awaitingConfirmationFrom(PeerId peer) {
+        return store.inTransactionReturning(tx -> tx.sessions().stream().anyMatch(s -> s.peer().equals(peer)
+                && s.ourId().equals(me.id()) && s.status() == SessionStatus.PENDING_INCOMING));
+    }
+
     /** This identity's established session with {@code peer}, if any (never another identity's of the profile). */
     public Optional<SessionRecord> session(PeerId peer) {
         return store.inTransactionReturning(tx -> tx.session(me.id(), peer));
@@ -163,6 +249,14 @@ public final class ChatClient implements AutoCloseable {
     /** A session of this profile by its ID (the handshake's request ID), whatever its status. */
     public Optional<SessionRecord> sessionById(byte[] sessionId) {
         return store.inTransactionReturning(tx -> tx.sessionById(sessionId));
+    }
+
+    /** When the newest handshake we started with {@code peer} that still waits for its answer began, if any. */
+    public Optional<Instant> awaitingAnswerSince(PeerId peer) {
+        Instant now = clock.instant();
+        return store.inTransactionReturning(tx -> tx.pendingHandshakes().stream()
+                .filter(h -> h.peer().equals(peer) && h.ourId().equals(me.id()) && h.expiresAt().isAfter(now))
+                .map(h -> h.createdAt()).max(Instant::compareTo));
     }
 
     /** Whether a handshake this identity started with {@code peer} is still waiting for its answer. */

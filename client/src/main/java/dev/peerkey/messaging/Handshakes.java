@@ -6,32 +6,42 @@ import dev.peerkey.handshake.AuthAccept;
 import dev.peerkey.handshake.AuthRequest;
 import dev.peerkey.handshake.Endpoint;
 import dev.peerkey.handshake.EphemeralKey;
+import dev.peerkey.handshake.FirstMessage;
 import dev.peerkey.handshake.Handshake;
 import dev.peerkey.handshake.HandshakeException;
 import dev.peerkey.handshake.HandshakeTypedData;
 import dev.peerkey.handshake.LocalIdentity;
 import dev.peerkey.handshake.Peer;
+import dev.peerkey.handshake.Payload;
 import dev.peerkey.handshake.PendingHandshake;
 import dev.peerkey.handshake.SessionKeys;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.registry.TxResult;
 import dev.peerkey.session.DoubleRatchet;
 import dev.peerkey.session.RatchetKeyPair;
+import dev.peerkey.store.ContactStatus;
 import dev.peerkey.store.HandshakeRole;
 import dev.peerkey.store.Message;
+import dev.peerkey.store.MessageId;
 import dev.peerkey.store.MessageKind;
 import dev.peerkey.store.SessionRecord;
 import dev.peerkey.store.SessionRoute;
 import dev.peerkey.store.SessionStatus;
 import dev.peerkey.store.Store;
+import dev.peerkey.store.Transport;
+import dev.peerkey.store.Tx;
 import dev.peerkey.transport.MessengerContract;
 import dev.peerkey.transport.RequestStatus;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.web3j.crypto.Credentials;
 
@@ -39,14 +49,14 @@ import org.web3j.crypto.Credentials;
  * The three handshake steps with their persistence: start (store the ephemeral key and the
  * signed request, then submit), answer (verify, store the responder's session awaiting key
  * confirmation, then submit the accept) and finish (verify, establish, queue the key
- * confirmation). Each step is idempotent, so a follower that re-reads a block after a crash,
+ * confirmation). Whom to answer is decided by {@link Requests}; a request may carry first messages. Each step is idempotent, so a follower that re-reads a block after a crash,
  * or two processes of one profile, cannot answer or finish a handshake twice.
  */
 final class Handshakes {
     /** How long a started handshake waits for its answer; the contract's freshness window is one hour. */
     static final Duration LIFETIME = Duration.ofHours(1);
     /** Requests older than this are not answered: the contract would refuse the accept as stale. */
-    private static final Duration ANSWERABLE = LIFETIME.minusMinutes(5);
+    static final Duration ANSWERABLE = LIFETIME.minusMinutes(5);
 
     /**
      * A request of ours that is on chain.
@@ -85,22 +95,43 @@ final class Handshakes {
         return handshake.domain();
     }
 
+    /** Initiator: {@link #start(PeerId, boolean, Packet, BiConsumer)} carrying no message. */
+    Started start(PeerId peerId, boolean explicit) {
+        return start(peerId, explicit, null, null);
+    }
+
     /**
      * Initiator: verifies the peer is active, stores the pending handshake bound to the peer's
-     * current key, then submits the request. If our transaction fails but the request is on chain
-     * (another account submitted a copy of it first), the handshake goes on: the request is ours.
+     * current key, then submits the request; the peer becomes a contact. If our transaction fails
+     * but the request is on chain (another account submitted a copy of it first), the handshake
+     * goes on: the request is ours. With {@code text}, the request also carries, sealed to the
+     * peer's key, that chat message and every earlier one to this peer still riding on an
+     * unanswered request (a message request the peer reads before answering); they are stored on
+     * the request's pending session and count as delivered once the peer accepts.
      *
      * @param explicit whether the user asked for this handshake ({@code peerkey auth}), which
      *     accepts the peer's current key; otherwise a changed key refuses it
+     * @param text a new chat message to carry, or null
+     * @param alsoInTransaction more work for the transaction that stores the handshake, given the
+     *     request ID (a pending session of that ID then exists), or null
      * @throws KeyChangedException if not explicit and the peer's key is not the one the user accepted
+     * @throws MessagingException if the messages do not fit in a request
      */
-    Started start(PeerId peerId, boolean explicit) {
+    Started start(PeerId peerId, boolean explicit, Packet text, BiConsumer<Tx, byte[]> alsoInTransaction) {
         if (peerId.equals(me.id())) {
             throw new MessagingException("cannot authenticate with yourself: " + peerId + " is this identity");
         }
         PeerCheck.Verified verified = peers.requireActive(peerId);
         Instant now = clock.instant();
-        PendingHandshake pending = handshake.start(me, verified.peer(), now, advertised.get());
+        List<Message> carried = text == null ? List.of()
+                : store.inTransactionReturning(tx -> tx.carriedMessages(me.id(), peerId));
+        List<FirstMessage> firsts = new ArrayList<>();
+        carried.forEach(m -> firsts.add(new FirstMessage(m.id().bytes(), m.createdAt(), m.body())));
+        if (text != null) {
+            firsts.add(new FirstMessage(text.id().bytes(), text.sentAt(), text.body()));
+        }
+        checkFits(peerId, firsts);
+        PendingHandshake pending = handshake.start(me, verified.peer(), now, advertised.get(), firsts);
         AuthRequest request = pending.request();
         byte[] requestId = request.requestId(domain());
         OptionalInt previous;
@@ -111,6 +142,18 @@ final class Handshakes {
                         me.id(), peerId, pending.ephemeralKey().privateKey(), now, now.plus(LIFETIME),
                         StoredRequest.encode(request)));
                 binding.bind(tx, requestId, peerId, verified.keyIndex());
+                tx.setContactStatus(me.id(), peerId, ContactStatus.CONTACT);
+                if (!firsts.isEmpty() || alsoInTransaction != null) {
+                    tx.saveSession(requestId, me.id(), peerId, SessionStatus.PENDING_OUTGOING, null, null);
+                }
+                carried.forEach(m -> tx.moveOutgoing(m.id(), requestId));
+                if (text != null) {
+                    tx.insertOutgoing(requestId, text.id(), MessageKind.TEXT, text.body(), new byte[0]);
+                    tx.markSent(text.id(), Transport.CHAIN);
+                }
+                if (alsoInTransaction != null) {
+                    alsoInTransaction.accept(tx, requestId);
+                }
                 return before;
             });
         } finally {
@@ -121,7 +164,12 @@ final class Handshakes {
             tx = contract.requestAuth(payer, request);
         } catch (PeerkeyException e) {
             if (!requestOnChain(requestId, e)) {
-                store.inTransaction(t -> t.deletePendingHandshake(requestId));
+                store.inTransaction(t -> {
+                    t.deletePendingHandshake(requestId);
+                    if (text != null) {
+                        t.markFailed(text.id(), "the request carrying it was not sent"); // the earlier ones ride on the next
+                    }
+                });
                 throw e;
             }
             tx = null; // a copy of our signed request landed first: it is our request
@@ -146,6 +194,18 @@ final class Handshakes {
         return status != RequestStatus.NONE;
     }
 
+    private static void checkFits(PeerId peer, List<FirstMessage> firsts) {
+        // Room for the longest endpoint beside the messages.
+        int room = Payload.MAX_LENGTH - 1 - 255 - Payload.lengthWith(List.of());
+        int length = firsts.isEmpty() ? 0 : Payload.lengthWith(firsts) - Payload.lengthWith(List.of());
+        if (firsts.size() > Payload.MAX_MESSAGES || length > room) {
+            throw new MessagingException("a message request carries at most " + Payload.MAX_MESSAGES
+                    + " messages in " + room + " bytes; " + firsts.size() + " message(s) of " + length
+                    + " bytes wait for " + peer + " to accept: send a shorter one, or wait until " + peer
+                    + " accepts");
+        }
+    }
+
     /**
      * Responder: answers a request addressed to us, unless this profile answered it already or it
      * is too old for the contract to take an answer.
@@ -155,11 +215,22 @@ final class Handshakes {
      * @throws MessagingException if the request or its initiator is refused
      */
     boolean answer(AuthRequest request, long block) {
+        return answer(request, block, null).isPresent();
+    }
+
+    /**
+     * Responder: like {@link #answer(AuthRequest, long)}; the first messages the request carries are
+     * stored as received on the new session, in the transaction that stores it, together with
+     * {@code alsoInTransaction} (given the session ID), if not null.
+     *
+     * @return the accept transaction (with no hash when a copy of our signed accept landed first),
+     *     or empty if this call did not answer
+     */
+    Optional<TxResult> answer(AuthRequest request, long block, BiConsumer<Tx, byte[]> alsoInTransaction) {
         byte[] requestId = request.requestId(domain());
         // A request answered elsewhere (or long ago) makes the accept revert; the session is then closed.
-        if (!request.responder().equals(me.id()) || sessionExists(requestId)
-                || request.signedAt().isBefore(clock.instant().minus(ANSWERABLE))) {
-            return false;
+        if (!request.responder().equals(me.id()) || sessionExists(requestId) || !answerable(request)) {
+            return Optional.empty();
         }
         PeerCheck.Verified verified;
         try {
@@ -187,24 +258,46 @@ final class Handshakes {
                 tx.saveRoute(new SessionRoute(requestId, tags.inbox(), tags.outbox(), keys.initiatorConfirmation(),
                         ours == null ? null : ours.toString()));
                 tx.setMailboxKey(requestId, mailboxKey);
+                receiveFirstMessages(tx, requestId, requestId, acceptance.messages());
+                if (alsoInTransaction != null) {
+                    alsoInTransaction.accept(tx, requestId);
+                }
                 return true;
             });
             if (!stored) {
-                return false;
+                return Optional.empty();
             }
         } finally {
             keys.destroy();
         }
         try {
-            contract.acceptAuth(payer, request, acceptance.accept());
+            return Optional.of(contract.acceptAuth(payer, request, acceptance.accept()));
         } catch (PeerkeyException e) {
             if (acceptedWithOurKey(request, acceptance.accept(), block, e)) {
-                return true; // a copy of our signed accept landed first: the session goes on
+                // A copy of our signed accept landed first: the session goes on.
+                return Optional.of(new TxResult(null, 0, block));
             }
             close(requestId);
             throw new MessagingException("could not answer " + initiator.id() + "'s handshake: " + e.getMessage(), e);
         }
-        return true;
+    }
+
+    /** Whether the contract still takes an answer to {@code request}: it is not older than {@link #ANSWERABLE}. */
+    boolean answerable(AuthRequest request) {
+        return !request.signedAt().isBefore(clock.instant().minus(ANSWERABLE));
+    }
+
+    /**
+     * Stores first messages carried by request {@code requestId} as received on session
+     * {@code sessionId}; each message ID once, so a message carried again by a later request is
+     * not shown twice. (Their "envelope" is request ID || message ID: the request carried them.)
+     */
+    static void receiveFirstMessages(Tx tx, byte[] sessionId, byte[] requestId, List<FirstMessage> messages) {
+        for (FirstMessage m : messages) {
+            byte[] marker = ByteBuffer.allocate(requestId.length + FirstMessage.ID_LENGTH).put(requestId).put(m.id())
+                    .array();
+            tx.insertIncoming(sessionId, MessageId.of(m.id()), m.text(), marker, Transport.CHAIN, m.sentAt());
+        }
     }
 
     /**
@@ -272,6 +365,7 @@ final class Handshakes {
                 tx.saveRoute(new SessionRoute(requestId, tags.inbox(), tags.outbox(), null,
                         ours == null ? null : ours.toString()));
                 tx.setMailboxKey(requestId, mailboxKey);
+                tx.markCarriedDelivered(requestId); // the accept answers the request that carried them
                 return Optional.of(tx.insertOutgoing(requestId, confirm.id(), MessageKind.CONFIRM, new byte[0],
                         envelope));
             });

@@ -27,7 +27,8 @@ import java.util.function.Consumer;
 
 /**
  * Reads the Messenger's events for this identity from the block after its cursor to the chain
- * head: answers handshake requests, finishes our handshakes, and accepts mailbox envelopes
+ * head: answers contacts' handshake requests and keeps strangers' as message requests (see
+ * {@link Requests}), finishes our handshakes, and accepts mailbox envelopes
  * for our sessions' tags. Every step is idempotent, and the cursor moves only after the whole
  * range is handled, so a crash at any point re-reads rather than loses. Mailbox messages are
  * acknowledged in one packet per session per range.
@@ -40,6 +41,7 @@ final class MailboxFollower {
     private final PeerId me;
     private final MessengerContract contract;
     private final Handshakes handshakes;
+    private final Requests requests;
     private final Inbound inbound;
     private final Outbound outbound;
     private final String cursorName;
@@ -49,12 +51,13 @@ final class MailboxFollower {
     /** The tags of the sessions followed in this pass, by epoch (see {@link TagWindow}). */
     private TagWindow window = TagWindow.of(List.of(), Optional.empty(), Instant.EPOCH);
 
-    MailboxFollower(Store store, PeerId me, MessengerContract contract, Handshakes handshakes, Inbound inbound,
-            Outbound outbound, long startBlock, Consumer<String> notices, Clock clock) {
+    MailboxFollower(Store store, PeerId me, MessengerContract contract, Handshakes handshakes, Requests requests,
+            Inbound inbound, Outbound outbound, long startBlock, Consumer<String> notices, Clock clock) {
         this.store = store;
         this.me = me;
         this.contract = contract;
         this.handshakes = handshakes;
+        this.requests = requests;
         this.inbound = inbound;
         this.outbound = outbound;
         this.cursorName = "mailbox:" + contract.address().toLowerCase() + ":" + me.hex();
@@ -68,7 +71,7 @@ final class MailboxFollower {
         long from = store.inTransactionReturning(tx -> tx.cursor(cursorName)).map(c -> c.block() + 1)
                 .orElse(startBlock);
         if (from > head) {
-            return new ChatClient.SyncReport(head, 0, 0, 0, List.of());
+            return new ChatClient.SyncReport(head, 0, 0, 0, List.of(), List.of());
         }
         Counts counts = new Counts();
         Set<ByteBuffer> followed = new HashSet<>();
@@ -83,8 +86,12 @@ final class MailboxFollower {
             handle(posts, counts);
         }
         acknowledge(counts.toAck);
-        store.inTransaction(tx -> tx.setCursor(cursorName, head, 0));
-        return new ChatClient.SyncReport(head, counts.stored, counts.answered, counts.finished, counts.refused);
+        store.inTransaction(tx -> {
+            tx.setCursor(cursorName, head, 0);
+            requests.sweep(tx);
+        });
+        return new ChatClient.SyncReport(head, counts.stored, counts.answered, counts.finished, counts.refused,
+                counts.requests);
     }
 
     /**
@@ -115,6 +122,7 @@ final class MailboxFollower {
         int answered;
         int finished;
         final List<String> refused = new ArrayList<>();
+        final List<PeerId> requests = new ArrayList<>();
         final Map<ByteBuffer, List<MessageId>> toAck = new LinkedHashMap<>();
     }
 
@@ -123,8 +131,10 @@ final class MailboxFollower {
             try {
                 switch (event) {
                     case ChainEvent.RequestEvent r -> {
-                        if (handshakes.answer(r.request(), r.block())) {
-                            counts.answered++;
+                        switch (requests.receive(r.request(), r.block())) {
+                            case ANSWERED -> counts.answered++;
+                            case STORED -> counts.requests.add(r.request().initiator());
+                            case IGNORED -> { }
                         }
                     }
                     case ChainEvent.AcceptEvent a -> {

@@ -117,6 +117,31 @@ final class MessageTable {
                 OUT, DELIVERED, limit);
     }
 
+    /**
+     * Our chat messages to {@code peer} that ride on handshake requests not answered yet (sessions
+     * still pending, never established) and have not arrived: what the next request carries.
+     */
+    static List<Message> carried(Sql sql, PeerId ourId, PeerId peer) {
+        return sql.list(SELECT + "WHERE s.our_id = ? AND s.peer_id = ? AND s.status = ? AND s.state IS NULL"
+                + " AND m.direction = ? AND m.kind = ? AND m.status IN (?, ?) ORDER BY m.seq", rs -> row(sql, rs),
+                ourId.bytes(), peer.bytes(), Bytes.code(SessionStatus.PENDING_OUTGOING), OUT,
+                Bytes.code(MessageKind.TEXT), QUEUED, SENT);
+    }
+
+    /** Moves an outgoing message to another session (a newer request that carries it). */
+    static boolean move(Sql sql, MessageId id, byte[] sessionId) {
+        SessionTable.requireExists(sql, sessionId);
+        return sql.update("UPDATE messages SET session_id = ? WHERE id = ? AND direction = ?", sessionId, id.bytes(),
+                OUT) > 0;
+    }
+
+    /** Marks the chat messages a request carried as delivered: the peer accepted the request. */
+    static int markCarriedDelivered(Sql sql, long now, byte[] sessionId) {
+        return sql.update("UPDATE messages SET status = ?, delivered_at = ? WHERE session_id = ? AND direction = ?"
+                + " AND kind = ? AND status IN (?, ?)", DELIVERED, now, sessionId, OUT, Bytes.code(MessageKind.TEXT),
+                QUEUED, SENT);
+    }
+
     /** A cancelled message stays cancelled: a send racing the cancellation does not revive it. */
     static boolean markSent(Sql sql, long now, MessageId id, Transport transport) {
         return sql.update("UPDATE messages SET status = ?, transport = ?, sent_at = ?, error = NULL WHERE id = ?"

@@ -123,7 +123,46 @@ final class Schema {
                 updated_at INTEGER NOT NULL,
                 PRIMARY KEY (our_id, peer_id)
             ) STRICT, WITHOUT ROWID"""),
-            // v6: secrets sealed at rest under the store key (SealedColumn, Sealing).
+            // v6: message requests. A stranger's handshake waits for consent; contacts are answered.
+            List.of(
+            """
+            CREATE TABLE contacts (
+                our_id     BLOB    NOT NULL CHECK (length(our_id) = 32),
+                peer_id    BLOB    NOT NULL CHECK (length(peer_id) = 32),
+                status     TEXT    NOT NULL CHECK (status IN ('contact', 'blocked')),
+                updated_at INTEGER NOT NULL,
+                PRIMARY KEY (our_id, peer_id)
+            ) STRICT, WITHOUT ROWID""",
+            // Whoever a profile already has a session or a handshake with stays a contact.
+            "INSERT OR IGNORE INTO contacts SELECT our_id, peer_id, 'contact', updated_at FROM sessions",
+            "INSERT OR IGNORE INTO contacts SELECT our_id, peer_id, 'contact', created_at FROM pending_handshakes",
+            // Unanswered requests from strangers: the signed request (public, it is on chain) and,
+            // apart, the first messages it carried, decrypted for display (body is secret).
+            """
+            CREATE TABLE message_requests (
+                request_id  BLOB    NOT NULL PRIMARY KEY CHECK (length(request_id) = 32),
+                our_id      BLOB    NOT NULL CHECK (length(our_id) = 32),
+                peer_id     BLOB    NOT NULL CHECK (length(peer_id) = 32),
+                request     BLOB    NOT NULL,
+                signed_at   INTEGER NOT NULL,
+                received_at INTEGER NOT NULL
+            ) STRICT""",
+            "CREATE INDEX message_requests_by_peer ON message_requests (our_id, peer_id, signed_at)",
+            """
+            CREATE TABLE request_messages (
+                request_id BLOB    NOT NULL REFERENCES message_requests (request_id) ON DELETE CASCADE,
+                id         BLOB    NOT NULL CHECK (length(id) = 16),
+                sent_at    INTEGER NOT NULL,
+                body       BLOB    NOT NULL,
+                PRIMARY KEY (request_id, id)
+            ) STRICT""",
+            // IDs of requests accepted, declined or blocked: a second delivery of the log is ignored.
+            """
+            CREATE TABLE handled_requests (
+                request_id BLOB    NOT NULL PRIMARY KEY CHECK (length(request_id) = 32),
+                handled_at INTEGER NOT NULL
+            ) STRICT, WITHOUT ROWID"""),
+            // v7: secrets sealed at rest under the store key (SealedColumn, Sealing).
             List.of(
             // The store key's check value (and markers for the one-time sealing of older rows).
             """

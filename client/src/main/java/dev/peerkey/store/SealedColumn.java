@@ -2,6 +2,7 @@ package dev.peerkey.store;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -10,37 +11,56 @@ import java.util.Objects;
  * copied to another row or column does not open). NULL stays NULL. BLOB columns hold the sealed
  * bytes; TEXT columns hold them in base64 ({@link #sealText}).
  *
- * <p>To seal a new secret column: declare it here (table, column, the column holding the row's
- * key, whether it is TEXT); write {@code sql.seal(COLUMN, rowKey, value)} (TEXT:
+ * <p>To seal a new secret column: declare it here (table, column, the columns of the row's key;
+ * {@link #text} for a TEXT column); write {@code sql.seal(COLUMN, rowKey, value)} (TEXT:
  * {@code sql.sealText}) and read {@code sql.open(COLUMN, rowKey, rs.getBytes(...))} (TEXT:
  * {@code sql.openText}) in the table class; and add it to {@link #ALL}, so that rows written in
- * clear before sealing are sealed on the first unlock. The row key must be a unique BLOB the
- * caller knows before the insert (an ID, not an AUTOINCREMENT number). The column must hold 29
+ * clear before sealing are sealed on the first unlock. The row key must be unique BLOBs the caller
+ * knows before the insert (IDs, not an AUTOINCREMENT number; several: {@link #rowKey(byte[]...)}). The column must hold 29
  * bytes more than the plaintext (no CHECK on its exact length; see {@link #ROUTE_MAILBOX_KEY}).
  */
-record SealedColumn(String table, String column, String rowKey, boolean text) {
-    static final SealedColumn SESSION_STATE = new SealedColumn("sessions", "state", "session_id", false);
-    static final SealedColumn SESSION_ENDPOINT = new SealedColumn("sessions", "endpoint", "session_id", true);
-    static final SealedColumn HANDSHAKE_KEY = new SealedColumn("pending_handshakes", "ephemeral_key", "request_id", false);
-    static final SealedColumn HANDSHAKE_REQUEST = new SealedColumn("pending_handshakes", "request", "request_id", false);
-    static final SealedColumn MESSAGE_BODY = new SealedColumn("messages", "body", "id", false);
-    static final SealedColumn MESSAGE_ENVELOPE = new SealedColumn("messages", "envelope", "id", false);
+record SealedColumn(String table, String column, List<String> rowKey, boolean text) {
+    static final SealedColumn SESSION_STATE = blob("sessions", "state", "session_id");
+    static final SealedColumn SESSION_ENDPOINT = text("sessions", "endpoint", "session_id");
+    static final SealedColumn HANDSHAKE_KEY = blob("pending_handshakes", "ephemeral_key", "request_id");
+    static final SealedColumn HANDSHAKE_REQUEST = blob("pending_handshakes", "request", "request_id");
+    static final SealedColumn MESSAGE_BODY = blob("messages", "body", "id");
+    static final SealedColumn MESSAGE_ENVELOPE = blob("messages", "envelope", "id");
     /** Why delivery failed: diagnostics that could name a peer's endpoint or echo its refusal. */
-    static final SealedColumn MESSAGE_ERROR = new SealedColumn("messages", "error", "id", true);
-    static final SealedColumn ROUTE_ADVERTISED = new SealedColumn("session_routes", "advertised", "session_id", true);
+    static final SealedColumn MESSAGE_ERROR = text("messages", "error", "id");
+    static final SealedColumn ROUTE_ADVERTISED = text("session_routes", "advertised", "session_id");
     /** The key a session's daily mailbox tags derive from: with it a copy could link the session's posts. */
-    static final SealedColumn ROUTE_MAILBOX_KEY = new SealedColumn("session_routes", "sealed_mailbox_key", "session_id",
-            false);
-    static final SealedColumn META_VALUE = new SealedColumn("store_meta", "value", "name", false);
+    static final SealedColumn ROUTE_MAILBOX_KEY = blob("session_routes", "sealed_mailbox_key", "session_id");
+    /** First messages a stranger's request carried, decrypted for display (row key: request ID, then message ID). */
+    static final SealedColumn REQUEST_MESSAGE_BODY = blob("request_messages", "body", "request_id", "id");
+    static final SealedColumn META_VALUE = blob("store_meta", "value", "name");
 
     /** Every secret column of a database from before sealing, which {@link Sealing} seals on first unlock. */
-    static final java.util.List<SealedColumn> ALL = java.util.List.of(SESSION_STATE, SESSION_ENDPOINT, HANDSHAKE_KEY,
-            HANDSHAKE_REQUEST, MESSAGE_BODY, MESSAGE_ENVELOPE, MESSAGE_ERROR, ROUTE_ADVERTISED, ROUTE_MAILBOX_KEY);
+    static final List<SealedColumn> ALL = List.of(SESSION_STATE, SESSION_ENDPOINT, HANDSHAKE_KEY,
+            HANDSHAKE_REQUEST, MESSAGE_BODY, MESSAGE_ENVELOPE, MESSAGE_ERROR, ROUTE_ADVERTISED, ROUTE_MAILBOX_KEY,
+            REQUEST_MESSAGE_BODY);
+
+    private static SealedColumn blob(String table, String column, String... rowKey) {
+        return new SealedColumn(table, column, List.of(rowKey), false);
+    }
+
+    private static SealedColumn text(String table, String column, String... rowKey) {
+        return new SealedColumn(table, column, List.of(rowKey), true);
+    }
+
+    /** The row key of a row whose key has several columns: their values one after the other (each of fixed length). */
+    static byte[] rowKey(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
 
     SealedColumn {
         Objects.requireNonNull(table, "table");
         Objects.requireNonNull(column, "column");
-        Objects.requireNonNull(rowKey, "rowKey");
+        rowKey = List.copyOf(rowKey);
     }
 
     byte[] seal(StoreKey key, byte[] row, byte[] value) {

@@ -72,14 +72,30 @@ final class Sealing {
         }
         int count = 0;
         for (SealedColumn c : SealedColumn.ALL) {
-            String select = "SELECT " + c.rowKey() + ", " + c.column() + " FROM " + c.table()
+            int keys = c.rowKey().size();
+            String select = "SELECT " + String.join(", ", c.rowKey()) + ", " + c.column() + " FROM " + c.table()
                     + " WHERE " + c.column() + " IS NOT NULL";
-            String update = "UPDATE " + c.table() + " SET " + c.column() + " = ? WHERE " + c.rowKey() + " = ?";
-            for (Object[] row : sql.list(select, rs -> new Object[] {rs.getBytes(1), rs.getObject(2)})) {
-                byte[] key = (byte[]) row[0];
-                Object sealed = c.text() ? sql.sealText(c, key, (String) row[1])
-                        : sql.seal(c, key, row[1] instanceof byte[] b ? b : new byte[0]);
-                sql.update(update, sealed, key);
+            String update = "UPDATE " + c.table() + " SET " + c.column() + " = ? WHERE "
+                    + String.join(" = ? AND ", c.rowKey()) + " = ?";
+            for (Object[] row : sql.list(select, rs -> {
+                Object[] values = new Object[keys + 1];
+                for (int i = 0; i < keys; i++) {
+                    values[i] = rs.getBytes(i + 1);
+                }
+                values[keys] = rs.getObject(keys + 1);
+                return values;
+            })) {
+                byte[][] parts = new byte[keys][];
+                for (int i = 0; i < keys; i++) {
+                    parts[i] = (byte[]) row[i];
+                }
+                byte[] key = SealedColumn.rowKey(parts);
+                Object value = row[keys];
+                Object[] args = new Object[keys + 1];
+                args[0] = c.text() ? sql.sealText(c, key, (String) value)
+                        : sql.seal(c, key, value instanceof byte[] b ? b : new byte[0]);
+                System.arraycopy(parts, 0, args, 1, keys);
+                sql.update(update, args);
                 count++;
             }
         }

@@ -72,6 +72,38 @@ final class SessionTable {
                 + " AND (status = ? OR (status = ? AND updated_at < ?))", REVOKED, CLOSED, closedBefore);
     }
 
+    /**
+     * Closes a session for good: status CLOSED (REVOKED stays), ratchet state wiped, route deleted
+     * (its tag is no longer followed), and our messages on it that never arrived marked FAILED.
+     */
+    static void closeForGood(Sql sql, long now, byte[] sessionId) {
+        sql.update("UPDATE sessions SET status = CASE status WHEN ? THEN status ELSE ? END, state = NULL,"
+                + " updated_at = ? WHERE session_id = ?", Bytes.code(SessionStatus.REVOKED),
+                Bytes.code(SessionStatus.CLOSED), now, sessionId);
+        sql.update("DELETE FROM session_routes WHERE session_id = ?", sessionId);
+        sql.update("UPDATE messages SET status = ? WHERE session_id = ? AND direction = ? AND status IN (?, ?)",
+                Bytes.code(MessageStatus.FAILED), sessionId, Bytes.code(Direction.OUT),
+                Bytes.code(MessageStatus.QUEUED), Bytes.code(MessageStatus.SENT));
+    }
+
+    static List<byte[]> idsWith(Sql sql, PeerId ourId, PeerId peer) {
+        return sql.list("SELECT session_id FROM sessions WHERE our_id = ? AND peer_id = ?", rs -> rs.getBytes(1),
+                ourId.bytes(), peer.bytes());
+    }
+
+    static List<byte[]> unconfirmedIncomingBefore(Sql sql, long cutoff) {
+        return sql.list("SELECT session_id FROM sessions WHERE status = ? AND created_at < ?", rs -> rs.getBytes(1),
+                Bytes.code(SessionStatus.PENDING_INCOMING), cutoff);
+    }
+
+    /** Deletes a never-established outgoing session that nothing refers to; false if it is in use. */
+    static boolean deleteIfUnused(Sql sql, byte[] sessionId) {
+        return sql.update("DELETE FROM sessions WHERE session_id = ? AND status = ? AND state IS NULL"
+                + " AND NOT EXISTS (SELECT 1 FROM messages WHERE session_id = ?)"
+                + " AND NOT EXISTS (SELECT 1 FROM session_routes WHERE session_id = ?)", sessionId,
+                Bytes.code(SessionStatus.PENDING_OUTGOING), sessionId, sessionId) > 0;
+    }
+
     static Optional<SessionRecord> established(Sql sql, PeerId ourId, PeerId peer) {
         return sql.one(SELECT + "WHERE our_id = ? AND peer_id = ? AND status = ? ORDER BY created_at DESC LIMIT 1",
                 rs -> row(sql, rs), ourId.bytes(), peer.bytes(), ESTABLISHED);

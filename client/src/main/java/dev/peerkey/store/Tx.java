@@ -171,6 +171,148 @@ public final class Tx {
         return HandshakeTable.deleteExpired(sql, now);
     }
 
+    // ---- contacts and message requests ----
+
+    /** How {@code ourId} treats {@code peer}'s requests: a contact, blocked, or neither (empty). */
+    public Optional<ContactStatus> contactStatus(PeerId ourId, PeerId peer) {
+        check();
+        return RequestTable.contact(sql, Objects.requireNonNull(ourId, "ourId"), Objects.requireNonNull(peer, "peer"));
+    }
+
+    /** Makes {@code peer} a contact of {@code ourId}, or blocks it. */
+    public void setContactStatus(PeerId ourId, PeerId peer, ContactStatus status) {
+        check();
+        RequestTable.setContact(sql, now, Objects.requireNonNull(ourId, "ourId"), Objects.requireNonNull(peer, "peer"),
+                Objects.requireNonNull(status, "status"));
+    }
+
+    /** Forgets {@code peer} as a contact or a blocked identity; false if it was neither. */
+    public boolean removeContactStatus(PeerId ourId, PeerId peer) {
+        check();
+        return RequestTable.removeContact(sql, Objects.requireNonNull(ourId, "ourId"),
+                Objects.requireNonNull(peer, "peer"));
+    }
+
+    /** The peers {@code ourId} gave this status, oldest first. */
+    public List<PeerId> peersWithStatus(PeerId ourId, ContactStatus status) {
+        check();
+        return RequestTable.withStatus(sql, Objects.requireNonNull(ourId, "ourId"),
+                Objects.requireNonNull(status, "status"));
+    }
+
+    /**
+     * Stores a message request with its first messages, unless this request ID is stored already or
+     * was handled (accepted, declined, blocked) before: then returns false and writes nothing.
+     */
+    public boolean saveRequest(MessageRequest request) {
+        check();
+        return RequestTable.insert(sql, now, Objects.requireNonNull(request, "request"));
+    }
+
+    /** Whether this request ID is stored as a message request or was handled before. */
+    public boolean knowsRequest(byte[] requestId) {
+        check();
+        return RequestTable.known(sql, Bytes.exact(requestId, Bytes.ID_LENGTH, "request ID"));
+    }
+
+    /** Remembers a request as handled, so a second delivery of it is ignored. */
+    public void markRequestHandled(byte[] requestId) {
+        check();
+        RequestTable.markHandled(sql, now, Bytes.exact(requestId, Bytes.ID_LENGTH, "request ID"));
+    }
+
+    /** The message requests to {@code ourId}, oldest first, with their messages. */
+    public List<MessageRequest> requests(PeerId ourId) {
+        check();
+        return RequestTable.list(sql, Objects.requireNonNull(ourId, "ourId"), null);
+    }
+
+    /** {@code peer}'s message requests to {@code ourId}, oldest first, with their messages. */
+    public List<MessageRequest> requestsFrom(PeerId ourId, PeerId peer) {
+        check();
+        return RequestTable.list(sql, Objects.requireNonNull(ourId, "ourId"), Objects.requireNonNull(peer, "peer"));
+    }
+
+    /** Deletes {@code peer}'s requests to {@code ourId}, remembering them as handled; returns how many. */
+    public int dropRequests(PeerId ourId, PeerId peer) {
+        check();
+        return RequestTable.drop(sql, now, Objects.requireNonNull(ourId, "ourId"), Objects.requireNonNull(peer, "peer"));
+    }
+
+    /**
+     * Deletes the requests signed before {@code requestsSignedBefore} (expired) and forgets the IDs of
+     * requests handled before {@code handledBefore}; returns how many requests it deleted.
+     */
+    public int deleteExpiredRequests(Instant requestsSignedBefore, Instant handledBefore) {
+        check();
+        RequestTable.forgetHandledBefore(sql, Objects.requireNonNull(handledBefore, "handledBefore"));
+        return RequestTable.deleteSignedBefore(sql, Objects.requireNonNull(requestsSignedBefore, "signedBefore"));
+    }
+
+    /**
+     * Closes every session between {@code ourId} and {@code peer} for good: ratchet states wiped,
+     * routes deleted (their tags are no longer followed), undelivered outgoing messages FAILED.
+     * Returns how many sessions there were.
+     */
+    public int closeSessionsWith(PeerId ourId, PeerId peer) {
+        check();
+        List<byte[]> ids = SessionTable.idsWith(sql, Objects.requireNonNull(ourId, "ourId"),
+                Objects.requireNonNull(peer, "peer"));
+        ids.forEach(id -> SessionTable.closeForGood(sql, now, id));
+        return ids.size();
+    }
+
+    /**
+     * Closes for good the sessions we answered that are still waiting for the initiator's key
+     * confirmation and are older than {@code maxAge} (by this store's clock); returns how many.
+     */
+    public int expireUnconfirmedIncoming(java.time.Duration maxAge) {
+        check();
+        List<byte[]> ids = SessionTable.unconfirmedIncomingBefore(sql,
+                now - Objects.requireNonNull(maxAge, "maxAge").toMillis());
+        ids.forEach(id -> SessionTable.closeForGood(sql, now, id));
+        return ids.size();
+    }
+
+    /** Deletes our pending handshakes with {@code peer} and their keys; returns how many. */
+    public int deletePendingHandshakesWith(PeerId ourId, PeerId peer) {
+        check();
+        int n = 0;
+        for (PendingHandshake h : HandshakeTable.all(sql)) {
+            if (h.ourId().equals(ourId) && h.peer().equals(peer) && HandshakeTable.delete(sql, h.requestId())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Our chat messages to {@code peer} that ride on unanswered handshake requests (their sessions
+     * were never established) and have not arrived, oldest first: what a new request carries again.
+     */
+    public List<Message> carriedMessages(PeerId ourId, PeerId peer) {
+        check();
+        return MessageTable.carried(sql, Objects.requireNonNull(ourId, "ourId"), Objects.requireNonNull(peer, "peer"));
+    }
+
+    /**
+     * Moves an outgoing message to another (existing) session, and deletes the session it came from
+     * if that was a never-established outgoing one nothing else refers to.
+     */
+    public void moveOutgoing(MessageId id, byte[] sessionId) {
+        check();
+        Message m = MessageTable.get(sql, Objects.requireNonNull(id, "id")).orElseThrow(
+                () -> new StoreException("no message " + id + " in this profile"));
+        MessageTable.move(sql, id, Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"));
+        SessionTable.deleteIfUnused(sql, m.sessionId());
+    }
+
+    /** Marks our chat messages carried by the request that made this session as delivered; returns how many. */
+    public int markCarriedDelivered(byte[] sessionId) {
+        check();
+        return MessageTable.markCarriedDelivered(sql, now, Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"));
+    }
+
     // ---- messages ----
 
     /**

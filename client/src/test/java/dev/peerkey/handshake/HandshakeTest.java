@@ -87,6 +87,36 @@ class HandshakeTest {
     }
 
     @Test
+    void firstMessagesTravelSealedInTheRequestAndOnlyTheResponderReadsThem() {
+        FirstMessage hi = new FirstMessage(Fixtures.random(16), NOW, "meet at noon".getBytes(StandardCharsets.UTF_8));
+        PendingHandshake pending = handshake.start(alice, bob.asPeer(), NOW, null, java.util.List.of(hi));
+        AuthRequest request = pending.request();
+        assertFalse(new String(request.sealedPayload(), StandardCharsets.ISO_8859_1).contains("meet at noon"));
+        assertEquals(java.util.List.of(hi), request.open(bob.key()).messages());
+        fails(SealedPayloadException.class, () -> request.open(alice.key()));
+
+        Acceptance acceptance = handshake.accept(bob, alice.asPeer(), request, NOW, null);
+        assertEquals(java.util.List.of(hi), acceptance.messages());
+        assertArrayEquals(acceptance.keys().sharedSecret(),
+                handshake.finish(pending, acceptance.accept()).sharedSecret());
+        // The request ID covers the sealed payload: other messages make another request.
+        PendingHandshake other = handshake.start(alice, bob.asPeer(), NOW, null, java.util.List.of(
+                new FirstMessage(Fixtures.random(16), NOW, "meet at one".getBytes(StandardCharsets.UTF_8))));
+        assertFalse(Arrays.equals(request.requestId(DOMAIN), other.request().requestId(DOMAIN)));
+    }
+
+    @Test
+    void anAcceptCarryingMessagesIsRefused() {
+        PendingHandshake pending = handshake.start(alice, bob.asPeer(), NOW, null);
+        FirstMessage smuggled = new FirstMessage(Fixtures.random(16), NOW, "x".getBytes(StandardCharsets.UTF_8));
+        AuthAccept accept = AuthAccept.sign(DOMAIN, pending.request(), bob, alice.asPeer(),
+                EphemeralKey.generate(new java.security.SecureRandom()), NOW,
+                Payload.of(null, Fixtures.random(32), java.util.List.of(smuggled)));
+        assertTrue(fails(SealedPayloadException.class, () -> handshake.finish(pending, accept)).getMessage()
+                .contains("carries messages"));
+    }
+
+    @Test
     void handshakeWithoutEndpoints() {
         PendingHandshake pending = handshake.start(alice, bob.asPeer(), NOW, null);
         Acceptance acceptance = handshake.accept(bob, alice.asPeer(), pending.request(), NOW, null);

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -80,7 +82,12 @@ class PayloadTest {
             {},
             {1},
             {2, 0},                          // unknown version
-            {1, 4},                          // unknown flag
+            {1, 16},                         // unknown flag
+            {1, 8, 0},                       // padding length cut short
+            {1, 8, 0, 2, 0},                 // padding shorter than it says
+            {1, 8, 0, 1, 7},                 // padding not zeros
+            {1, 4},                          // messages flag, no count
+            {1, 4, 0},                       // messages flag, none carried
             {1, 1},                          // endpoint flag, no length
             {1, 1, 0},                       // empty endpoint
             {1, 1, 5, 'h', ':', '8'},        // cut short
@@ -97,6 +104,69 @@ class PayloadTest {
         assertTrue(fails(SealedPayloadException.class, () -> Payload.fromBytes(new byte[] {7, 0}))
                 .getMessage().contains("unknown version 7"));
         fails(HandshakeException.class, () -> Payload.of(null, new byte[31]));
+    }
+
+    @Test
+    void firstMessagesRoundTripWithTheirIdsAndTimes() {
+        FirstMessage hi = message("hi Bob", 1_700_000_000_123L);
+        FirstMessage two = message("ünïcode ✓", 1_700_000_000_456L);
+        Payload p = Payload.of(Endpoint.parse("h.example:7"), null, List.of(hi, two));
+        Payload back = Payload.fromBytes(p.toBytes());
+        assertEquals(p, back);
+        assertEquals(List.of(hi, two), back.messages());
+        assertEquals(Instant.ofEpochMilli(1_700_000_000_456L), back.messages().get(1).sentAt());
+        assertEquals("ünïcode ✓", new String(back.messages().get(1).text(), StandardCharsets.UTF_8));
+        byte[] bytes = Payload.of(null, null, List.of(hi)).toBytes();
+        assertEquals(0x04, bytes[1]);
+        assertEquals(1, bytes[2]);
+        assertEquals(2 + 1 + 16 + 8 + 2 + 6, bytes.length);
+        assertEquals(bytes.length, Payload.lengthWith(List.of(hi)));
+        assertTrue(Payload.empty().messages().isEmpty());
+    }
+
+    @Test
+    void firstMessagesOutsideTheLimitsAreRefused() {
+        FirstMessage hi = message("hi", 1L);
+        fails(HandshakeException.class, () -> Payload.of(null, null, List.of(hi, hi))); // one ID twice
+        fails(HandshakeException.class, () -> new FirstMessage(new byte[16], Instant.EPOCH, new byte[0]));
+        fails(HandshakeException.class, () -> new FirstMessage(new byte[15], Instant.EPOCH, new byte[] {1}));
+        byte[] big = new byte[Payload.MAX_LENGTH];
+        Arrays.fill(big, (byte) 'a');
+        assertTrue(fails(HandshakeException.class, () -> Payload.of(null, null,
+                List.of(new FirstMessage(Fixtures.random(16), Instant.EPOCH, Arrays.copyOf(big, 0xFFFF)))))
+                .getMessage().contains("at most " + Payload.MAX_LENGTH));
+        // The largest text that fits still seals within the contract's limit.
+        int fits = Payload.MAX_LENGTH - Payload.lengthWith(List.of(message("x", 1L))) + 1;
+        Payload full = Payload.of(null, null, List.of(new FirstMessage(Fixtures.random(16), Instant.EPOCH,
+                Arrays.copyOf(big, fits))));
+        assertEquals(Payload.MAX_LENGTH, full.toBytes().length);
+
+        byte[] good = Payload.of(null, null, List.of(hi)).toBytes();
+        fails(SealedPayloadException.class, () -> Payload.fromBytes(Arrays.copyOf(good, good.length - 1)));
+        fails(SealedPayloadException.class, () -> Payload.fromBytes(Arrays.copyOf(good, good.length + 1)));
+        byte[] emptyText = good.clone();
+        emptyText[2 + 1 + 16 + 8] = 0;
+        emptyText[2 + 1 + 16 + 8 + 1] = 0;
+        fails(SealedPayloadException.class, () -> Payload.fromBytes(emptyText));
+    }
+
+    @Test
+    void aPaddedPayloadSealsToASizeClassAndReadsBackTheSame() {
+        for (String text : new String[] {"hi", "x".repeat(300), "y".repeat(3000), "z".repeat(12000)}) {
+            Payload p = Payload.of(Endpoint.parse("h.example:7"), null, List.of(message(text, 5L))).padded();
+            int sealed = p.toBytes().length + Ecies.OVERHEAD;
+            assertTrue(List.of(256, 1024, 4096, 16384).contains(sealed), text.length() + " -> " + sealed);
+            assertEquals(p, Payload.fromBytes(p.toBytes()));
+            assertEquals(text, new String(Payload.fromBytes(p.toBytes()).messages().get(0).text(),
+                    StandardCharsets.UTF_8));
+        }
+        assertEquals(256, Payload.of(null, null, List.of(message("a", 1L))).padded().toBytes().length + Ecies.OVERHEAD);
+        assertEquals(1024, Payload.of(null, null, List.of(message("b".repeat(200), 1L))).padded().toBytes().length
+                + Ecies.OVERHEAD);
+    }
+
+    private static FirstMessage message(String text, long millis) {
+        return new FirstMessage(Fixtures.random(16), Instant.ofEpochMilli(millis), text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -95,7 +95,7 @@ class CliIT {
     @Test
     @Order(3)
     void createRegisterAndLookUpAcrossProfiles() {
-        JsonNode created = ok(alice, "id", "new", "--fast-kdf", "--json").json();
+        JsonNode created = ok(alice, "id", "new", "--fast-kdf", "--no-recovery", "--json").json();
         aliceId = created.path("id").asText();
         aliceName = created.path("name").asText();
         assertEquals(16, aliceName.length());
@@ -108,7 +108,7 @@ class CliIT {
         assertTrue(registered.path("gasUsed").asLong() <= 72_000, registered::toString);
         assertTrue(registered.path("txHash").asText().startsWith("0x"));
 
-        ok(bob, "id", "new", "--fast-kdf");
+        ok(bob, "id", "new", "--fast-kdf", "--no-recovery");
         JsonNode bobRegistered = ok(bob, "register", "--relayed", "--json").json();
         assertTrue(bobRegistered.path("gasUsed").asLong() <= 80_000, bobRegistered::toString);
 
@@ -140,7 +140,7 @@ class CliIT {
         Cli corrupt = new Cli(Map.of("PEERKEY_HOME", corruptHome.toString(),
                 "PEERKEY_CHAIN_DIR", dir.resolve("chain").toString(),
                 "PEERKEY_PASSWORD_FILE", dir.resolve("password").toString()));
-        ok(corrupt, "id", "new", "--fast-kdf");
+        ok(corrupt, "id", "new", "--fast-kdf", "--no-recovery");
         try (var files = Files.list(corruptHome.resolve("keystore"))) {
             Path file = files.findFirst().orElseThrow();
             Files.writeString(file, "{\"version\":3,\"crypto\":");

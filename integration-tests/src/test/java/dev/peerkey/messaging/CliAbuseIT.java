@@ -83,7 +83,7 @@ class CliAbuseIT {
         bob = profile("bob");
         carol = profile("carol");
         a1 = newIdentity(alice);
-        a2 = ok(alice, "id", "new", "--fast-kdf", "--json").json().path("id").asText();
+        a2 = ok(alice, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
         ok(alice, "register", "--id", a2);
         bobId = newIdentity(bob);
         carolId = newIdentity(carol);
@@ -110,7 +110,7 @@ class CliAbuseIT {
     }
 
     private static String newIdentity(Cli cli) {
-        String id = ok(cli, "id", "new", "--fast-kdf", "--json").json().path("id").asText();
+        String id = ok(cli, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
         ok(cli, "register");
         return id;
     }

@@ -92,15 +92,15 @@ class LyingNodeHandshakeIT {
         env.put("PEERKEY_HOME", dir.resolve("alice").toString());
         env.put("PEERKEY_RPC", lyingNode.url());
         Cli alice = new Cli(env);
-        String bobId = ok(bob, "id", "new", "--fast-kdf", "--json").json().path("id").asText();
+        String bobId = ok(bob, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
         ok(bob, "register");
-        ok(alice, "id", "new", "--fast-kdf");
+        String aliceId = ok(alice, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
         ok(alice, "register");
 
         lyingNode.tamper(LyingNodeHandshakeIT::forgeAcceptSignatures);
         Cli.Result first = alice.run("auth", bobId, "--timeout", "2s", "--json");
         assertEquals(1, first.exitCode(), first::toString);
-        ok(bob, "inbox"); // Bob answers, through an honest node
+        ok(bob, "accept", aliceId); // Bob answers Alice's message request, through an honest node
         Cli.Result lied = alice.run("inbox");
         assertTrue(lied.stderr().contains("refused an answer to our handshake with " + bobId), lied::toString);
         // The altered byte makes the signature recover another key, or none: either way Bob did not sign it.

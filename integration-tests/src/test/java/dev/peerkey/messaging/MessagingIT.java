@@ -98,7 +98,7 @@ class MessagingIT {
     }
 
     private static String newIdentity(Cli cli, String validFor) {
-        String id = ok(cli, "id", "new", "--fast-kdf", "--json").json().path("id").asText();
+        String id = ok(cli, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
         ok(cli, "register", "--valid-for", validFor);
         return id;
     }
@@ -160,7 +160,7 @@ class MessagingIT {
         assertEquals("pending", pending.json().path("status").asText());
         assertTrue(pending.stderr().contains("stays pending"), pending::toString);
 
-        ok(bob, "inbox");   // Bob answers the request
+        ok(bob, "accept", aliceId); // Alice is no contact of Bob's: her request waits for his consent
         ok(alice, "inbox"); // Alice finishes it and sends her key confirmation
         ok(bob, "inbox");   // Bob receives the confirmation
         JsonNode bobSessions = ok(bob, "sessions", "--json").json();
@@ -314,9 +314,11 @@ class MessagingIT {
         bobListen = startBobListener();
         Cli carol = profile("carol");
         String carolId = newIdentity(carol, "365d");
-        JsonNode auth = ok(carol, "auth", bobId, "--json").json();
-        assertEquals("established", auth.path("status").asText(), auth::toString);
-        ok(carol, "send", bobId, "before revoking");
+        Cli.Result auth = carol.run("auth", bobId, "--timeout", "2s", "--json");
+        assertEquals("pending", auth.json().path("status").asText(), auth::toString);
+        bobListen.awaitStderr("message request from", 30); // Carol is a stranger to Bob
+        ok(bob, "accept", carolId);
+        ok(carol, "send", bobId, "before revoking"); // completes the handshake, then sends
         bobListen.awaitStdout("before revoking", 30);
 
         ok(carol, "revoke", "--yes");

@@ -97,7 +97,7 @@ class MetadataIT {
     }
 
     private static String newIdentity(Cli cli) {
-        String id = ok(cli, "id", "new", "--fast-kdf", "--json").json().path("id").asText();
+        String id = ok(cli, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
         ok(cli, "register");
         return id;
     }
@@ -160,7 +160,7 @@ class MetadataIT {
         Cli bob = cli("bob", null);
         Cli.Result pending = alice.run("auth", bobId, "--timeout", "2s");
         assertEquals(1, pending.exitCode(), pending::toString);
-        ok(bob, "inbox");   // Bob answers the request (his identity's account submits the accept)
+        ok(bob, "accept", aliceId); // Bob accepts the message request (his identity's account submits the accept)
         ok(alice, "inbox"); // Alice finishes and posts her key confirmation
         ok(bob, "inbox");   // Bob receives it and posts the acknowledgement
         ok(alice, "inbox"); // Alice receives the acknowledgement
