@@ -170,7 +170,8 @@ public final class FrontRunningProxy implements AutoCloseable {
                 "registerFor");
         selectors.put(selector(messenger.requestAuth(b32, b32, b32, zero, none, none).encodeFunctionCall()),
                 "requestAuth");
-        selectors.put(selector(messenger.acceptAuth(b32, b32, zero, none, none).encodeFunctionCall()),
+        selectors.put(selector(messenger.acceptAuth(new Messenger.AuthRequestFields(b32, b32, b32, zero, b32), b32, zero, none,
+                none).encodeFunctionCall()),
                 "acceptAuth");
         return Map.copyOf(selectors);
     }
