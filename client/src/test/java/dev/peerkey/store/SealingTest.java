@@ -51,8 +51,9 @@ class SealingTest {
     private static final String OUR_ENDPOINT = "10.1.2.3:7470";
     private static final String MAILBOX_KEY = "NEEDLE-mailbox-tag-key-32-bytes!";
     private static final String ERROR = "NEEDLE-error: refused by the peer";
+    private static final String FIRST = "NEEDLE-first-message: hello, you do not know me yet";
     private static final List<String> NEEDLES = List.of(BODY_OUT, BODY_IN, ENV_OUT, ENV_IN, STATE, EPHEMERAL, REQUEST,
-            PEER_ENDPOINT, OUR_ENDPOINT, MAILBOX_KEY, ERROR);
+            PEER_ENDPOINT, OUR_ENDPOINT, MAILBOX_KEY, ERROR, FIRST);
     /** The schema step that introduced sealing: databases of the versions before it are plaintext. */
     private static final int SEALED_SINCE = sealingStep();
 
@@ -72,6 +73,8 @@ class SealingTest {
             tx.insertOutgoing(session, out, text(BODY_OUT), text(ENV_OUT));
             tx.noteError(out, ERROR);
             tx.insertIncoming(session, in, text(BODY_IN), text(ENV_IN), Transport.CHAIN, null);
+            tx.saveRequest(new MessageRequest(random(32), ME, peer(), random(200), now, now,
+                    List.of(new RequestMessage(MessageId.random(), now, text(FIRST)))));
         });
         return session;
     }
@@ -179,6 +182,8 @@ class SealingTest {
         PeerId bob = peer();
         boolean hadMailboxKey;
         boolean hadError;
+        boolean hadRequests;
+        byte[] stranger = random(32);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old); Statement st = c.createStatement()) {
             st.executeQuery("PRAGMA journal_mode = WAL").close();
             st.executeUpdate("PRAGMA wal_autocheckpoint = 0");
@@ -206,6 +211,13 @@ class SealingTest {
             if (hadError) {
                 insert(c, "UPDATE messages SET error = ? WHERE id = ?", ERROR, out);
             }
+            hadRequests = hasColumn(c, "request_messages", "body"); // message requests: first messages in clear
+            if (hadRequests) {
+                insert(c, "INSERT INTO message_requests (request_id, our_id, peer_id, request, signed_at, received_at)"
+                        + " VALUES (?, ?, ?, ?, 1, 1)", stranger, ME.bytes(), peer().bytes(), random(200));
+                insert(c, "INSERT INTO request_messages (request_id, id, sent_at, body) VALUES (?, ?, 1, ?)", stranger,
+                        random(16), text(FIRST));
+            }
             insert(c, "INSERT INTO messages (id, session_id, direction, status, body, envelope, transport, created_at)"
                     + " VALUES (?, ?, 'in', 'received', ?, ?, 'chain', 2)", in, session, text(BODY_IN), text(ENV_IN));
             // The crash: the files as they are now, with the rows in the log only.
@@ -227,6 +239,9 @@ class SealingTest {
                 }
                 if (hadError) {
                     assertEquals(ERROR, tx.message(MessageId.of(out)).orElseThrow().error());
+                }
+                if (hadRequests) {
+                    assertEquals(FIRST, tx.requests(ME).get(0).messages().get(0).text());
                 }
                 PendingHandshake h = tx.pendingHandshake(requestId).orElseThrow();
                 assertEquals(EPHEMERAL, new String(h.ephemeralPrivateKey(), StandardCharsets.UTF_8));
