@@ -1,5 +1,6 @@
 package dev.peerkey.messaging;
 
+import dev.peerkey.PeerkeyException;
 import dev.peerkey.handshake.Endpoint;
 import dev.peerkey.handshake.LocalIdentity;
 import dev.peerkey.identity.PeerId;
@@ -64,6 +65,7 @@ public final class ChatClient implements AutoCloseable {
     private final LocalIdentity me;
     private final Clock clock;
     private final Inbound inbound;
+    private final DirectAnswers answers;
     private final Outbound outbound;
     private final Handshakes handshakes;
     private final MailboxFollower follower;
@@ -80,7 +82,8 @@ public final class ChatClient implements AutoCloseable {
         Credentials payer = me.key().credentials();
         this.peers = new PeerCheck(registry, clock);
         this.links = new DirectLinks(settings.connectTimeout());
-        this.inbound = new Inbound(store, peers, clock);
+        this.inbound = new Inbound(store, peers::requireActiveRecently, clock);
+        this.answers = new DirectAnswers(inbound, notices);
         this.outbound = new Outbound(store, inbound, contract, payer, links, settings.ackTimeout());
         this.handshakes = new Handshakes(store, me, payer, contract, peers, clock, settings.advertised());
         this.follower = new MailboxFollower(store, me.id(), contract, handshakes, inbound, outbound,
@@ -118,9 +121,12 @@ public final class ChatClient implements AutoCloseable {
      *
      * @param via the transport to use, or null for direct when the peer gave an endpoint, else the mailbox
      * @return the message as queued (its delivery status is in {@link Sent#delivered()})
-     * @throws MessagingException if there is no established session or the peer is no longer active
+     * @throws MessagingException if our own identity or the peer's is no longer active (checked before
+     *     anything is encrypted or paid), there is no established session, or the peer refused the
+     *     message (it is then marked failed and not sent through the mailbox)
      */
     public Sent send(PeerId peer, String text, Transport via) {
+        peers.requireSelfActive(me.id());
         peers.requireActiveRecently(peer);
         Packet packet = Packet.text(text, clock.instant());
         Outbound.Queued queued = outbound.queue(tx -> tx.session(peer).orElseThrow(() -> new MessagingException(
@@ -146,7 +152,13 @@ public final class ChatClient implements AutoCloseable {
         List<Message> queued = store.inTransactionReturning(tx -> tx.undelivered(1000)).stream()
                 .filter(m -> m.status() == MessageStatus.QUEUED || m.transport() == Transport.DIRECT)
                 .filter(m -> m.createdAt().isBefore(before)).toList();
-        queued.forEach(m -> outbound.deliver(m, null));
+        for (Message m : queued) {
+            try {
+                outbound.deliver(m, null);
+            } catch (PeerkeyException e) {
+                notices.accept("could not resend message " + m.id() + ": " + e.getMessage());
+            }
+        }
         return queued.size();
     }
 
@@ -187,17 +199,12 @@ public final class ChatClient implements AutoCloseable {
 
     /**
      * Serves one frame from a direct connection: the envelope is received like a mailbox one and
-     * acknowledged on the same connection; a refusal goes back as an ERROR frame with the reason.
+     * acknowledged on the same connection (a copy gets the very acknowledgement the first one
+     * got); a refusal goes back as the refusal that says nothing, unless the envelope proved the
+     * session (see {@link DirectAnswers}).
      */
     public List<Frame> handleFrame(Frame frame) {
-        try {
-            Inbound.Received r = inbound.receive(frame.tag(), frame.body(), Transport.DIRECT, true);
-            byte[] ack = r.ack() == null ? new byte[0] : r.ack();
-            return List.of(Frame.reply(r.route().outboxTag(), ack));
-        } catch (MessagingException e) {
-            notices.accept(e.getMessage());
-            return List.of(Frame.error(frame.tag(), e.getMessage()));
-        }
+        return answers.answer(frame);
     }
 
     @Override

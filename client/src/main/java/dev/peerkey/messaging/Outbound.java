@@ -15,6 +15,7 @@ import dev.peerkey.store.Tx;
 import dev.peerkey.transport.MessengerContract;
 import dev.peerkey.transport.direct.DirectTransportException;
 import dev.peerkey.transport.direct.Frame;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
@@ -23,8 +24,13 @@ import org.web3j.crypto.Credentials;
 /**
  * Encrypts and stores outgoing packets, then delivers their envelopes: directly when the peer
  * told us an endpoint (and the caller did not ask for the chain), waiting for the peer's
- * acknowledgement; through the mailbox otherwise, or when the direct attempt is not
- * acknowledged in time.
+ * acknowledgement; through the mailbox otherwise.
+ *
+ * <p>A direct attempt falls back to the mailbox only when the peer is unreachable or silent:
+ * the connection fails, is cut, or no acknowledgement comes in time, or what answers there does
+ * not prove it holds the session (a refusal that says nothing). A refusal that carries the
+ * proof for the message is the peer's own answer: the message is marked failed and the send
+ * fails with the peer's reason; nothing goes to the mailbox.
  */
 final class Outbound {
     /** How one envelope went out. */
@@ -87,12 +93,15 @@ final class Outbound {
                 try {
                     // Recorded after the exchange, off the path to the peer: a crash before it leaves the
                     // message QUEUED, so it is resent and the peer drops the copy.
-                    exchange(endpoint, route.outboxTag(), message.envelope(),
+                    exchange(endpoint, route.outboxTag(), message.envelope(), message.id(),
                             () -> store.inTransaction(tx -> tx.markSent(message.id(), Transport.DIRECT)));
                     if (statusOf(message.id()) == MessageStatus.DELIVERED) {
                         return new Delivery(message.id(), Transport.DIRECT, null, null, null, true);
                     }
                     fallback = "no acknowledgement from " + endpoint;
+                } catch (PeerRefused e) {
+                    store.inTransaction(tx -> tx.markFailed(message.id()));
+                    throw new MessagingException(queued.session().peer() + " refused the message: " + e.getMessage());
                 } catch (DirectTransportException | MessagingException e) {
                     fallback = e.getMessage();
                 }
@@ -112,7 +121,7 @@ final class Outbound {
         Endpoint endpoint = endpointOf(target.session());
         if (endpoint != null) {
             try {
-                exchange(endpoint, route.outboxTag(), envelope, () -> { });
+                exchange(endpoint, route.outboxTag(), envelope, null, () -> { });
                 return;
             } catch (DirectTransportException | MessagingException e) {
                 // The mailbox below is the fallback.
@@ -121,17 +130,37 @@ final class Outbound {
         contract.post(payer, route.outboxTag(), envelope);
     }
 
-    /** One frame to the peer; its replies (acknowledgements) are applied as they come back. */
-    private void exchange(Endpoint endpoint, byte[] tag, byte[] envelope, Runnable sent) {
+    /**
+     * One frame to the peer; its replies (acknowledgements) are applied as they come back.
+     *
+     * @param id the message the envelope carries, to check a refusal's proof against; null for an
+     *     unstored envelope, whose refusals all count as unproven
+     * @throws PeerRefused if the peer refused it with the proof for {@code id}
+     * @throws MessagingException if it was refused without proof (or an acknowledgement was refused)
+     */
+    private void exchange(Endpoint endpoint, byte[] tag, byte[] envelope, MessageId id, Runnable sent) {
         List<Frame> replies = links.exchange(endpoint, Frame.envelope(tag, envelope), ackTimeout);
         sent.run();
         for (Frame reply : replies) {
             if (reply.kind() == Frame.Kind.ERROR) {
-                throw new MessagingException(endpoint + " refused it: " + reply.reason());
+                if (id != null && MessageDigest.isEqual(reply.tag(), RefusedException.proof(id))) {
+                    throw new PeerRefused(reply.reason());
+                }
+                throw new MessagingException("the listener at " + endpoint
+                        + " did not take it and did not prove it holds the session");
             }
-            if (reply.body().length > 0) {
+            if (reply.bodyLength() > 0) {
                 inbound.receive(reply.tag(), reply.body(), Transport.DIRECT, false);
             }
+        }
+    }
+
+    /** The peer refused the message under the session's proof: an answer, not unreachability. */
+    private static final class PeerRefused extends MessagingException {
+        private static final long serialVersionUID = 1L;
+
+        PeerRefused(String reason) {
+            super(reason);
         }
     }
 

@@ -94,7 +94,10 @@ final class Schema {
             ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text'
                 CHECK (kind IN ('text', 'confirm', 'endpoint'))""",
             // The signed request itself, so a restarted client can still finish the handshake.
-            "ALTER TABLE pending_handshakes ADD COLUMN request BLOB"));
+            "ALTER TABLE pending_handshakes ADD COLUMN request BLOB"),
+            // v3: the answer a direct envelope got, so a copy of it gets the same bytes and never a
+            // new ratchet step (NULL: it came through the mailbox, or before v3).
+            List.of("ALTER TABLE seen_envelopes ADD COLUMN reply BLOB"));
 
     static final int VERSION = MIGRATIONS.size();
 
