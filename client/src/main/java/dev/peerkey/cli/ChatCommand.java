@@ -32,6 +32,7 @@ final class ChatCommand implements Runnable {
     public void run() {
         try (Context ctx = new Context(options); ChatRuntime rt = ChatRuntime.open(ctx, chat, null)) {
             PeerId peerId = rt.peer(peer);
+            rt.client.requireCanSend(); // a revoked or expired identity stops here, before any step or payment
             rt.catchUpIfFree();
             rt.sessionWith(peerId, chat.timeout);
             ctx.out.progress("chatting with " + peerId.displayName().value() + "; type a line to send it, Ctrl-D to end");

@@ -38,6 +38,7 @@ final class SendCommand implements Runnable {
         Transport transport = parseVia(via);
         try (Context ctx = new Context(options); ChatRuntime rt = ChatRuntime.open(ctx, chat, null)) {
             PeerId peerId = rt.peer(peer);
+            rt.client.requireCanSend(); // a revoked or expired identity stops here, before any step or payment
             rt.catchUpIfFree(); // endpoint updates and acknowledgements first
             rt.sessionWith(peerId, chat.timeout);
             ChatClient.Sent sent = rt.client.send(peerId, text, transport);

@@ -117,6 +117,16 @@ public final class ChatClient implements AutoCloseable {
     }
 
     /**
+     * Checks that our own identity may still send: call it before anything that could encrypt or
+     * pay on the way to a send. {@link #send} checks again.
+     *
+     * @throws MessagingException if our identity is revoked, expired or not registered
+     */
+    public void requireCanSend() {
+        peers.requireSelfActive(me.id());
+    }
+
+    /**
      * Encrypts, stores and delivers one text message.
      *
      * @param via the transport to use, or null for direct when the peer gave an endpoint, else the mailbox

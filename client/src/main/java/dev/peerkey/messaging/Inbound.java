@@ -56,8 +56,8 @@ final class Inbound {
         void requireActive(PeerId peer);
     }
 
-    /** A decryption tried before anything is stored: the envelope proved the session, or is a known copy. */
-    private record Trial(SessionRecord session, Packet packet, Received duplicate) { }
+    /** What an envelope is before it is decrypted: for one of our sessions, and maybe a known copy. */
+    private record Trial(SessionRecord session, Received duplicate) { }
 
     private final Store store;
     private final PeerGate peers;
@@ -81,9 +81,10 @@ final class Inbound {
         if (trial.duplicate() != null) {
             return trial.duplicate();
         }
-        // The envelope decrypted under the session: from here a refusal may say why.
         SessionRecord session = trial.session();
-        MessageId id = trial.packet().id();
+        // Outside the transaction: a body crafted to be expensive holds no lock while it fails.
+        MessageId id = decrypt(session, envelope).packet().id();
+        // The envelope decrypted under the session: from here a refusal may say why.
         if (session.status() == SessionStatus.REVOKED) {
             throw RefusedException.proven(id, "refused a message from " + session.peer()
                     + ": its identity was revoked and the session is closed", null);
@@ -92,15 +93,12 @@ final class Inbound {
         return store.inTransactionReturning(tx -> apply(tx, tag, envelope, via, answering));
     }
 
-    /** Finds the session and decrypts on a copy of its state, which is not saved. */
-    private Trial trial(Tx tx, byte[] tag, byte[] envelope, boolean answering) {
+    /** Finds the session, and answers a known copy; the caller then decrypts on a copy of the state, not saved. */
+    private static Trial trial(Tx tx, byte[] tag, byte[] envelope, boolean answering) {
         SessionRoute route = tx.routeByInboxTag(tag).orElseThrow(() -> RefusedException.unproven(
                 "refused a message not addressed to this profile (no session has its recipient tag)"));
         SessionRecord session = tx.sessionById(route.sessionId()).orElseThrow();
-        if (tx.seen(envelope)) {
-            return new Trial(session, null, copy(tx, session, route, envelope, answering));
-        }
-        return new Trial(session, decrypt(session, envelope).packet(), null);
+        return new Trial(session, tx.seen(envelope) ? copy(tx, session, route, envelope, answering) : null);
     }
 
     private record Opened(DoubleRatchet ratchet, Packet packet) { }

@@ -27,11 +27,12 @@ public record DirectLimits(int connectionsPerAddress, int connections, int frame
 
     /** The limits `peerkey listen` runs with; the README quotes them. */
     public static final DirectLimits DEFAULT = new DirectLimits(
-            8, 256,
-            500, 1_000,
-            4 << 20, 8 << 20,
-            10, 50,
-            Duration.ofMinutes(2), Duration.ofSeconds(10));
+            8, 256,               // open connections: per address, in all
+            200, 1_000,           // frames per second, burst (a chat is a few per second; a resend queue bursts)
+            4 << 20, 8 << 20,     // bytes per second, burst: 4 MiB/s, 8 MiB
+            5, 20,                // refused frames per second, burst: a body that does not decrypt may cost
+                                  // a DH step and 2,000 chain steps (several ms); peers are almost never refused
+            Duration.ofMinutes(2), Duration.ofSeconds(10)); // idle between frames; one whole frame
 
     public DirectLimits {
         positive(connectionsPerAddress, "connectionsPerAddress");

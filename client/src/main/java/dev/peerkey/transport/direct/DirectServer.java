@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -43,6 +46,8 @@ public final class DirectServer implements AutoCloseable {
     private final DirectLimits limits;
     private final Admission admission;
     private final ExecutorService threads;
+    private final ScheduledExecutorService writeGuard = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("direct-write-guard").daemon().factory());
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -119,9 +124,9 @@ public final class DirectServer implements AutoCloseable {
             Admission.Address address = admission.address(socket.getInetAddress());
             String over = admission.connect(address);
             if (over != null) {
-                quietlyClose(socket);
                 report(address, "direct: closed connection from " + Addresses.describe(socket.getRemoteSocketAddress())
                         + ": " + over);
+                quietlyClose(socket);
                 continue;
             }
             connections.add(socket);
@@ -163,14 +168,14 @@ public final class DirectServer implements AutoCloseable {
                 if (answer.stream().anyMatch(f -> f.kind() == Frame.Kind.ERROR)) {
                     address.chargeRefusal();
                 }
-                for (Frame f : answer) {
-                    FrameCodec.write(out, f);
-                }
+                write(socket, out, answer);
             }
         } catch (SocketTimeoutException e) {
-            report(address, "direct: closed connection from " + peer + ": " + (in != null && in.inFrame()
-                    ? "a frame took longer than " + Addresses.describe(limits.frameTimeout())
-                    : "idle for " + Addresses.describe(limits.idleTimeout())));
+            String why = "the peer did not take the answer".equals(e.getMessage())
+                    ? "it did not read the answer within " + Addresses.describe(limits.frameTimeout())
+                    : in != null && in.inFrame() ? "a frame took longer than " + Addresses.describe(limits.frameTimeout())
+                    : "idle for " + Addresses.describe(limits.idleTimeout());
+            report(address, "direct: closed connection from " + peer + ": " + why);
         } catch (DirectTransportException e) {
             if (!closed) { // close() ends reads with an end of stream, possibly mid-frame
                 report(address, "direct: closed connection from " + peer + ": " + e.getMessage());
@@ -182,6 +187,29 @@ public final class DirectServer implements AutoCloseable {
         } finally {
             connections.remove(socket);
             admission.release(address);
+        }
+    }
+
+    /**
+     * Writes the answer, closing the connection if the peer does not take it within the frame
+     * timeout: a peer that never reads would otherwise hold this connection's thread forever.
+     */
+    private void write(Socket socket, OutputStream out, List<Frame> answer) throws IOException {
+        ScheduledFuture<?> guard;
+        try {
+            guard = writeGuard.schedule(() -> quietlyClose(socket), limits.frameTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) { // close() is past its grace period
+            throw new SocketException("the server is closing");
+        }
+        try {
+            for (Frame f : answer) {
+                FrameCodec.write(out, f);
+            }
+        } catch (IOException e) {
+            throw guard.isDone() ? new SocketTimeoutException("the peer did not take the answer") : e;
+        } finally {
+            guard.cancel(false);
         }
     }
 
@@ -238,6 +266,7 @@ public final class DirectServer implements AutoCloseable {
                     + " s; closing them");
         }
         connections.forEach(DirectServer::quietlyClose);
+        writeGuard.shutdownNow();
     }
 
     private static void pause() {

@@ -191,6 +191,19 @@ class DirectLimitsTest {
     }
 
     @Test
+    void aPeerThatNeverReadsItsAnswersIsCutOffAtTheFrameTimeout() throws Exception {
+        DirectServer server = echo(limits(8, 64, 1_000_000, Integer.MAX_VALUE, 50, Duration.ofMillis(300)));
+        Socket s = raw(server);
+        byte[] wire = FrameCodec.encode(Frame.envelope(tag(), bytes(Frame.MAX_BODY)));
+        assertThrows(IOException.class, () -> {
+            for (int i = 0; i < 100_000; i++) { // echoed, and never read: the buffers fill up
+                s.getOutputStream().write(wire);
+            }
+        });
+        assertTrue(awaitLog("did not read the answer within 300 ms").startsWith("direct: closed connection from"));
+    }
+
+    @Test
     void logLinesPerAddressAreThrottledAndCounted() throws Exception {
         DirectServer server = echo(limits(1, 64, 1_000, 1 << 20, 50, BOUND));
         DirectConnection held = connect(server);
@@ -201,7 +214,8 @@ class DirectLimitsTest {
         awaitLog("open connections per address");
         clock.addAndGet(TimeUnit.SECONDS.toNanos(11));
         assertEquals(-1, raw(server).getInputStream().read());
-        assertTrue(awaitLog("open connections per address").endsWith("(and 2 more from this address)"));
+        String line = awaitLog("open connections per address");
+        assertTrue(line.endsWith("(and 2 more from this address)"), line);
     }
 
     @Test
