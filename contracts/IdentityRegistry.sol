@@ -6,25 +6,42 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {IIdentityRegistry, IIdentityRegistryErrors} from "./IIdentityRegistry.sol";
 import {Secp256k1} from "./Secp256k1.sol";
 
-/// @title peerkey identity registry
+/// @title peerkey identity registry, version 2
 /// @notice Maps an identity (keccak256 of its first 64-byte secp256k1 public key) to its
-/// current key and the history of its keys. See {IIdentityRegistry} for the rules.
+/// current key and the history of its keys, with an optional recovery key. See
+/// {IIdentityRegistry} for the rules.
 /// @dev Keys are stored compressed (x and the parity of y), so a registration writes just two
-/// storage slots; views and signature checks recompute y with {Secp256k1}.
+/// storage slots (three with a recovery key); views and signature checks recompute y with
+/// {Secp256k1}. Every change emits the signatures that authorised it.
 contract IdentityRegistry is IIdentityRegistry, EIP712 {
-    /// @notice EIP-712 type hash of a relayed registration.
+    /// @notice EIP-712 type hash of a relayed registration, with or without a recovery key.
     bytes32 public constant REGISTER_TYPEHASH =
-        keccak256("Register(bytes32 id,uint40 validUntil,uint40 signedAt,uint32 nonce)");
+        keccak256("Register(bytes32 id,address recovery,uint40 validUntil,uint40 signedAt,uint32 nonce)");
     /// @notice EIP-712 type hash of a key rotation, signed by both the current and the new key.
     bytes32 public constant ROTATE_KEY_TYPEHASH =
         keccak256("RotateKey(bytes32 id,bytes32 newKeyHash,uint40 validUntil,uint40 signedAt,uint32 nonce)");
     /// @notice EIP-712 type hash of a relayed revocation.
     bytes32 public constant REVOKE_TYPEHASH = keccak256("Revoke(bytes32 id,uint40 signedAt,uint32 nonce)");
+    /// @notice EIP-712 type hash of a revocation by the recovery key.
+    bytes32 public constant RECOVERY_REVOKE_TYPEHASH = keccak256("RecoveryRevoke(bytes32 id)");
+    /// @notice EIP-712 type hash of the recovery key's order to move the identity to a new key.
+    bytes32 public constant START_RECOVERY_TYPEHASH =
+        keccak256("StartRecovery(bytes32 id,bytes32 newKeyHash,uint40 signedAt)");
+    /// @notice EIP-712 type hash of the recovery key's cancellation of a pending recovery.
+    bytes32 public constant CANCEL_RECOVERY_TYPEHASH = keccak256("CancelRecovery(bytes32 id,uint40 signedAt)");
+    /// @notice EIP-712 type hash of the new key's acceptance that completes a recovery.
+    bytes32 public constant COMPLETE_RECOVERY_TYPEHASH =
+        keccak256("CompleteRecovery(bytes32 id,bytes32 newKeyHash,uint40 validUntil,uint40 signedAt)");
 
     /// @notice How far `signedAt` may lie before the block time.
     uint256 public constant MAX_SIGNATURE_AGE = 1 hours;
     /// @notice How far `signedAt` may lie after the block time.
     uint256 public constant MAX_CLOCK_SKEW = 5 minutes;
+    /// @notice How far a key's validity end may lie after the block time it is stored at.
+    uint256 public constant MAX_VALIDITY = 3650 days;
+
+    /// @inheritdoc IIdentityRegistry
+    uint32 public immutable recoveryDelay;
 
     uint256 private constant PUBLIC_KEY_LENGTH = 64;
 
@@ -56,15 +73,36 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         uint40 retiredAt;
     }
 
+    /// @dev An identity's recovery key and pending recovery. Registration writes the first slot
+    /// only; a pending recovery fills the other three with the key hash and the recovery key's
+    /// signature, which {completeRecovery} emits so the log alone proves the recovery.
+    struct Recovery {
+        address recovery;
+        uint40 readyAt; // 0: no recovery pending.
+        uint40 signedAt; // The last start's or cancellation's, so neither can be replayed.
+        uint8 v;
+        bytes32 pendingKeyHash;
+        bytes32 r;
+        bytes32 s;
+    }
+
     mapping(bytes32 id => StoredIdentity) private _identities;
     mapping(bytes32 id => mapping(uint32 keyIndex => RetiredKey)) private _retiredKeys;
+    mapping(bytes32 id => Recovery) private _recoveries;
 
-    constructor() EIP712("peerkey IdentityRegistry", "1") {}
+    /// @param recoveryDelay_ Seconds between the start of a recovery and its earliest completion.
+    constructor(uint32 recoveryDelay_) EIP712("peerkey IdentityRegistry", "2") {
+        if (recoveryDelay_ == 0) revert InvalidRecoveryDelay();
+        recoveryDelay = recoveryDelay_;
+    }
 
     /// @inheritdoc IIdentityRegistry
     function register(bytes32 id, bytes calldata publicKey, uint40 validUntil, uint40 signedAt) external {
         _checkNewIdentity(id, publicKey, validUntil, signedAt);
         if (msg.sender != _keyAddress(id)) revert NotKeyOwner(id, msg.sender);
+        // An EIP-7702-delegated key account runs code for whoever calls it; only its own
+        // transactions speak for the key.
+        if (msg.sender != tx.origin) revert NotDirectCall(msg.sender);
         _register(id, publicKey, validUntil, signedAt);
     }
 
@@ -74,13 +112,18 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         bytes calldata publicKey,
         uint40 validUntil,
         uint40 signedAt,
+        address recovery,
         bytes calldata signature
     ) external {
         _checkNewIdentity(id, publicKey, validUntil, signedAt);
         // An unregistered identity's nonce is 0.
-        bytes32 structHash = keccak256(abi.encode(REGISTER_TYPEHASH, id, validUntil, signedAt, uint32(0)));
+        bytes32 structHash = keccak256(abi.encode(REGISTER_TYPEHASH, id, recovery, validUntil, signedAt, uint32(0)));
         _checkSignature(id, structHash, signature, _keyAddress(id));
         _register(id, publicKey, validUntil, signedAt);
+        if (recovery != address(0)) {
+            _recoveries[id].recovery = recovery;
+            _emitRecoveryKeySet(id, recovery, signedAt, signature);
+        }
     }
 
     /// @inheritdoc IIdentityRegistry
@@ -95,7 +138,7 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         Identity memory current = _load(id);
         _checkChangeable(id, current);
         if (block.timestamp >= current.validUntil) revert IdentityExpired(id, current.validUntil);
-        if (newPublicKey.length != PUBLIC_KEY_LENGTH) revert InvalidPublicKeyLength(newPublicKey.length);
+        _checkNewKey(newPublicKey);
         _checkSignedAt(signedAt);
         _checkValidUntil(validUntil);
 
@@ -107,7 +150,16 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         _checkSignature(id, structHash, newKeySignature, _keyAddress(newKeyHash));
 
         _replaceKey(id, current, newPublicKey, validUntil, signedAt);
-        emit KeyRotated(id, current.keyIndex + 1, newKeyHash, validUntil);
+        emit KeyRotated(
+            id,
+            current.keyIndex + 1,
+            newPublicKey,
+            validUntil,
+            signedAt,
+            current.nonce,
+            currentKeySignature,
+            newKeySignature
+        );
     }
 
     /// @inheritdoc IIdentityRegistry
@@ -115,6 +167,7 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         Identity memory current = _load(id);
         _checkChangeable(id, current);
         if (msg.sender != _currentAddress(current)) revert NotKeyOwner(id, msg.sender);
+        if (msg.sender != tx.origin) revert NotDirectCall(msg.sender);
 
         // Nothing was signed, so no nonce is consumed.
         _revoke(id, current, current.nonce);
@@ -129,6 +182,93 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         _checkSignature(id, structHash, signature, _currentAddress(current));
 
         _revoke(id, current, current.nonce + 1); // Consumes the signed nonce.
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function recoveryRevoke(bytes32 id, bytes calldata recoverySignature) external {
+        Identity memory current = _load(id);
+        _checkChangeable(id, current);
+        bytes32 structHash = keccak256(abi.encode(RECOVERY_REVOKE_TYPEHASH, id));
+        _checkSignature(id, structHash, recoverySignature, _recoveryKey(id));
+
+        // The recovery key signs no nonce: revocation is final, so a replay can only fail.
+        _revoke(id, current, current.nonce);
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function startRecovery(bytes32 id, bytes32 newKeyHash, uint40 signedAt, bytes calldata recoverySignature)
+        external
+    {
+        Identity memory current = _load(id);
+        _checkChangeable(id, current);
+        _checkSignedAt(signedAt);
+        bytes32 structHash = keccak256(abi.encode(START_RECOVERY_TYPEHASH, id, newKeyHash, signedAt));
+        _checkSignature(id, structHash, recoverySignature, _recoveryKey(id));
+
+        Recovery storage recovery = _recoveries[id];
+        if (recovery.readyAt != 0 && recovery.pendingKeyHash == newKeyHash) {
+            revert RecoveryPending(id, recovery.readyAt);
+        }
+        // Later than the last start or cancellation: a used or superseded signature cannot return.
+        if (signedAt <= recovery.signedAt) revert StaleRecovery(id);
+
+        uint40 readyAt = uint40(block.timestamp + recoveryDelay);
+        recovery.readyAt = readyAt;
+        recovery.signedAt = signedAt;
+        recovery.v = uint8(recoverySignature[64]);
+        recovery.pendingKeyHash = newKeyHash;
+        recovery.r = bytes32(recoverySignature[:32]);
+        recovery.s = bytes32(recoverySignature[32:64]);
+        emit RecoveryStarted(id, newKeyHash, readyAt, signedAt, recoverySignature);
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function cancelRecovery(bytes32 id, uint40 signedAt, bytes calldata recoverySignature) external {
+        Identity memory current = _load(id);
+        _checkChangeable(id, current);
+        _checkSignedAt(signedAt);
+        bytes32 structHash = keccak256(abi.encode(CANCEL_RECOVERY_TYPEHASH, id, signedAt));
+        _checkSignature(id, structHash, recoverySignature, _recoveryKey(id));
+
+        Recovery storage recovery = _recoveries[id];
+        if (recovery.readyAt == 0) revert NoPendingRecovery(id);
+        // Signed before the pending recovery was: it was meant for an earlier one.
+        if (signedAt < recovery.signedAt) revert StaleRecovery(id);
+        _clearPending(recovery, signedAt);
+        emit RecoveryCancelled(id);
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function completeRecovery(
+        bytes32 id,
+        bytes calldata newPublicKey,
+        uint40 validUntil,
+        uint40 signedAt,
+        bytes calldata newKeySignature
+    ) external {
+        Identity memory current = _load(id);
+        _checkChangeable(id, current);
+        Recovery storage recovery = _recoveries[id];
+        bytes32 newKeyHash = _checkRecoveryKey(id, recovery, newPublicKey);
+        _checkSignedAt(signedAt);
+        _checkValidUntil(validUntil);
+        // No nonce: rotations by whoever holds the current key must not invalidate it.
+        bytes32 structHash =
+            keccak256(abi.encode(COMPLETE_RECOVERY_TYPEHASH, id, newKeyHash, validUntil, signedAt));
+        _checkSignature(id, structHash, newKeySignature, _keyAddress(newKeyHash));
+
+        _replaceKey(id, current, newPublicKey, validUntil, signedAt);
+        _endRecovery(id, current.keyIndex + 1, newPublicKey, validUntil, signedAt, recovery, newKeySignature);
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function recoveryOf(bytes32 id)
+        external
+        view
+        returns (address recovery, bytes32 pendingKeyHash, uint40 readyAt)
+    {
+        Recovery storage stored = _recoveries[id];
+        return (stored.recovery, stored.pendingKeyHash, stored.readyAt);
     }
 
     /// @inheritdoc IIdentityRegistry
@@ -247,12 +387,82 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         if (_validUntil(_identities[id].packed) != 0) revert AlreadyRegistered(id);
         _checkSignedAt(signedAt);
         _checkValidUntil(validUntil);
+        if (!Secp256k1.isOnCurve(publicKey)) revert InvalidPublicKey();
+    }
+
+    /// @dev A key that is to replace the current one: 64 bytes, on the curve.
+    function _checkNewKey(bytes calldata publicKey) private pure {
+        if (publicKey.length != PUBLIC_KEY_LENGTH) revert InvalidPublicKeyLength(publicKey.length);
+        if (!Secp256k1.isOnCurve(publicKey)) revert InvalidPublicKey();
+    }
+
+    /// @dev The identity's recovery key; reverts when it has none.
+    function _recoveryKey(bytes32 id) private view returns (address recovery) {
+        recovery = _recoveries[id].recovery;
+        if (recovery == address(0)) revert NoRecoveryKey(id);
+    }
+
+    /// @dev Emits {RecoveryKeySet} with the owner's (already checked, low-s) 65-byte signature in
+    /// EIP-2098 form: r, and s with v - 27 in its top bit.
+    function _emitRecoveryKeySet(bytes32 id, address recovery, uint40 signedAt, bytes calldata signature) private {
+        bytes32 r;
+        bytes32 vs;
+        assembly ("memory-safe") {
+            r := calldataload(signature.offset)
+            let v := byte(0, calldataload(add(signature.offset, 0x40)))
+            vs := or(calldataload(add(signature.offset, 0x20)), shl(255, sub(v, 27)))
+        }
+        emit RecoveryKeySet(id, recovery, signedAt, r, vs);
+    }
+
+    /// @dev Checks that `id`'s pending recovery is due and names `newPublicKey`; returns the key's hash.
+    function _checkRecoveryKey(bytes32 id, Recovery storage recovery, bytes calldata newPublicKey)
+        private
+        view
+        returns (bytes32 newKeyHash)
+    {
+        uint40 readyAt = recovery.readyAt;
+        if (readyAt == 0) revert NoPendingRecovery(id);
+        if (block.timestamp < readyAt) revert RecoveryNotReady(id, readyAt);
+        _checkNewKey(newPublicKey);
+        newKeyHash = keccak256(newPublicKey);
+        if (newKeyHash != recovery.pendingKeyHash) revert RecoveryKeyMismatch(id, newKeyHash);
+    }
+
+    /// @dev Consumes the pending recovery that made `newPublicKey` key number `keyIndex`, and emits
+    /// {KeyRecovered} with the recovery key's stored signature.
+    function _endRecovery(
+        bytes32 id,
+        uint32 keyIndex,
+        bytes calldata newPublicKey,
+        uint40 validUntil,
+        uint40 signedAt,
+        Recovery storage recovery,
+        bytes calldata newKeySignature
+    ) private {
+        bytes memory recoverySignature = abi.encodePacked(recovery.r, recovery.s, recovery.v);
+        uint40 recoverySignedAt = recovery.signedAt;
+        _clearPending(recovery, recoverySignedAt);
+        emit KeyRecovered(
+            id, keyIndex, newPublicKey, validUntil, signedAt, recoverySignedAt, recoverySignature, newKeySignature
+        );
+    }
+
+    /// @dev Ends the pending recovery, keeping `signedAt` as the last recovery action's time.
+    /// Zeroing the key hash and signature slots refunds part of their cost.
+    function _clearPending(Recovery storage recovery, uint40 signedAt) private {
+        recovery.readyAt = 0;
+        recovery.signedAt = signedAt;
+        recovery.v = 0;
+        recovery.pendingKeyHash = 0;
+        recovery.r = 0;
+        recovery.s = 0;
     }
 
     /// @dev Stores the identity's first key once all checks have passed. Consumes nonce 0.
     function _register(bytes32 id, bytes calldata publicKey, uint40 validUntil, uint40 signedAt) private {
         StoredIdentity storage stored = _identities[id];
-        stored.x = bytes32(publicKey[:32]);
+        stored.x = _x(publicKey);
         stored.packed = _pack(Secp256k1.yParity(publicKey), 0, uint40(block.timestamp), validUntil, signedAt, 0, 1);
         emit IdentityRegistered(id, msg.sender, validUntil);
     }
@@ -273,7 +483,7 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
             retiredAt: uint40(block.timestamp)
         });
         StoredIdentity storage stored = _identities[id];
-        stored.x = bytes32(newPublicKey[:32]);
+        stored.x = _x(newPublicKey);
         stored.packed = _pack(
             Secp256k1.yParity(newPublicKey),
             current.keyIndex + 1,
@@ -316,8 +526,14 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         }
     }
 
+    /// @dev A validity end after the block time and at most {MAX_VALIDITY} after it.
     function _checkValidUntil(uint40 validUntil) private view {
         if (validUntil <= block.timestamp) revert ValidityEndInPast(validUntil, uint40(block.timestamp));
+        uint256 maxValidUntil;
+        unchecked {
+            maxValidUntil = block.timestamp + MAX_VALIDITY; // Cannot overflow: both are far below 2^255.
+        }
+        if (validUntil > maxValidUntil) revert ValidityEndTooFar(validUntil, uint40(maxValidUntil));
     }
 
     /// @dev Reverts unless `signature` is a valid, non-malleable signature of the typed data by `signer`.
@@ -325,8 +541,15 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         private
         view
     {
-        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(_hashTypedDataV4(structHash), signature);
+        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(_hashTypedDataV4(structHash), signature);
         if (err != ECDSA.RecoverError.NoError || recovered != signer) revert InvalidSignature(id);
+    }
+
+    /// @dev The x coordinate of a 64-byte key whose length was checked.
+    function _x(bytes calldata publicKey) private pure returns (bytes32 x) {
+        assembly ("memory-safe") {
+            x := calldataload(publicKey.offset)
+        }
     }
 
     /// @dev The account of a key is the last 20 bytes of the key's hash.

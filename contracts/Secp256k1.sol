@@ -13,20 +13,36 @@ library Secp256k1 {
 
     /// @notice Thrown when the modexp precompile call fails (only possible when out of gas).
     error ModExpFailed();
+    /// @notice Thrown when x is not the x-coordinate of a curve point: x >= p, or x^3 + 7 has
+    /// no square root mod p.
+    error InvalidPoint();
+
+    /// @notice Whether a 64-byte key x || y is a point on the curve: x < p, y < p and
+    /// y^2 = x^3 + 7 (mod p). The key must be 64 bytes long.
+    function isOnCurve(bytes calldata publicKey) internal pure returns (bool onCurve) {
+        assembly ("memory-safe") {
+            let x := calldataload(publicKey.offset)
+            let y := calldataload(add(publicKey.offset, 0x20))
+            let rhs := addmod(mulmod(mulmod(x, x, P), x, P), 7, P)
+            onCurve := and(and(lt(x, P), lt(y, P)), eq(mulmod(y, y, P), rhs))
+        }
+    }
 
     /// @notice The parity (0 or 1) of y in a 64-byte key x || y. The key must be 64 bytes long.
-    function yParity(bytes calldata publicKey) internal pure returns (uint8) {
-        return uint8(publicKey[63]) & 1;
+    function yParity(bytes calldata publicKey) internal pure returns (uint8 parity) {
+        assembly ("memory-safe") {
+            parity := and(calldataload(add(publicKey.offset, 0x20)), 1)
+        }
     }
 
     /// @notice The 64-byte key x || y for the curve point with this x and y parity.
-    /// @dev Only meaningful when x is the x-coordinate of a point on the curve, which holds for
-    /// every key the registry stores: the key's owner proved control of its address.
+    /// @dev Reverts with {InvalidPoint} when no curve point has this x.
     function decompress(bytes32 x, uint8 parity) internal view returns (bytes memory) {
         return abi.encodePacked(x, _y(x, parity));
     }
 
     /// @notice The Ethereum address of the key with this x and y parity.
+    /// @dev Reverts with {InvalidPoint} when no curve point has this x.
     function toAddress(bytes32 x, uint8 parity) internal view returns (address) {
         return address(uint160(uint256(keccak256(abi.encodePacked(x, _y(x, parity))))));
     }
@@ -34,12 +50,21 @@ library Secp256k1 {
     /// @dev Solves y^2 = x^3 + 7 (mod p) and picks the root with the requested parity.
     function _y(bytes32 x, uint8 parity) private view returns (bytes32) {
         uint256 xx = uint256(x);
-        uint256 rhs = addmod(mulmod(mulmod(xx, xx, P), xx, P), 7, P);
+        if (xx >= P) revert InvalidPoint();
+        uint256 rhs = _rhs(xx);
         uint256 y = _sqrt(rhs);
+        // The exponentiation yields a root only when rhs is a square; check it squares back.
+        if (mulmod(y, y, P) != rhs) revert InvalidPoint();
         if (y & 1 != parity) {
+            // y = 0 cannot occur: the curve's order is prime, so no point has order 2.
             y = P - y;
         }
         return bytes32(y);
+    }
+
+    /// @dev x^3 + 7 mod p.
+    function _rhs(uint256 x) private pure returns (uint256) {
+        return addmod(mulmod(mulmod(x, x, P), x, P), 7, P);
     }
 
     /// @dev rhs^((p + 1) / 4) mod p through the modexp precompile.

@@ -39,7 +39,7 @@ contract IdentityRegistryTest is RegistryTestBase {
         (, string memory name, string memory version, uint256 chainId, address verifyingContract,,) =
             registry.eip712Domain();
         vm.assertEq(bytes(name), bytes("peerkey IdentityRegistry"), "name");
-        vm.assertEq(bytes(version), bytes("1"), "version");
+        vm.assertEq(bytes(version), bytes("2"), "version");
         vm.assertEq(chainId, block.chainid, "chain id");
         vm.assertEq(verifyingContract, address(registry), "verifying contract");
     }
@@ -80,7 +80,7 @@ contract IdentityRegistryTest is RegistryTestBase {
         uint40 signedAt = _now() - 10;
         vm.expectEmit(true, true, true, true, address(registry));
         emit IIdentityRegistry.IdentityRegistered(alice.id, alice.account, validUntil);
-        vm.prank(alice.account);
+        vm.prank(alice.account, alice.account);
         registry.register(alice.id, alice.publicKey, validUntil, signedAt);
 
         _assertLookup(alice.id, IIdentityRegistry.Status.Active, alice.publicKey, 0, _now(), validUntil, signedAt, 0, 1);
@@ -94,7 +94,7 @@ contract IdentityRegistryTest is RegistryTestBase {
         vm.expectEmit(true, true, true, true, address(registry));
         emit IIdentityRegistry.IdentityRegistered(bob.id, RELAYER, validUntil);
         vm.prank(RELAYER);
-        registry.registerFor(bob.id, bob.publicKey, validUntil, signedAt, signature);
+        registry.registerFor(bob.id, bob.publicKey, validUntil, signedAt, address(0), signature);
 
         _assertLookup(bob.id, IIdentityRegistry.Status.Active, bob.publicKey, 0, _now(), validUntil, signedAt, 0, 1);
         vm.assertEq(registry.keyCount(bob.id), 1, "key count");
@@ -112,12 +112,12 @@ contract IdentityRegistryTest is RegistryTestBase {
             bytes memory err = abi.encodeWithSelector(IIdentityRegistry.InvalidPublicKeyLength.selector, lengths[i]);
 
             vm.expectRevert(err);
-            vm.prank(alice.account);
+            vm.prank(alice.account, alice.account);
             registry.register(alice.id, publicKey, validUntil, _now());
 
             bytes memory signature = _registerSig(registry, alice, validUntil, _now());
             vm.expectRevert(err);
-            registry.registerFor(alice.id, publicKey, validUntil, _now(), signature);
+            registry.registerFor(alice.id, publicKey, validUntil, _now(), address(0), signature);
         }
         _assertUnchanged(alice.id, before);
     }
@@ -127,12 +127,12 @@ contract IdentityRegistryTest is RegistryTestBase {
         bytes memory err = abi.encodeWithSelector(IIdentityRegistry.PublicKeyMismatch.selector, alice.id, bob.id);
 
         vm.expectRevert(err);
-        vm.prank(alice.account);
+        vm.prank(alice.account, alice.account);
         registry.register(alice.id, bob.publicKey, validUntil, _now());
 
         bytes memory signature = _registerSig(registry, alice, validUntil, _now());
         vm.expectRevert(err);
-        registry.registerFor(alice.id, bob.publicKey, validUntil, _now(), signature);
+        registry.registerFor(alice.id, bob.publicKey, validUntil, _now(), address(0), signature);
 
         _assertUnchanged(alice.id, before);
         _assertUnchanged(bob.id, before);
@@ -141,7 +141,7 @@ contract IdentityRegistryTest is RegistryTestBase {
     function test_Register_RevertsWhenSenderIsNotKeyOwner() public {
         bytes memory before = _snapshot(alice.id);
         vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.NotKeyOwner.selector, alice.id, bob.account));
-        vm.prank(bob.account);
+        vm.prank(bob.account, bob.account);
         registry.register(alice.id, alice.publicKey, validUntil, _now());
 
         vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.NotKeyOwner.selector, alice.id, RELAYER));
@@ -157,15 +157,15 @@ contract IdentityRegistryTest is RegistryTestBase {
         bytes memory bobBefore = _snapshot(bob.id);
 
         vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.AlreadyRegistered.selector, alice.id));
-        vm.prank(alice.account);
+        vm.prank(alice.account, alice.account);
         registry.register(alice.id, alice.publicKey, validUntil + 1, _now());
 
         bytes memory signature = _registerSig(registry, alice, validUntil + 1, _now());
         vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.AlreadyRegistered.selector, alice.id));
-        registry.registerFor(alice.id, alice.publicKey, validUntil + 1, _now(), signature);
+        registry.registerFor(alice.id, alice.publicKey, validUntil + 1, _now(), address(0), signature);
 
         vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.AlreadyRegistered.selector, bob.id));
-        vm.prank(bob.account);
+        vm.prank(bob.account, bob.account);
         registry.register(bob.id, bob.publicKey, validUntil, _now());
 
         _assertUnchanged(alice.id, aliceBefore);
@@ -176,7 +176,7 @@ contract IdentityRegistryTest is RegistryTestBase {
         bytes memory before = _snapshot(alice.id);
         bytes memory signature = _sign(mallory.privateKey, _registerDigest(alice.id, validUntil, _now(), 0));
         vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.InvalidSignature.selector, alice.id));
-        registry.registerFor(alice.id, alice.publicKey, validUntil, _now(), signature);
+        registry.registerFor(alice.id, alice.publicKey, validUntil, _now(), address(0), signature);
         _assertUnchanged(alice.id, before);
     }
 
@@ -194,7 +194,7 @@ contract IdentityRegistryTest is RegistryTestBase {
         ];
         for (uint256 i = 0; i < signatures.length; i++) {
             vm.expectRevert(err);
-            registry.registerFor(alice.id, alice.publicKey, validUntil, signedAt, signatures[i]);
+            registry.registerFor(alice.id, alice.publicKey, validUntil, signedAt, address(0), signatures[i]);
         }
         // Signed as another primary type with the same fields.
         bytes32 wrongType = keccak256(
@@ -202,7 +202,7 @@ contract IdentityRegistryTest is RegistryTestBase {
         );
         vm.expectRevert(err);
         registry.registerFor(
-            alice.id, alice.publicKey, validUntil, signedAt, _sign(alice.privateKey, _typedDigest(address(registry), wrongType))
+            alice.id, alice.publicKey, validUntil, signedAt, address(0), _sign(alice.privateKey, _typedDigest(address(registry), wrongType))
         );
         _assertUnchanged(alice.id, before);
     }
@@ -231,36 +231,36 @@ contract IdentityRegistryTest is RegistryTestBase {
         ];
         for (uint256 i = 0; i < bad.length; i++) {
             vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.InvalidSignature.selector, alice.id));
-            registry.registerFor(alice.id, alice.publicKey, validUntil, _now(), bad[i]);
+            registry.registerFor(alice.id, alice.publicKey, validUntil, _now(), address(0), bad[i]);
         }
         _assertUnchanged(alice.id, before);
 
         // The well-formed original is accepted.
-        registry.registerFor(alice.id, alice.publicKey, validUntil, _now(), abi.encodePacked(r, s, v));
+        registry.registerFor(alice.id, alice.publicKey, validUntil, _now(), address(0), abi.encodePacked(r, s, v));
         _assertStatus(alice.id, IIdentityRegistry.Status.Active);
     }
 
     function test_RegisterFor_ReplayOnSameContract() public {
         bytes memory signature = _registerSig(registry, alice, validUntil, _now());
-        registry.registerFor(alice.id, alice.publicKey, validUntil, _now(), signature);
+        registry.registerFor(alice.id, alice.publicKey, validUntil, _now(), address(0), signature);
         bytes memory before = _snapshot(alice.id);
 
         vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.AlreadyRegistered.selector, alice.id));
-        registry.registerFor(alice.id, alice.publicKey, validUntil, _now(), signature);
+        registry.registerFor(alice.id, alice.publicKey, validUntil, _now(), address(0), signature);
         _assertUnchanged(alice.id, before);
     }
 
     function test_RegisterFor_ReplayOnOtherDeployment() public {
-        IdentityRegistry other = new IdentityRegistry();
+        IdentityRegistry other = new IdentityRegistry(DELAY);
         bytes memory signature = _registerSig(registry, alice, validUntil, _now());
-        registry.registerFor(alice.id, alice.publicKey, validUntil, _now(), signature);
+        registry.registerFor(alice.id, alice.publicKey, validUntil, _now(), address(0), signature);
 
         vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.InvalidSignature.selector, alice.id));
-        other.registerFor(alice.id, alice.publicKey, validUntil, _now(), signature);
+        other.registerFor(alice.id, alice.publicKey, validUntil, _now(), address(0), signature);
         vm.assertEq(other.keyCount(alice.id), 0, "replayed on another deployment");
 
         // A signature made for the other deployment works there.
-        other.registerFor(alice.id, alice.publicKey, validUntil, _now(), _registerSig(other, alice, validUntil, _now()));
+        other.registerFor(alice.id, alice.publicKey, validUntil, _now(), address(0), _registerSig(other, alice, validUntil, _now()));
         vm.assertEq(other.keyCount(alice.id), 1, "registered on the other deployment");
     }
 
@@ -270,11 +270,11 @@ contract IdentityRegistryTest is RegistryTestBase {
         vm.chainId(block.chainid + 1);
 
         vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.InvalidSignature.selector, alice.id));
-        registry.registerFor(alice.id, alice.publicKey, validUntil, _now(), signature);
+        registry.registerFor(alice.id, alice.publicKey, validUntil, _now(), address(0), signature);
         _assertUnchanged(alice.id, before);
 
         // Signed for the chain it is submitted on, it works.
-        registry.registerFor(alice.id, alice.publicKey, validUntil, _now(), _registerSig(registry, alice, validUntil, _now()));
+        registry.registerFor(alice.id, alice.publicKey, validUntil, _now(), address(0), _registerSig(registry, alice, validUntil, _now()));
         _assertStatus(alice.id, IIdentityRegistry.Status.Active);
     }
 
@@ -296,7 +296,7 @@ contract IdentityRegistryTest is RegistryTestBase {
     function test_Register_FreshnessWindowNearTimestampZero() public {
         vm.warp(100);
         // block.timestamp - MAX_SIGNATURE_AGE would underflow here; a zero timestamp is fresh.
-        vm.prank(alice.account);
+        vm.prank(alice.account, alice.account);
         registry.register(alice.id, alice.publicKey, 101, 0);
         _assertStatus(alice.id, IIdentityRegistry.Status.Active);
     }
@@ -308,12 +308,12 @@ contract IdentityRegistryTest is RegistryTestBase {
         for (uint256 i = 0; i < ends.length; i++) {
             bytes memory err = abi.encodeWithSelector(IIdentityRegistry.ValidityEndInPast.selector, ends[i], t);
             vm.expectRevert(err);
-            vm.prank(alice.account);
+            vm.prank(alice.account, alice.account);
             registry.register(alice.id, alice.publicKey, ends[i], t);
 
             bytes memory signature = _registerSig(registry, alice, ends[i], t);
             vm.expectRevert(err);
-            registry.registerFor(alice.id, alice.publicKey, ends[i], t, signature);
+            registry.registerFor(alice.id, alice.publicKey, ends[i], t, address(0), signature);
         }
         _assertUnchanged(alice.id, before);
 
@@ -333,13 +333,14 @@ contract IdentityRegistryTest is RegistryTestBase {
         uint40 newValidUntil = _now() + 30 days;
         uint40 signedAt = _now() - 5;
         bytes32 digest = _rotateDigest(alice.id, bob.publicKey, newValidUntil, signedAt, 1);
+        bytes memory currentSig = _sign(alice.privateKey, digest);
+        bytes memory newSig = _sign(bob.privateKey, digest);
 
+        // The event carries everything needed to check the rotation without the transaction.
         vm.expectEmit(true, true, true, true, address(registry));
-        emit IIdentityRegistry.KeyRotated(alice.id, 1, bob.id, newValidUntil);
+        emit IIdentityRegistry.KeyRotated(alice.id, 1, bob.publicKey, newValidUntil, signedAt, 1, currentSig, newSig);
         vm.prank(RELAYER);
-        registry.rotateKey(
-            alice.id, bob.publicKey, newValidUntil, signedAt, _sign(alice.privateKey, digest), _sign(bob.privateKey, digest)
-        );
+        registry.rotateKey(alice.id, bob.publicKey, newValidUntil, signedAt, currentSig, newSig);
 
         // The ID stays; the new key is current with its own timestamps; the old one is archived.
         _assertLookup(alice.id, IIdentityRegistry.Status.Active, bob.publicKey, 1, _now(), newValidUntil, signedAt, 0, 2);
@@ -355,7 +356,7 @@ contract IdentityRegistryTest is RegistryTestBase {
 
         // The old key can neither revoke nor rotate any more.
         vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.NotKeyOwner.selector, alice.id, alice.account));
-        vm.prank(alice.account);
+        vm.prank(alice.account, alice.account);
         registry.revoke(alice.id);
 
         bytes32 digest = _rotateDigest(alice.id, carol.publicKey, validUntil, _now(), 2);
@@ -367,7 +368,7 @@ contract IdentityRegistryTest is RegistryTestBase {
         // The new key can.
         _rotate(alice.id, bob, carol, validUntil);
         vm.assertEq(_currentKey(alice.id), carol.publicKey, "current key");
-        vm.prank(carol.account);
+        vm.prank(carol.account, carol.account);
         registry.revoke(alice.id);
         _assertStatus(alice.id, IIdentityRegistry.Status.Revoked);
     }
@@ -490,7 +491,7 @@ contract IdentityRegistryTest is RegistryTestBase {
         vm.warp(block.timestamp + 1 hours);
         vm.expectEmit(true, true, true, true, address(registry));
         emit IIdentityRegistry.IdentityRevoked(alice.id, 0);
-        vm.prank(alice.account);
+        vm.prank(alice.account, alice.account);
         registry.revoke(alice.id);
 
         // The key stays readable; a self-sent revocation signs nothing, so the nonce stays.
@@ -520,7 +521,7 @@ contract IdentityRegistryTest is RegistryTestBase {
         _registerSelf(alice, validUntil);
         bytes memory before = _snapshot(alice.id);
         vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.NotKeyOwner.selector, alice.id, mallory.account));
-        vm.prank(mallory.account);
+        vm.prank(mallory.account, mallory.account);
         registry.revoke(alice.id);
         vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.NotKeyOwner.selector, alice.id, RELAYER));
         vm.prank(RELAYER);
@@ -580,7 +581,7 @@ contract IdentityRegistryTest is RegistryTestBase {
     function test_Revoke_RevertsOnUnknownIdentity() public {
         bytes memory err = abi.encodeWithSelector(IIdentityRegistry.UnknownIdentity.selector, alice.id);
         vm.expectRevert(err);
-        vm.prank(alice.account);
+        vm.prank(alice.account, alice.account);
         registry.revoke(alice.id);
         bytes memory signature = _revokeSig(alice.privateKey, alice.id, _now(), 0);
         vm.expectRevert(err);
@@ -595,7 +596,7 @@ contract IdentityRegistryTest is RegistryTestBase {
         vm.warp(end + 1 days);
         _assertStatus(alice.id, IIdentityRegistry.Status.Expired);
 
-        vm.prank(alice.account);
+        vm.prank(alice.account, alice.account);
         registry.revoke(alice.id);
         _assertStatus(alice.id, IIdentityRegistry.Status.Revoked);
 
@@ -605,19 +606,19 @@ contract IdentityRegistryTest is RegistryTestBase {
 
     function test_RevokedIdentity_RejectsEveryAction() public {
         _registerSelf(alice, validUntil);
-        vm.prank(alice.account);
+        vm.prank(alice.account, alice.account);
         registry.revoke(alice.id);
         bytes memory before = _snapshot(alice.id);
         bytes memory revoked = abi.encodeWithSelector(IIdentityRegistryErrors.IdentityRevoked.selector, alice.id);
         bytes memory registered = abi.encodeWithSelector(IIdentityRegistry.AlreadyRegistered.selector, alice.id);
 
         vm.expectRevert(registered);
-        vm.prank(alice.account);
+        vm.prank(alice.account, alice.account);
         registry.register(alice.id, alice.publicKey, validUntil, _now());
 
         bytes memory registerSig = _registerSig(registry, alice, validUntil, _now());
         vm.expectRevert(registered);
-        registry.registerFor(alice.id, alice.publicKey, validUntil, _now(), registerSig);
+        registry.registerFor(alice.id, alice.publicKey, validUntil, _now(), address(0), registerSig);
 
         bytes32 digest = _rotateDigest(alice.id, bob.publicKey, validUntil, _now(), 1);
         bytes memory currentSig = _sign(alice.privateKey, digest);
@@ -626,7 +627,7 @@ contract IdentityRegistryTest is RegistryTestBase {
         registry.rotateKey(alice.id, bob.publicKey, validUntil, _now(), currentSig, newSig);
 
         vm.expectRevert(revoked);
-        vm.prank(alice.account);
+        vm.prank(alice.account, alice.account);
         registry.revoke(alice.id);
 
         bytes memory revokeSig = _revokeSig(alice.privateKey, alice.id, _now(), 1);
@@ -663,7 +664,7 @@ contract IdentityRegistryTest is RegistryTestBase {
         _assertStatus(alice.id, IIdentityRegistry.Status.Active);
         vm.warp(validUntil);
         _assertStatus(alice.id, IIdentityRegistry.Status.Expired);
-        vm.prank(alice.account);
+        vm.prank(alice.account, alice.account);
         registry.revoke(alice.id);
         _assertStatus(alice.id, IIdentityRegistry.Status.Revoked);
     }
@@ -696,7 +697,7 @@ contract IdentityRegistryTest is RegistryTestBase {
         vm.warp(t0 + 250);
         _rotate(alice.id, bob, carol, t0 + 10_000);
         vm.warp(t0 + 500);
-        vm.prank(carol.account);
+        vm.prank(carol.account, carol.account);
         registry.revoke(alice.id);
 
         _assertNoKeyAt(alice.id, 0);
@@ -741,17 +742,17 @@ contract IdentityRegistryTest is RegistryTestBase {
         bytes memory before = _snapshot(key.id);
         if (err.length != 0) {
             vm.expectRevert(err);
-            vm.prank(key.account);
+            vm.prank(key.account, key.account);
             registry.register(key.id, key.publicKey, validUntil, signedAt);
             vm.expectRevert(err);
-            registry.registerFor(key.id, key.publicKey, validUntil, signedAt, signature);
+            registry.registerFor(key.id, key.publicKey, validUntil, signedAt, address(0), signature);
             _assertUnchanged(key.id, before);
             return;
         }
         if (relayed) {
-            registry.registerFor(key.id, key.publicKey, validUntil, signedAt, signature);
+            registry.registerFor(key.id, key.publicKey, validUntil, signedAt, address(0), signature);
         } else {
-            vm.prank(key.account);
+            vm.prank(key.account, key.account);
             registry.register(key.id, key.publicKey, validUntil, signedAt);
         }
         (,,,,, uint40 storedSignedAt,,) = registry.lookup(key.id);

@@ -46,7 +46,7 @@ contract IdentityRegistryFuzzTest is RegistryTestBase {
         (bytes memory archived,,,) = registry.keyByIndex(pool[0].id, 0);
         vm.assertEq(archived, pool[0].publicKey, "archived key");
 
-        vm.prank(next.account);
+        vm.prank(next.account, next.account);
         registry.revoke(pool[0].id);
         _assertStatus(pool[0].id, IIdentityRegistry.Status.Revoked);
     }
@@ -61,10 +61,10 @@ contract IdentityRegistryFuzzTest is RegistryTestBase {
 
         bytes memory forged = _sign(signer, _registerDigest(owner.id, end, _now(), 0));
         vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.InvalidSignature.selector, owner.id));
-        registry.registerFor(owner.id, owner.publicKey, end, _now(), forged);
+        registry.registerFor(owner.id, owner.publicKey, end, _now(), address(0), forged);
         _assertStatus(owner.id, IIdentityRegistry.Status.Unknown);
 
-        registry.registerFor(owner.id, owner.publicKey, end, _now(), _registerSig(registry, owner, end, _now()));
+        registry.registerFor(owner.id, owner.publicKey, end, _now(), address(0), _registerSig(registry, owner, end, _now()));
         _assertStatus(owner.id, IIdentityRegistry.Status.Active);
     }
 
@@ -77,7 +77,7 @@ contract IdentityRegistryFuzzTest is RegistryTestBase {
         signature[position % 65] ^= bytes1(mask);
 
         vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.InvalidSignature.selector, owner.id));
-        registry.registerFor(owner.id, owner.publicKey, end, _now(), signature);
+        registry.registerFor(owner.id, owner.publicKey, end, _now(), address(0), signature);
         _assertStatus(owner.id, IIdentityRegistry.Status.Unknown);
     }
 
@@ -89,18 +89,18 @@ contract IdentityRegistryFuzzTest is RegistryTestBase {
         uint256 atSeed
     ) public {
         Key memory owner = pool[signedEndSeed % 4];
-        uint40 signedEnd = uint40(_bound(signedEndSeed, START + 1, type(uint40).max));
+        uint40 signedEnd = uint40(_bound(signedEndSeed, START + 1, START + MAX_VALIDITY));
         uint40 signedAt = uint40(_bound(signedAtSeed, START - MAX_AGE, START + MAX_SKEW));
         // Half the runs change one field only.
-        uint40 end = endSeed % 2 == 0 ? signedEnd : uint40(_bound(endSeed, START + 1, type(uint40).max));
+        uint40 end = endSeed % 2 == 0 ? signedEnd : uint40(_bound(endSeed, START + 1, START + MAX_VALIDITY));
         uint40 submittedAt = atSeed % 2 == 0 ? signedAt : uint40(_bound(atSeed, START - MAX_AGE, START + MAX_SKEW));
         vm.assume(end != signedEnd || submittedAt != signedAt);
 
         bytes memory signature = _registerSig(registry, owner, signedEnd, signedAt);
         vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.InvalidSignature.selector, owner.id));
-        registry.registerFor(owner.id, owner.publicKey, end, submittedAt, signature);
+        registry.registerFor(owner.id, owner.publicKey, end, submittedAt, address(0), signature);
 
-        registry.registerFor(owner.id, owner.publicKey, signedEnd, signedAt, signature);
+        registry.registerFor(owner.id, owner.publicKey, signedEnd, signedAt, address(0), signature);
         _assertStatus(owner.id, IIdentityRegistry.Status.Active);
     }
 
@@ -117,19 +117,19 @@ contract IdentityRegistryFuzzTest is RegistryTestBase {
         // Another chain id.
         vm.chainId(otherChainId);
         vm.expectRevert(invalid);
-        registry.registerFor(owner.id, owner.publicKey, end, _now(), signature);
+        registry.registerFor(owner.id, owner.publicKey, end, _now(), address(0), signature);
         vm.chainId(chainId);
 
         // Another deployment.
-        IdentityRegistry other = new IdentityRegistry();
+        IdentityRegistry other = new IdentityRegistry(DELAY);
         vm.expectRevert(invalid);
-        other.registerFor(owner.id, owner.publicKey, end, _now(), signature);
+        other.registerFor(owner.id, owner.publicKey, end, _now(), address(0), signature);
 
         // The same contract, once used.
-        registry.registerFor(owner.id, owner.publicKey, end, _now(), signature);
+        registry.registerFor(owner.id, owner.publicKey, end, _now(), address(0), signature);
         bytes memory before = _snapshot(owner.id);
         vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.AlreadyRegistered.selector, owner.id));
-        registry.registerFor(owner.id, owner.publicKey, end, _now(), signature);
+        registry.registerFor(owner.id, owner.publicKey, end, _now(), address(0), signature);
         _assertUnchanged(owner.id, before);
         vm.assertEq(other.keyCount(owner.id), 0, "registered on the other deployment");
     }
@@ -165,9 +165,9 @@ contract IdentityRegistryFuzzTest is RegistryTestBase {
 
         if (err.length != 0) vm.expectRevert(err);
         if (relayed) {
-            registry.registerFor(owner.id, owner.publicKey, end, signedAt, signature);
+            registry.registerFor(owner.id, owner.publicKey, end, signedAt, address(0), signature);
         } else {
-            vm.prank(owner.account);
+            vm.prank(owner.account, owner.account);
             registry.register(owner.id, owner.publicKey, end, signedAt);
         }
         _assertStatus(owner.id, err.length == 0 ? IIdentityRegistry.Status.Active : IIdentityRegistry.Status.Unknown);
@@ -201,7 +201,7 @@ contract IdentityRegistryFuzzTest is RegistryTestBase {
         // Expiry does not matter for revocation.
         vm.warp(block.timestamp + _bound(elapsed, 0, 3 days));
         uint40 signedAt = _signedAtNearBoundary(atSeed);
-        bytes memory err = _expectedTimeError(signedAt, type(uint40).max);
+        bytes memory err = _expectedTimeError(signedAt, _now() + 1); // Revocation signs no validity end.
 
         if (err.length != 0) vm.expectRevert(err);
         registry.revokeFor(owner.id, signedAt, _revokeSig(owner.privateKey, owner.id, signedAt, 1));
@@ -219,7 +219,7 @@ contract IdentityRegistryFuzzTest is RegistryTestBase {
         if (revoke) {
             vm.warp(_bound(probe >> 128, START, START + 11 * YEAR));
             revokedAt = _now();
-            vm.prank(owner.account);
+            vm.prank(owner.account, owner.account);
             registry.revoke(owner.id);
         }
         vm.warp(_bound(probe, block.timestamp, START + 12 * YEAR));
@@ -252,7 +252,7 @@ contract IdentityRegistryFuzzTest is RegistryTestBase {
             // A quarter of the steps happen in the same block as the previous one.
             vm.warp(block.timestamp + (r % 4 == 0 ? 0 : _bound(r >> 8, 1, 1500)));
             if ((r >> 32) % 6 == 0) {
-                vm.prank(pool[m.pool[m.count - 1]].account);
+                vm.prank(pool[m.pool[m.count - 1]].account, pool[m.pool[m.count - 1]].account);
                 registry.revoke(m.id);
                 m.revokedAt = _now();
                 m.retiredAt[m.count - 1] = _now();
@@ -358,9 +358,11 @@ contract IdentityRegistryFuzzTest is RegistryTestBase {
         return uint40(_bound(seed >> 16, block.timestamp - 2 * MAX_AGE, block.timestamp + 2 * MAX_SKEW));
     }
 
-    /// @dev A validUntil within a few seconds of the block time, or anywhere from 0 on.
+    /// @dev A validUntil within a few seconds of the block time or of the furthest allowed end
+    /// (block time + MAX_VALIDITY), or anywhere from 0 on.
     function _validUntilNearBoundary(uint256 seed) private view returns (uint40) {
-        if (seed % 2 == 0) return uint40(block.timestamp - 3 + (seed >> 8) % 7);
+        if (seed % 3 == 0) return uint40(block.timestamp - 3 + (seed >> 8) % 7);
+        if (seed % 3 == 1) return uint40(block.timestamp + MAX_VALIDITY - 3 + (seed >> 8) % 7);
         return uint40(_bound(seed >> 8, 0, type(uint40).max));
     }
 
@@ -374,6 +376,9 @@ contract IdentityRegistryFuzzTest is RegistryTestBase {
             return abi.encodeWithSelector(IIdentityRegistry.FutureTimestamp.selector, signedAt, t);
         }
         if (end <= t) return abi.encodeWithSelector(IIdentityRegistry.ValidityEndInPast.selector, end, t);
+        if (end > uint256(t) + MAX_VALIDITY) {
+            return abi.encodeWithSelector(IIdentityRegistry.ValidityEndTooFar.selector, end, t + MAX_VALIDITY);
+        }
         return "";
     }
 }

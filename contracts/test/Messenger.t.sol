@@ -721,7 +721,7 @@ contract MessengerTest is MessengerTestBase {
     }
 
     function _revoke(Key memory key) internal {
-        vm.prank(key.account);
+        vm.prank(key.account, key.account);
         registry.revoke(key.id);
     }
 

@@ -26,10 +26,20 @@ abstract contract RegistryTestBase {
     bytes32 internal constant DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
     bytes32 internal constant REGISTER_TYPEHASH =
-        keccak256("Register(bytes32 id,uint40 validUntil,uint40 signedAt,uint32 nonce)");
+        keccak256("Register(bytes32 id,address recovery,uint40 validUntil,uint40 signedAt,uint32 nonce)");
     bytes32 internal constant ROTATE_KEY_TYPEHASH =
         keccak256("RotateKey(bytes32 id,bytes32 newKeyHash,uint40 validUntil,uint40 signedAt,uint32 nonce)");
     bytes32 internal constant REVOKE_TYPEHASH = keccak256("Revoke(bytes32 id,uint40 signedAt,uint32 nonce)");
+    bytes32 internal constant RECOVERY_REVOKE_TYPEHASH = keccak256("RecoveryRevoke(bytes32 id)");
+    bytes32 internal constant START_RECOVERY_TYPEHASH =
+        keccak256("StartRecovery(bytes32 id,bytes32 newKeyHash,uint40 signedAt)");
+    bytes32 internal constant CANCEL_RECOVERY_TYPEHASH = keccak256("CancelRecovery(bytes32 id,uint40 signedAt)");
+    bytes32 internal constant COMPLETE_RECOVERY_TYPEHASH =
+        keccak256("CompleteRecovery(bytes32 id,bytes32 newKeyHash,uint40 validUntil,uint40 signedAt)");
+
+    /// @dev The recovery delay of the registry under test.
+    uint32 internal constant DELAY = 3 days;
+    uint256 internal constant MAX_VALIDITY = 3650 days;
 
     address internal constant RELAYER = address(0xBEEF);
 
@@ -37,7 +47,7 @@ abstract contract RegistryTestBase {
 
     function setUp() public virtual {
         vm.warp(START);
-        registry = new IdentityRegistry();
+        registry = new IdentityRegistry(DELAY);
     }
 
     // ---- keys and signatures ----
@@ -71,7 +81,7 @@ abstract contract RegistryTestBase {
             abi.encode(
                 DOMAIN_TYPEHASH,
                 keccak256("peerkey IdentityRegistry"),
-                keccak256("1"),
+                keccak256("2"),
                 block.chainid,
                 verifyingContract
             )
@@ -87,7 +97,18 @@ abstract contract RegistryTestBase {
         view
         returns (bytes memory)
     {
-        bytes32 structHash = keccak256(abi.encode(REGISTER_TYPEHASH, key.id, validUntil, signedAt, uint32(0)));
+        return _registerSig(target, key, address(0), validUntil, signedAt);
+    }
+
+    function _registerSig(
+        IdentityRegistry target,
+        Key memory key,
+        address recovery,
+        uint40 validUntil,
+        uint40 signedAt
+    ) internal view returns (bytes memory) {
+        bytes32 structHash =
+            keccak256(abi.encode(REGISTER_TYPEHASH, key.id, recovery, validUntil, signedAt, uint32(0)));
         return _sign(key.privateKey, _typedDigest(address(target), structHash));
     }
 
@@ -96,9 +117,49 @@ abstract contract RegistryTestBase {
         view
         returns (bytes32)
     {
+        return _registerDigest(id, address(0), validUntil, signedAt, nonce);
+    }
+
+    function _registerDigest(bytes32 id, address recovery, uint40 validUntil, uint40 signedAt, uint32 nonce)
+        internal
+        view
+        returns (bytes32)
+    {
         return _typedDigest(
-            address(registry), keccak256(abi.encode(REGISTER_TYPEHASH, id, validUntil, signedAt, nonce))
+            address(registry), keccak256(abi.encode(REGISTER_TYPEHASH, id, recovery, validUntil, signedAt, nonce))
         );
+    }
+
+    function _recoveryRevokeSig(uint256 recoveryKey, bytes32 id) internal view returns (bytes memory) {
+        return _sign(recoveryKey, _typedDigest(address(registry), keccak256(abi.encode(RECOVERY_REVOKE_TYPEHASH, id))));
+    }
+
+    function _startRecoverySig(uint256 recoveryKey, bytes32 id, bytes32 newKeyHash, uint40 signedAt)
+        internal
+        view
+        returns (bytes memory)
+    {
+        bytes32 structHash = keccak256(abi.encode(START_RECOVERY_TYPEHASH, id, newKeyHash, signedAt));
+        return _sign(recoveryKey, _typedDigest(address(registry), structHash));
+    }
+
+    function _cancelRecoverySig(uint256 recoveryKey, bytes32 id, uint40 signedAt)
+        internal
+        view
+        returns (bytes memory)
+    {
+        bytes32 structHash = keccak256(abi.encode(CANCEL_RECOVERY_TYPEHASH, id, signedAt));
+        return _sign(recoveryKey, _typedDigest(address(registry), structHash));
+    }
+
+    function _completeRecoverySig(Key memory newKey, bytes32 id, uint40 validUntil, uint40 signedAt)
+        internal
+        view
+        returns (bytes memory)
+    {
+        bytes32 structHash =
+            keccak256(abi.encode(COMPLETE_RECOVERY_TYPEHASH, id, newKey.id, validUntil, signedAt));
+        return _sign(newKey.privateKey, _typedDigest(address(registry), structHash));
     }
 
     function _rotateDigest(bytes32 id, bytes memory newPublicKey, uint40 validUntil, uint40 signedAt, uint32 nonce)
@@ -127,15 +188,26 @@ abstract contract RegistryTestBase {
 
     // ---- actions that are expected to succeed ----
 
+    /// @dev Sent by the key's account as the transaction's signer (msg.sender == tx.origin).
     function _registerSelf(Key memory key, uint40 validUntil) internal {
-        vm.prank(key.account);
+        vm.prank(key.account, key.account);
         registry.register(key.id, key.publicKey, validUntil, _now());
     }
 
     function _registerRelayed(Key memory key, uint40 validUntil) internal {
-        bytes memory signature = _registerSig(registry, key, validUntil, _now());
+        _registerWithRecovery(key, address(0), validUntil);
+    }
+
+    function _registerWithRecovery(Key memory key, address recovery, uint40 validUntil) internal {
+        bytes memory signature = _registerSig(registry, key, recovery, validUntil, _now());
         vm.prank(RELAYER);
-        registry.registerFor(key.id, key.publicKey, validUntil, _now(), signature);
+        registry.registerFor(key.id, key.publicKey, validUntil, _now(), recovery, signature);
+    }
+
+    /// @dev Revokes with the current key, sent by its account as the transaction's signer.
+    function _revokeSelf(bytes32 id, Key memory current) internal {
+        vm.prank(current.account, current.account);
+        registry.revoke(id);
     }
 
     /// @dev Rotates `id` from `current` to `next`, signing with the identity's current nonce.
@@ -175,7 +247,8 @@ abstract contract RegistryTestBase {
                 registry.keyByIndex(id, i);
             keys = abi.encodePacked(keys, publicKey, registeredAt, validUntil, retiredAt);
         }
-        return abi.encode(_lookupEncoded(id), count, keys);
+        (address recovery, bytes32 pendingKeyHash, uint40 readyAt) = registry.recoveryOf(id);
+        return abi.encode(_lookupEncoded(id), count, keys, recovery, pendingKeyHash, readyAt);
     }
 
     function _lookupEncoded(bytes32 id) internal view returns (bytes memory) {

@@ -101,8 +101,11 @@ public final class Transactor extends TransactionManager {
                             + " was just taken by another transaction; retrying with the next one…");
                     pause(attempt);
                 }
-                case NONE -> throw new ChainException("chain node at " + chain.rpcUrl()
-                        + " answered eth_sendRawTransaction with an error: " + error);
+                case NONE -> throw InsufficientFundsException.matches(error)
+                        ? new InsufficientFundsException(getFromAddress(), chain.balance(getFromAddress()),
+                                fees.maxCost(gasLimit, value))
+                        : new ChainException("chain node at " + chain.rpcUrl()
+                                + " answered eth_sendRawTransaction with an error: " + error);
             }
         }
     }
@@ -201,6 +204,11 @@ public final class Transactor extends TransactionManager {
             return gasPrice != null
                     ? RawTransaction.createTransaction(nonce, gasPrice, gasLimit, to, value, data)
                     : RawTransaction.createTransaction(chainId, nonce, gasLimit, to, value, data, tip, maxFee);
+        }
+
+        /** The most the transaction can cost its sender: what the node checks the balance against. */
+        BigInteger maxCost(BigInteger gasLimit, BigInteger value) {
+            return gasLimit.multiply(gasPrice != null ? gasPrice : maxFee).add(value == null ? BigInteger.ZERO : value);
         }
     }
 

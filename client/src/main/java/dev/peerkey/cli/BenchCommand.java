@@ -6,10 +6,16 @@ import dev.peerkey.handshake.Handshake;
 import dev.peerkey.handshake.LocalIdentity;
 import dev.peerkey.handshake.PendingHandshake;
 import dev.peerkey.identity.IdentityKey;
+import dev.peerkey.identity.PeerId;
+import dev.peerkey.identity.RecoveryKey;
+import dev.peerkey.messaging.Packet;
+import dev.peerkey.messaging.Padding;
+import dev.peerkey.session.Envelope;
 import dev.peerkey.registry.Registry;
 import dev.peerkey.registry.TxResult;
 import dev.peerkey.transport.MessengerContract;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -20,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.web3j.protocol.core.DefaultBlockParameterName;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,13 +39,21 @@ final class BenchCommand {
     @Command(name = "gas", mixinStandardHelpOptions = true,
             description = {"Start a local Hardhat node, deploy a registry and a messenger, and measure the gas"
                     + " (whole transaction: intrinsic + calldata + execution) and send-to-receipt latency of"
-                    + " register (self and relayed), rotateKey, revoke and revokeFor, and of requestAuth and"
-                    + " acceptAuth (each carrying an endpoint) and a 100-byte post, each on fresh identities."})
+                    + " register (self and relayed, with and without a recovery key), rotateKey, revoke and"
+                    + " revokeFor, the recovery key's startRecovery, completeRecovery and recoveryRevoke, and of"
+                    + " requestAuth and acceptAuth (each carrying an endpoint) and the post of a 100-byte message,"
+                    + " unpadded as version 1 sent it and padded as now, each on fresh identities. The registry is"
+                    + " deployed with a 2-second recovery delay."})
     static final class Gas implements Runnable {
         /** What a handshake payload typically carries. */
         private static final Endpoint ENDPOINT = Endpoint.parse("127.0.0.1:7000");
-        private static final int ENVELOPE_BYTES = 100;
+        private static final int TEXT_BYTES = 100;
+        /** A 100-byte message's envelope before padding: text + packet header 26 + envelope 57. */
+        private static final int V1_ENVELOPE_BYTES = TEXT_BYTES + 26 + Envelope.OVERHEAD;
+        private static final int PADDED_ENVELOPE_BYTES = Padding.envelopeSize(
+                TEXT_BYTES + Packet.HEADER_SIZE + Envelope.OVERHEAD);
         private static final SecureRandom RANDOM = new SecureRandom();
+        private static final Duration RECOVERY_DELAY = Duration.ofSeconds(2);
 
         @Mixin
         GlobalOptions options;
@@ -47,6 +62,10 @@ final class BenchCommand {
         int runs;
 
         private final Map<String, List<TxResult>> gas = new LinkedHashMap<>();
+        private final List<Recovery> recoveries = new ArrayList<>();
+
+        /** An identity with a recovery key whose recovery to {@code newKey} has started. */
+        private record Recovery(PeerId id, RecoveryKey key, IdentityKey newKey) { }
         private final Map<String, List<Long>> micros = new LinkedHashMap<>();
 
         @Override
@@ -58,7 +77,7 @@ final class BenchCommand {
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-            try (LocalRun run = new LocalRun(log, out::progress)) {
+            try (LocalRun run = new LocalRun(log, RECOVERY_DELAY, out::progress)) {
                 Registry registry = run.registry();
                 Instant validUntil = Instant.now().plus(Duration.ofDays(365));
                 IdentityKey relayer = run.fundedKey();
@@ -71,15 +90,55 @@ final class BenchCommand {
                             registry.submit(registry.signRegistration(relayed, validUntil), relayer.credentials()));
                     IdentityKey next = IdentityKey.generate();
                     measure("rotateKey", () -> registry.rotate(self.id(), self, next, validUntil));
-                    run.chain.fundFromDevAccount(next.address(), java.math.BigInteger.TEN.pow(17));
+                    run.chain.fundFromDevAccount(next.address(), BigInteger.TEN.pow(17));
                     measure("revoke (self-sent)", () -> registry.revoke(self.id(), next));
                     measure("revokeFor (relayed)", () -> registry.revokeFor(relayed.id(), relayed, relayer.credentials()));
+                    recoveries.add(measureRecoveryStart(registry, relayer, validUntil));
                     measureMessenger(run, validUntil);
+                }
+                waitForRecoveryDelay(run, relayer);
+                for (Recovery recovery : recoveries) {
+                    measure("completeRecovery (relayed)", () -> registry.completeRecovery(recovery.id, recovery.newKey,
+                            validUntil, relayer.credentials()));
+                    measure("recoveryRevoke (relayed)", () -> registry.recoveryRevoke(recovery.id, recovery.key,
+                            relayer.credentials()));
                 }
                 print(out, run.deployment.tx(), run.messengerDeployment.tx());
             } finally {
                 log.toFile().delete();
             }
+        }
+
+        /** Registers a fresh identity with a recovery key (relayed) and starts its recovery. */
+        private Recovery measureRecoveryStart(Registry registry, IdentityKey relayer, Instant validUntil) {
+            IdentityKey owner = IdentityKey.generate();
+            RecoveryKey recovery = RecoveryKey.generate();
+            measure("registerFor with a recovery key (relayed)", () -> registry.submit(
+                    registry.signRegistration(owner, validUntil, recovery.address()), relayer.credentials()));
+            IdentityKey newKey = IdentityKey.generate();
+            measure("startRecovery (relayed)", () -> registry.startRecovery(owner.id(), recovery, newKey.publicKey(),
+                    relayer.credentials()));
+            return new Recovery(owner.id(), recovery, newKey);
+        }
+
+        /** Mines (with tiny transfers) until the chain's time has passed the last recovery's delay. */
+        private void waitForRecoveryDelay(LocalRun run, IdentityKey relayer) {
+            Instant readyAt = run.registry().recovery(recoveries.get(recoveries.size() - 1).id).readyAt().orElseThrow();
+            while (latestBlockTime(run).isBefore(readyAt)) {
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the recovery delay", e);
+                }
+                run.chain.fundFromDevAccount(relayer.address(), BigInteger.ONE);
+            }
+        }
+
+        private static Instant latestBlockTime(LocalRun run) {
+            return Instant.ofEpochSecond(run.chain.send(run.chain.web3j()
+                    .ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)).getBlock().getTimestamp()
+                    .longValueExact());
         }
 
         /** One handshake and one post between two fresh registered identities, each paying its own gas. */
@@ -97,10 +156,16 @@ final class BenchCommand {
                     pending.request(), Instant.now(), ENDPOINT);
             measure("acceptAuth", () -> messenger.acceptAuth(responder.credentials(), acceptance.accept()));
             byte[] tag = new byte[MessengerContract.TAG_LENGTH];
-            byte[] envelope = new byte[ENVELOPE_BYTES];
             RANDOM.nextBytes(tag);
-            RANDOM.nextBytes(envelope); // random, like ciphertext: zero bytes would make calldata cheaper
-            measure("post (100-byte envelope)", () -> messenger.post(initiator.credentials(), tag, envelope));
+            // Random, like ciphertext (the padding is encrypted too): zero bytes would make calldata cheaper.
+            byte[] unpadded = new byte[V1_ENVELOPE_BYTES];
+            byte[] padded = new byte[PADDED_ENVELOPE_BYTES];
+            RANDOM.nextBytes(unpadded);
+            RANDOM.nextBytes(padded);
+            measure("post (100 B text, v1: " + V1_ENVELOPE_BYTES + " B)",
+                    () -> messenger.post(initiator.credentials(), tag, unpadded));
+            measure("post (100 B text, padded: " + PADDED_ENVELOPE_BYTES + " B)",
+                    () -> messenger.post(initiator.credentials(), tag, padded));
         }
 
         private void measure(String name, Supplier<TxResult> action) {
@@ -129,14 +194,14 @@ final class BenchCommand {
                         "operations", rows));
                 return;
             }
-            out.text(String.format("%-24s %5s %9s %9s %9s %14s", "operation", "runs", "gas min", "median",
+            out.text(String.format("%-42s %5s %9s %9s %9s %14s", "operation", "runs", "gas min", "median",
                     "max", "latency ms p50"));
             for (Map<String, Object> row : rows) {
-                out.text(String.format("%-24s %5d %9d %9d %9d %14.2f", row.get("operation"), row.get("runs"),
+                out.text(String.format("%-42s %5d %9d %9d %9d %14.2f", row.get("operation"), row.get("runs"),
                         row.get("gasMin"), row.get("gasMedian"), row.get("gasMax"), row.get("latencyMedianMs")));
             }
-            out.text(String.format("%-24s %5d %9d", "deploy IdentityRegistry", 1, deploy.gasUsed()));
-            out.text(String.format("%-24s %5d %9d", "deploy Messenger", 1, messengerDeploy.gasUsed()));
+            out.text(String.format("%-42s %5d %9d", "deploy IdentityRegistry", 1, deploy.gasUsed()));
+            out.text(String.format("%-42s %5d %9d", "deploy Messenger", 1, messengerDeploy.gasUsed()));
         }
     }
 }

@@ -80,7 +80,9 @@ final class ChatBench implements Runnable {
         Client(LocalRun run, Path dir, LocalIdentity me) {
             store = Store.open(dir.resolve(Store.FILE_NAME), sync);
             AtomicReference<Endpoint> endpoint = new AtomicReference<>();
-            chat = new ChatClient(store, me, run.registry(), run.messenger(), Clock.systemUTC(),
+            IdentityKey mailboxAccount = run.fundedKey(); // the client's own, as a profile's is
+            chat = new ChatClient(store, me, mailboxAccount::credentials, run.registry(), run.messenger(),
+                    Clock.systemUTC(),
                     new ChatClient.Settings(Duration.ofSeconds(3), Duration.ofSeconds(2), 0, endpoint::get),
                     notice -> out.progress("warning: " + notice));
             server = dev.peerkey.transport.direct.DirectServer.start(new InetSocketAddress("127.0.0.1", 0),

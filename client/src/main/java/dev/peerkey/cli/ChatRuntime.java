@@ -1,5 +1,6 @@
 package dev.peerkey.cli;
 
+import dev.peerkey.PeerkeyException;
 import dev.peerkey.handshake.Endpoint;
 import dev.peerkey.handshake.LocalIdentity;
 import dev.peerkey.identity.PeerId;
@@ -13,9 +14,11 @@ import dev.peerkey.store.SessionStatus;
 import dev.peerkey.store.Store;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.web3j.crypto.Credentials;
 
 /**
  * What the chat commands share: the profile's store, the speaking identity's chat client, and
@@ -23,6 +26,9 @@ import java.util.function.Supplier;
  * the mailbox (a `listen`); otherwise that process does the work and this one reads the store.
  */
 final class ChatRuntime implements AutoCloseable {
+    /** The environment variable with a test's clock offset (see {@link #clock()}). */
+    static final String TEST_CLOCK_OFFSET = "PEERKEY_TEST_CLOCK_OFFSET";
+
     final Context ctx;
     final Store store;
     final ChatClient client;
@@ -40,18 +46,38 @@ final class ChatRuntime implements AutoCloseable {
      */
     static ChatRuntime open(Context ctx, ChatOptions options, Supplier<Endpoint> advertised) {
         PeerId id = ctx.profile().identity(options.identity);
-        LocalIdentity me = LocalIdentity.of(id, ctx.currentKey(id));
+        char[] password = ctx.password(false);
+        LocalIdentity me = LocalIdentity.of(id, ctx.profile().currentKey(id, password));
         ctx.fundIfDevChain(me.key().address());
+        // Decrypted (or made) only when the first post goes out: many commands never post.
+        Supplier<Credentials> mailboxAccount = () -> MailboxAccount.forCommand(ctx, id, password).credentials();
         Supplier<Endpoint> endpoint = advertised != null ? advertised
                 : () -> ListenerFile.running(ctx.options.home).orElse(null);
         Store store = Store.open(ctx.options.home.resolve(Store.FILE_NAME));
         ChatClient.Settings settings = new ChatClient.Settings(options.ackTimeout, Duration.ofSeconds(2),
                 ctx.messengerBlock(), endpoint);
-        ChatClient client = new ChatClient(store, me, ctx.registry(), ctx.messenger(), Clock.systemUTC(), settings,
+        ChatClient client = new ChatClient(store, me, mailboxAccount, ctx.registry(), ctx.messenger(), clock(), settings,
                 notice -> ctx.out.progress("warning: " + notice));
         Duration poll = options.poll != null ? options.poll
                 : ctx.chain().isDevChain() ? Duration.ofMillis(25) : Duration.ofSeconds(2);
         return new ChatRuntime(ctx, store, client, poll);
+    }
+
+    /**
+     * The system clock, or for tests only, the system clock moved by {@value #TEST_CLOCK_OFFSET}
+     * (an ISO-8601 duration such as {@code P1D}): how the tests simulate the next day for the
+     * mailbox tags, which change daily.
+     */
+    private static Clock clock() {
+        String offset = System.getenv(TEST_CLOCK_OFFSET);
+        if (offset == null || offset.isBlank()) {
+            return Clock.systemUTC();
+        }
+        try {
+            return Clock.offset(Clock.systemUTC(), Duration.parse(offset));
+        } catch (DateTimeParseException e) {
+            throw new PeerkeyException(TEST_CLOCK_OFFSET + " is not an ISO-8601 duration: " + offset);
+        }
     }
 
     PeerId peer(String selector) {

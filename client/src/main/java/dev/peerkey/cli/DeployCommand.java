@@ -3,6 +3,7 @@ package dev.peerkey.cli;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.registry.Registry;
 import dev.peerkey.transport.MessengerContract;
+import java.time.Duration;
 import org.web3j.crypto.Credentials;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,11 +22,17 @@ final class DeployCommand implements Runnable {
     @Option(names = "--id", paramLabel = "ID", description = "Identity whose account pays (not on a local chain).")
     String identity;
 
+    @Option(names = "--recovery-delay", paramLabel = "DURATION", defaultValue = "3d",
+            converter = DurationConverter.class,
+            description = "How long a recovery key's rotation waits before it can complete, whole seconds"
+                    + " (e.g. 3d, 12h, 30s; default: ${DEFAULT-VALUE}).")
+    Duration recoveryDelay;
+
     @Override
     public void run() {
         try (Context ctx = new Context(options)) {
             Credentials deployer = deployer(ctx);
-            Registry.Deployment deployment = Registry.deploy(ctx.chain(), deployer, ctx.out::progress);
+            Registry.Deployment deployment = Registry.deploy(ctx.chain(), deployer, recoveryDelay, ctx.out::progress);
             String address = deployment.registry().address();
             long block = deployment.tx().blockNumber();
             MessengerContract.Deployment messenger =
@@ -43,6 +50,7 @@ final class DeployCommand implements Runnable {
             fields.put("messenger", messengerAddress);
             fields.put("chainId", ctx.chain().chainId());
             fields.put("block", block);
+            fields.put("recoveryDelaySeconds", recoveryDelay.toSeconds());
             fields.put("txHash", deployment.tx().txHash());
             fields.put("gasUsed", deployment.tx().gasUsed());
             fields.put("messengerGasUsed", messenger.tx().gasUsed());

@@ -7,6 +7,7 @@ import dev.peerkey.registry.Registry;
 import dev.peerkey.transport.MessengerContract;
 import java.math.BigInteger;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
@@ -24,6 +25,11 @@ final class LocalRun implements AutoCloseable {
     final long deployMillis;
 
     LocalRun(Path logFile, Consumer<String> progress) {
+        this(logFile, Registry.DEFAULT_RECOVERY_DELAY, progress);
+    }
+
+    /** With a registry whose recoveries wait {@code recoveryDelay} (short ones let a benchmark complete them). */
+    LocalRun(Path logFile, Duration recoveryDelay, Consumer<String> progress) {
         long start = System.nanoTime();
         this.node = LocalNode.start(ProjectRoot.find(), logFile, progress, false);
         this.startMillis = (System.nanoTime() - start) / 1_000_000;
@@ -31,7 +37,7 @@ final class LocalRun implements AutoCloseable {
             this.chain = Chain.connect(node.rpcUrl());
             IdentityKey deployer = fundedKey();
             long deployStart = System.nanoTime();
-            this.deployment = Registry.deploy(chain, deployer.credentials(), progress);
+            this.deployment = Registry.deploy(chain, deployer.credentials(), recoveryDelay, progress);
             this.deployMillis = (System.nanoTime() - deployStart) / 1_000_000;
             this.messengerDeployment = MessengerContract.deploy(chain, deployer.credentials(),
                     deployment.registry().address(), progress);

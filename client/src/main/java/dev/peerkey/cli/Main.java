@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             ListenCommand.class,
             ChatCommand.class,
             SessionsCommand.class,
+            MailboxAccountCommand.class,
             DemoCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class

@@ -48,7 +48,9 @@ final class MessagingDemo {
         Side(String name, LocalIdentity me) {
             store = Store.open(work.resolve(name).resolve(Store.FILE_NAME));
             AtomicReference<Endpoint> endpoint = new AtomicReference<>();
-            client = new ChatClient(store, me, run.registry(), run.messenger(), Clock.systemUTC(),
+            IdentityKey mailboxAccount = run.fundedKey(); // sends this side's posts: not the identity's account
+            client = new ChatClient(store, me, mailboxAccount::credentials, run.registry(), run.messenger(),
+                    Clock.systemUTC(),
                     new ChatClient.Settings(Duration.ofSeconds(2), Duration.ofSeconds(2), 0, endpoint::get),
                     notice -> { });
             server = DirectServer.start(new InetSocketAddress("127.0.0.1", 0), client::handleFrame, line -> { });
@@ -123,7 +125,19 @@ final class MessagingDemo {
         DemoCommand.expect(received.equals(text), "the peer decrypted the message");
         demo.step(who + " (" + via.name().toLowerCase() + "): \"" + text + "\"",
                 (System.nanoTime() - start) / 1_000_000,
-                sent.gasUsed() == null ? null : new TxResult(sent.txHash(), sent.gasUsed(), 0), "decrypted by the peer");
+                sent.gasUsed() == null ? null : new TxResult(sent.txHash(), sent.gasUsed(), 0),
+                via == Transport.CHAIN ? "decrypted by the peer; " + whatObserversSee(sent.txHash(), from)
+                        : "decrypted by the peer");
+    }
+
+    /** Who sent a post and how long its envelope is, as anyone reading the chain sees it. */
+    private String whatObserversSee(String txHash, Side from) {
+        var receipt = run.chain.send(run.chain.web3j().ethGetTransactionReceipt(txHash)).getTransactionReceipt()
+                .orElseThrow(() -> new PeerkeyException("demo check failed: no receipt for " + txHash));
+        DemoCommand.expect(!receipt.getFrom().equalsIgnoreCase(from.client.id().address()),
+                "the post is not sent by the identity's account");
+        return "posted by the mailbox account " + receipt.getFrom().substring(0, 10) + "…, not the identity's, as a "
+                + postedIn(txHash).envelope.length + "-byte envelope";
     }
 
     private Messenger.PostedEventResponse postedIn(String txHash) {

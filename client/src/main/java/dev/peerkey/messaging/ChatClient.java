@@ -73,21 +73,28 @@ public final class ChatClient implements AutoCloseable {
     private final DirectLinks links;
     private final Consumer<String> notices;
 
-    public ChatClient(Store store, LocalIdentity me, Registry registry, MessengerContract contract, Clock clock,
-            Settings settings, Consumer<String> notices) {
+    /**
+     * @param mailboxAccount the account that sends and pays for every mailbox post (messages,
+     *     acknowledgements, key confirmations, endpoint updates): the profile's, not the identity's,
+     *     so posts do not name their sender. Asked for once, on the first post. Handshake steps are
+     *     still submitted by the identity's own account (they name both identities anyway).
+     */
+    public ChatClient(Store store, LocalIdentity me, Supplier<Credentials> mailboxAccount, Registry registry,
+            MessengerContract contract, Clock clock, Settings settings, Consumer<String> notices) {
         this.store = store;
         this.me = me;
         this.clock = clock;
         this.notices = notices;
-        Credentials payer = me.key().credentials();
+        Credentials identityAccount = me.key().credentials();
         this.peers = new PeerCheck(registry, clock);
         this.links = new DirectLinks(settings.connectTimeout());
         this.inbound = new Inbound(store, peers::requireActiveRecently, clock);
         this.answers = new DirectAnswers(inbound, notices);
-        this.outbound = new Outbound(store, inbound, contract, payer, links, settings.ackTimeout());
-        this.handshakes = new Handshakes(store, me, payer, contract, peers, clock, settings.advertised());
+        MailboxPoster poster = new MailboxPoster(store, contract, mailboxAccount, clock);
+        this.outbound = new Outbound(store, inbound, poster, links, settings.ackTimeout());
+        this.handshakes = new Handshakes(store, me, identityAccount, contract, peers, clock, settings.advertised());
         this.follower = new MailboxFollower(store, me.id(), contract, handshakes, inbound, outbound,
-                settings.startBlock(), notices);
+                settings.startBlock(), notices, clock);
     }
 
     public PeerId id() {

@@ -125,6 +125,7 @@ final class Handshakes {
             DoubleRatchet ratchet = DoubleRatchet.responder(keys.sharedSecret(),
                     RatchetKeyPair.fromPrivateKey(keys.responderRatchetPrivateKey()), keys.associatedData());
             SessionTags tags = SessionTags.of(keys);
+            byte[] mailboxKey = MailboxTags.key(keys);
             String peerEndpoint = keys.peerEndpoint().map(Endpoint::toString).orElse(null);
             boolean stored = store.inTransactionReturning(tx -> {
                 if (tx.sessionById(requestId).isPresent()) {
@@ -134,6 +135,7 @@ final class Handshakes {
                         peerEndpoint);
                 tx.saveRoute(new SessionRoute(requestId, tags.inbox(), tags.outbox(), keys.initiatorConfirmation(),
                         ours == null ? null : ours.toString()));
+                tx.setMailboxKey(requestId, mailboxKey);
                 return true;
             });
             if (!stored) {
@@ -182,6 +184,7 @@ final class Handshakes {
             DoubleRatchet ratchet = DoubleRatchet.initiator(keys.sharedSecret(), keys.responderRatchetPublicKey(),
                     keys.associatedData());
             SessionTags tags = SessionTags.of(keys);
+            byte[] mailboxKey = MailboxTags.key(keys);
             Packet confirm = Packet.confirm(keys.initiatorConfirmation(), clock.instant());
             byte[] envelope = ratchet.encrypt(confirm.encode());
             String peerEndpoint = keys.peerEndpoint().map(Endpoint::toString).orElse(null);
@@ -195,6 +198,7 @@ final class Handshakes {
                         peerEndpoint);
                 tx.saveRoute(new SessionRoute(requestId, tags.inbox(), tags.outbox(), null,
                         ours == null ? null : ours.toString()));
+                tx.setMailboxKey(requestId, mailboxKey);
                 return Optional.of(tx.insertOutgoing(requestId, confirm.id(), MessageKind.CONFIRM, new byte[0],
                         envelope));
             });

@@ -12,8 +12,11 @@ import dev.peerkey.transport.ChainEvent;
 import dev.peerkey.transport.MessengerContract;
 import dev.peerkey.transport.RequestStatus;
 import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +33,9 @@ import java.util.function.Consumer;
  * acknowledged in one packet per session per range.
  */
 final class MailboxFollower {
+    /** Most tags in one eth_getLogs filter. */
+    static final int TAGS_PER_QUERY = 200;
+
     private final Store store;
     private final PeerId me;
     private final MessengerContract contract;
@@ -39,9 +45,12 @@ final class MailboxFollower {
     private final String cursorName;
     private final long startBlock;
     private final Consumer<String> notices;
+    private final Clock clock;
+    /** The tags of the sessions followed in this pass, by epoch (see {@link TagWindow}). */
+    private TagWindow window = TagWindow.of(List.of(), Optional.empty(), Instant.EPOCH);
 
     MailboxFollower(Store store, PeerId me, MessengerContract contract, Handshakes handshakes, Inbound inbound,
-            Outbound outbound, long startBlock, Consumer<String> notices) {
+            Outbound outbound, long startBlock, Consumer<String> notices, Clock clock) {
         this.store = store;
         this.me = me;
         this.contract = contract;
@@ -51,6 +60,7 @@ final class MailboxFollower {
         this.cursorName = "mailbox:" + contract.address().toLowerCase() + ":" + me.hex();
         this.startBlock = startBlock;
         this.notices = notices;
+        this.clock = clock;
     }
 
     ChatClient.SyncReport pass() {
@@ -64,11 +74,11 @@ final class MailboxFollower {
         Set<ByteBuffer> followed = new HashSet<>();
         List<byte[]> tags = inboxTags();
         tags.forEach(t -> followed.add(ByteBuffer.wrap(t)));
-        handle(contract.events(from, head, me, tags), counts);
+        handle(events(from, head, tags), counts);
         // Sessions made in this range may already have mail in it: read their tags too.
         List<byte[]> fresh;
         while (counts.answered + counts.finished > 0 && !(fresh = newTags(followed)).isEmpty()) {
-            List<ChainEvent> posts = contract.events(from, head, me, fresh).stream()
+            List<ChainEvent> posts = events(from, head, fresh).stream()
                     .filter(e -> e instanceof ChainEvent.PostEvent).toList();
             handle(posts, counts);
         }
@@ -125,7 +135,8 @@ final class MailboxFollower {
                         }
                     }
                     case ChainEvent.PostEvent p -> {
-                        Inbound.Received received = inbound.receive(p.tag(), p.envelope(), Transport.CHAIN, false);
+                        byte[] inboxTag = window.inboxTagOf(p.tag()).orElse(p.tag());
+                        Inbound.Received received = inbound.receive(inboxTag, p.envelope(), Transport.CHAIN, false);
                         if (received.outcome() == Inbound.Outcome.STORED) {
                             counts.stored++;
                         } else if (received.outcome() == Inbound.Outcome.DUPLICATE) {
@@ -157,8 +168,26 @@ final class MailboxFollower {
         });
     }
 
+    /** The tags of the followed sessions' current epochs; also remembers which session each is for. */
     private List<byte[]> inboxTags() {
-        return store.inTransactionReturning(tx -> tx.inboxTags());
+        window = store.inTransactionReturning(tx -> TagWindow.read(tx, cursorName, clock.instant()));
+        return window.tags();
+    }
+
+    /**
+     * {@link MessengerContract#events}, asking for at most {@link #TAGS_PER_QUERY} tags at a time (a
+     * client offline for weeks follows many epochs): the first query also brings the handshake
+     * events, the others only posts.
+     */
+    private List<ChainEvent> events(long from, long head, List<byte[]> tags) {
+        List<ChainEvent> events = new ArrayList<>(contract.events(from, head, me,
+                tags.subList(0, Math.min(tags.size(), TAGS_PER_QUERY))));
+        for (int i = TAGS_PER_QUERY; i < tags.size(); i += TAGS_PER_QUERY) {
+            contract.events(from, head, me, tags.subList(i, Math.min(tags.size(), i + TAGS_PER_QUERY))).stream()
+                    .filter(e -> e instanceof ChainEvent.PostEvent).forEach(events::add);
+        }
+        events.sort(Comparator.comparingLong(ChainEvent::block).thenComparingLong(ChainEvent::logIndex));
+        return events;
     }
 
     private List<byte[]> newTags(Set<ByteBuffer> followed) {

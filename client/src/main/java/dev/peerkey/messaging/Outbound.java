@@ -12,14 +12,12 @@ import dev.peerkey.store.SessionRoute;
 import dev.peerkey.store.Store;
 import dev.peerkey.store.Transport;
 import dev.peerkey.store.Tx;
-import dev.peerkey.transport.MessengerContract;
 import dev.peerkey.transport.direct.DirectTransportException;
 import dev.peerkey.transport.direct.Frame;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
-import org.web3j.crypto.Credentials;
 
 /**
  * Encrypts and stores outgoing packets, then delivers their envelopes: directly when the peer
@@ -38,17 +36,14 @@ final class Outbound {
 
     private final Store store;
     private final Inbound inbound;
-    private final MessengerContract contract;
-    private final Credentials payer;
+    private final MailboxPoster mailbox;
     private final DirectLinks links;
     private final Duration ackTimeout;
 
-    Outbound(Store store, Inbound inbound, MessengerContract contract, Credentials payer, DirectLinks links,
-            Duration ackTimeout) {
+    Outbound(Store store, Inbound inbound, MailboxPoster mailbox, DirectLinks links, Duration ackTimeout) {
         this.store = store;
         this.inbound = inbound;
-        this.contract = contract;
-        this.payer = payer;
+        this.mailbox = mailbox;
         this.links = links;
         this.ackTimeout = ackTimeout;
     }
@@ -107,7 +102,7 @@ final class Outbound {
                 }
             }
         }
-        TxResult tx = contract.post(payer, route.outboxTag(), message.envelope());
+        TxResult tx = mailbox.post(queued.session(), route, message.envelope());
         store.inTransaction(t -> t.markSent(message.id(), Transport.CHAIN));
         return new Delivery(message.id(), Transport.CHAIN, tx.txHash(), tx.gasUsed(), fallback,
                 statusOf(message.id()) == MessageStatus.DELIVERED);
@@ -127,7 +122,7 @@ final class Outbound {
                 // The mailbox below is the fallback.
             }
         }
-        contract.post(payer, route.outboxTag(), envelope);
+        mailbox.post(target.session(), route, envelope);
     }
 
     /**

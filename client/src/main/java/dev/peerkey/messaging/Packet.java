@@ -1,6 +1,9 @@
 package dev.peerkey.messaging;
 
+import dev.peerkey.session.Envelope;
 import dev.peerkey.store.MessageId;
+import dev.peerkey.transport.MessengerContract;
+import dev.peerkey.transport.direct.Frame;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -14,18 +17,29 @@ import java.util.Objects;
  *
  * <pre>
  * offset size field
- *      0    1 version (1)
+ *      0    1 version (2)
  *      1    1 type: 1 text, 2 key confirmation, 3 acknowledgement, 4 endpoint update
  *      2   16 message ID (random; the receiver stores each ID once)
  *     18    8 sender's clock, milliseconds since the epoch, big-endian
- *     26    n body: UTF-8 text | 32-byte confirmation tag | n x 16-byte acknowledged IDs | endpoint "host:port"
+ *     26    4 body length n, big-endian
+ *     30    n body: UTF-8 text | 32-byte confirmation tag | n x 16-byte acknowledged IDs | endpoint "host:port"
+ *   30+n    zeros, until the envelope is one of {@link Padding#ENVELOPE_SIZES}
  * </pre>
  *
- * With the envelope's 57 bytes, a text message costs 83 bytes more than its text.
+ * Version 1 (written before padding) had no length and no padding: the body ran to the end.
+ * It still decodes, so envelopes queued by an older client are read.
  */
 public record Packet(Type type, MessageId id, Instant sentAt, byte[] body) {
-    public static final int VERSION = 1;
-    public static final int HEADER_SIZE = 1 + 1 + MessageId.LENGTH + 8;
+    public static final int VERSION = 2;
+    /** The header of a version-2 packet (the padding comes on top). */
+    public static final int HEADER_SIZE = 1 + 1 + MessageId.LENGTH + 8 + 4;
+    /** The longest text (UTF-8 bytes) one mailbox post can carry: its envelope is then the Messenger's limit. */
+    public static final int MAX_MAILBOX_TEXT = MessengerContract.MAX_ENVELOPE_LENGTH - Envelope.OVERHEAD - HEADER_SIZE;
+    /** The longest text (UTF-8 bytes) one direct frame can carry. */
+    public static final int MAX_DIRECT_TEXT = Frame.MAX_BODY - Envelope.OVERHEAD - HEADER_SIZE;
+
+    private static final int VERSION_1 = 1;
+    private static final int HEADER_SIZE_V1 = 1 + 1 + MessageId.LENGTH + 8;
 
     /** What a packet carries. */
     public enum Type {
@@ -100,30 +114,51 @@ public record Packet(Type type, MessageId id, Instant sentAt, byte[] body) {
         return ids;
     }
 
+    /** Version 2, padded with zeros so that its envelope is one of {@link Padding#ENVELOPE_SIZES}. */
     public byte[] encode() {
-        return ByteBuffer.allocate(HEADER_SIZE + body.length)
-                .put((byte) VERSION).put((byte) type.code).put(id.bytes()).putLong(sentAt.toEpochMilli()).put(body)
-                .array();
+        return ByteBuffer.allocate(Padding.plaintextSize(HEADER_SIZE + body.length))
+                .put((byte) VERSION).put((byte) type.code).put(id.bytes()).putLong(sentAt.toEpochMilli())
+                .putInt(body.length).put(body)
+                .array(); // the rest is zeros
     }
 
+    /** Reads version 2 (padded) and version 1 (unpadded, from older clients). */
     public static Packet decode(byte[] bytes) {
-        if (bytes.length < HEADER_SIZE) {
+        if (bytes.length < HEADER_SIZE_V1) {
             throw new MessagingException("refused: the decrypted message is " + bytes.length
                     + " bytes, shorter than a packet header");
         }
         ByteBuffer in = ByteBuffer.wrap(bytes);
         int version = in.get() & 0xFF;
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_1) {
             throw new MessagingException("refused: packet version " + version + " is not supported (this client reads "
-                    + VERSION + ")");
+                    + VERSION_1 + " and " + VERSION + ")");
         }
         Type type = Type.of(in.get() & 0xFF);
         byte[] id = new byte[MessageId.LENGTH];
         in.get(id);
         Instant sentAt = Instant.ofEpochMilli(in.getLong());
-        byte[] body = new byte[in.remaining()];
+        int length = version == VERSION_1 ? in.remaining() : bodyLength(in);
+        byte[] body = new byte[length];
         in.get(body);
+        while (in.hasRemaining()) {
+            if (in.get() != 0) {
+                throw new MessagingException("refused: the message's padding is not zeros");
+            }
+        }
         return new Packet(type, MessageId.of(id), sentAt, body);
+    }
+
+    private static int bodyLength(ByteBuffer in) {
+        if (in.remaining() < Integer.BYTES) {
+            throw new MessagingException("refused: the decrypted message is too short for a version-2 packet header");
+        }
+        int length = in.getInt();
+        if (length < 0 || length > in.remaining()) {
+            throw new MessagingException("refused: the message's body length " + Integer.toUnsignedLong(length)
+                    + " runs past its end (" + in.remaining() + " bytes left)");
+        }
+        return length;
     }
 
     @Override

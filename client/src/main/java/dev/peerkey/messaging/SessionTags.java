@@ -8,10 +8,11 @@ import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
 import org.bouncycastle.crypto.params.HKDFParameters;
 
 /**
- * The 32-byte tags that address a session's envelopes, one per direction: the mailbox event
- * topic and the direct-frame tag. They come from the session secret (HKDF, salt = request ID,
- * info = label and recipient ID), so only the two peers can tell which posts belong together;
- * an observer of the chain cannot link them to the handshake or to the identities.
+ * The 32-byte tags that address a session's envelopes, one per direction and constant for the
+ * session: the direct-frame tag (it goes only to the peer's socket), and the mailbox topic of
+ * sessions made before mailbox tags changed daily ({@link MailboxTags}); the store finds a
+ * session by its inbox tag. They come from the session secret (HKDF, salt = request ID, info =
+ * label and recipient ID), so only the two peers can compute them.
  */
 record SessionTags(byte[] inbox, byte[] outbox) {
     private static final byte[] LABEL = "peerkey/mailbox-tag/v1".getBytes(StandardCharsets.US_ASCII);

@@ -8,10 +8,13 @@ import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.identity.MalformedKeyException;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.identity.PublicKey;
+import dev.peerkey.identity.RecoveryKey;
 import dev.peerkey.registry.generated.IdentityRegistry;
 import java.math.BigInteger;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +22,7 @@ import java.util.function.Consumer;
 import org.web3j.abi.EventEncoder;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
+import org.web3j.crypto.Keys;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.request.EthFilter;
@@ -26,17 +30,28 @@ import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tuples.generated.Tuple2;
+import org.web3j.tuples.generated.Tuple3;
 import org.web3j.tuples.generated.Tuple4;
 import org.web3j.tuples.generated.Tuple7;
 import org.web3j.tuples.generated.Tuple8;
 import org.web3j.tx.gas.DefaultGasProvider;
+import org.web3j.utils.Numeric;
 
 /**
- * The peerkey identity registry on one chain. Writes are signed by the key they
- * concern; reads are verified: a key the node returns must be a valid secp256k1 point,
- * and the first key must hash to the identity, so a lying node is an error, not a fact.
+ * The peerkey identity registry (version 2) on one chain. Writes are signed by the key they
+ * concern (or by the identity's recovery key); reads are verified: a key the node returns must
+ * be a valid secp256k1 point, the first key must hash to the identity, and every later key must
+ * be proven by the registry's logs (see {@link RotationChain}), so a lying node is an error,
+ * not a fact.
  */
 public final class Registry {
+    /** How far ahead a key's validity end may lie (the contract's MAX_VALIDITY). */
+    public static final Duration MAX_VALIDITY = Duration.ofDays(3650);
+    /** The recovery delay {@code peerkey deploy} uses unless told otherwise. */
+    public static final Duration DEFAULT_RECOVERY_DELAY = Duration.ofDays(3);
+    private static final String NO_ADDRESS = "0x0000000000000000000000000000000000000000";
+    private static final long MAX_UINT32 = 0xFFFF_FFFFL;
+
     private final Chain chain;
     private final String address;
     private final TypedData typedData;
@@ -55,14 +70,33 @@ public final class Registry {
     }
 
     /**
-     * Deploys a new registry, paid by {@code deployer}.
+     * Deploys a new registry with the default recovery delay ({@link #DEFAULT_RECOVERY_DELAY}),
+     * paid by {@code deployer}.
      *
      * @return the registry and the block it was deployed in
      */
     public static Deployment deploy(Chain chain, Credentials deployer, Consumer<String> progress) {
+        return deploy(chain, deployer, DEFAULT_RECOVERY_DELAY, progress);
+    }
+
+    /**
+     * Deploys a new registry, paid by {@code deployer}.
+     *
+     * @param recoveryDelay how long a recovery waits before it can complete: whole seconds,
+     *     from 1 second to 2^32 - 1 seconds
+     * @return the registry and the block it was deployed in
+     */
+    public static Deployment deploy(Chain chain, Credentials deployer, Duration recoveryDelay,
+                                    Consumer<String> progress) {
+        if (recoveryDelay.isNegative() || recoveryDelay.isZero() || recoveryDelay.getNano() != 0
+                || recoveryDelay.getSeconds() > MAX_UINT32) {
+            throw new RegistryException("the recovery delay must be a whole number of seconds from 1 to "
+                    + MAX_UINT32 + ", not " + recoveryDelay);
+        }
         progress.accept("deploying the identity registry…");
         IdentityRegistry deployed = call(() -> IdentityRegistry.deploy(chain.web3j(),
-                new Transactor(chain, deployer, RegistryErrors.INSTANCE, progress), new DefaultGasProvider()).send());
+                new Transactor(chain, deployer, RegistryErrors.INSTANCE, progress), new DefaultGasProvider(),
+                BigInteger.valueOf(recoveryDelay.getSeconds())).send());
         TransactionReceipt receipt = deployed.getTransactionReceipt().orElseThrow();
         Registry registry = new Registry(chain, deployed.getContractAddress(), progress, Clock.systemUTC());
         return new Deployment(registry, TxResult.of(receipt));
@@ -96,8 +130,16 @@ public final class Registry {
         } catch (Exception e) {
             throw notARegistry();
         }
-        if (!TypedData.NAME.equals(domain.component2()) || !TypedData.VERSION.equals(domain.component3())) {
+        if (!TypedData.NAME.equals(domain.component2())) {
             throw notARegistry();
+        }
+        String version = domain.component3();
+        if (!TypedData.VERSION.equals(version)) {
+            // The node's string goes into a message: only a plain version number is shown.
+            String shown = version != null && version.matches("[0-9A-Za-z.]{1,16}") ? version : "unknown";
+            throw new RegistryException("the registry at " + address + " is version " + shown
+                    + "; this client needs version " + TypedData.VERSION
+                    + ": deploy a new one with `peerkey deploy`");
         }
     }
 
@@ -113,27 +155,40 @@ public final class Registry {
         return chain;
     }
 
-    /** Registers {@code key}'s identity, sent and paid for by the key's own account. */
+    /** Registers {@code key}'s identity without a recovery key, sent and paid for by the key's own account. */
     public TxResult register(IdentityKey key, Instant validUntil) {
+        checkValidUntil(validUntil);
         PeerId id = key.id();
         return transact(key.credentials(), contract -> contract.register(
                 id.bytes(), key.publicKey().bytes(), seconds(validUntil), BigInteger.valueOf(now())).send());
     }
 
-    /** The owner's half of a relayed registration: a signature anyone can submit. */
+    /** The owner's half of a relayed registration without a recovery key. */
     public RegistrationRequest signRegistration(IdentityKey key, Instant validUntil) {
+        return signRegistration(key, validUntil, null);
+    }
+
+    /**
+     * The owner's half of a relayed registration: a signature anyone can submit (the owner too,
+     * with {@link #submit}). A recovery key is registered only this way.
+     *
+     * @param recoveryAddressOrNull the recovery key's address, or null for none
+     */
+    public RegistrationRequest signRegistration(IdentityKey key, Instant validUntil, String recoveryAddressOrNull) {
+        checkValidUntil(validUntil);
+        String recovery = recoveryAddressOrNull == null ? null : checkedAddress(recoveryAddressOrNull);
         long signedAt = now();
-        byte[] digest = typedData.register(key.id().bytes(), validUntil.getEpochSecond(), signedAt, 0);
-        return new RegistrationRequest(key.publicKey(), validUntil.getEpochSecond(), signedAt,
+        byte[] digest = typedData.register(key.id().bytes(), recovery, validUntil.getEpochSecond(), signedAt, 0);
+        return new RegistrationRequest(key.publicKey(), validUntil.getEpochSecond(), signedAt, recovery,
                 key.signatureBytes(digest));
     }
 
-    /** Submits a signed registration; {@code relayer} pays the gas. */
+    /** Submits a signed registration (with or without a recovery key); {@code relayer} pays the gas. */
     public TxResult submit(RegistrationRequest request, Credentials relayer) {
         PeerId id = request.publicKey().id();
         return transact(relayer, contract -> contract.registerFor(id.bytes(), request.publicKey().bytes(),
                 BigInteger.valueOf(request.validUntil()), BigInteger.valueOf(request.signedAt()),
-                request.signature()).send());
+                request.recoveryAddress().orElse(NO_ADDRESS), request.signature()).send());
     }
 
     /**
@@ -141,6 +196,7 @@ public final class Registry {
      * the current key's account sends.
      */
     public TxResult rotate(PeerId id, IdentityKey current, IdentityKey next, Instant validUntil) {
+        checkValidUntil(validUntil);
         long nonce = require(id).nonce();
         long signedAt = now();
         byte[] newKeyHash = Hash.sha3(next.publicKey().bytes());
@@ -165,6 +221,93 @@ public final class Registry {
     }
 
     /**
+     * Revokes the identity at once with its recovery key, whoever holds the current key;
+     * {@code payer} sends and pays.
+     */
+    public TxResult recoveryRevoke(PeerId id, RecoveryKey recovery, Credentials payer) {
+        requireRecoveryKey(id, recovery);
+        byte[] signature = recovery.sign(typedData.recoveryRevoke(id.bytes()));
+        return transact(payer, contract -> contract.recoveryRevoke(id.bytes(), signature).send());
+    }
+
+    /**
+     * Starts moving the identity to {@code newKey}; it can complete after {@link #recoveryDelay()}
+     * with {@link #completeRecovery}. Only the recovery key can start or cancel it.
+     */
+    public TxResult startRecovery(PeerId id, RecoveryKey recovery, PublicKey newKey, Credentials payer) {
+        requireRecoveryKey(id, recovery);
+        byte[] newKeyHash = Hash.sha3(newKey.bytes());
+        long signedAt = now();
+        byte[] signature = recovery.sign(typedData.startRecovery(id.bytes(), newKeyHash, signedAt));
+        return transact(payer, contract -> contract.startRecovery(id.bytes(), newKeyHash,
+                BigInteger.valueOf(signedAt), signature).send());
+    }
+
+    /** Cancels the identity's pending recovery with its recovery key. */
+    public TxResult cancelRecovery(PeerId id, RecoveryKey recovery, Credentials payer) {
+        requireRecoveryKey(id, recovery);
+        long signedAt = now();
+        byte[] signature = recovery.sign(typedData.cancelRecovery(id.bytes(), signedAt));
+        return transact(payer, contract -> contract.cancelRecovery(id.bytes(), BigInteger.valueOf(signedAt),
+                signature).send());
+    }
+
+    /**
+     * Completes the identity's pending recovery once its delay has passed: {@code newKey} (the
+     * key the recovery named) signs and becomes the current key, whatever key was current.
+     */
+    public TxResult completeRecovery(PeerId id, IdentityKey newKey, Instant validUntil, Credentials payer) {
+        checkValidUntil(validUntil);
+        byte[] newKeyHash = Hash.sha3(newKey.publicKey().bytes());
+        long signedAt = now();
+        byte[] signature = newKey.signatureBytes(
+                typedData.completeRecovery(id.bytes(), newKeyHash, validUntil.getEpochSecond(), signedAt));
+        return transact(payer, contract -> contract.completeRecovery(id.bytes(), newKey.publicKey().bytes(),
+                seconds(validUntil), BigInteger.valueOf(signedAt), signature).send());
+    }
+
+    /**
+     * The identity's recovery key and pending recovery. The recovery address is reported only
+     * when the identity's first key signed it (checked from the registration's logs).
+     *
+     * @throws RegistryException if the node's answer fails verification
+     */
+    public RecoveryState recovery(PeerId id) {
+        Tuple3<String, byte[], BigInteger> r = call(() -> reader.recoveryOf(id.bytes()).send());
+        String reported = r.component1();
+        boolean reportedNone = reported == null || Numeric.toBigInt(reported).signum() == 0;
+        boolean pending = r.component3().signum() != 0;
+        if (lookup(id).isEmpty()) {
+            if (!reportedNone || pending) {
+                throw lyingNode(id, "it reports a recovery key for an identity it says is not registered");
+            }
+            return new RecoveryState(Optional.empty(), Optional.empty(), Optional.empty());
+        }
+        Optional<String> verified = new RotationChain(chain, address, typedData).verifiedRecovery(id);
+        if (!verified.map(v -> v.equalsIgnoreCase(reported)).orElse(reportedNone)) {
+            throw lyingNode(id, "its recovery key is not the one its first key signed");
+        }
+        return new RecoveryState(verified.map(Registry::checksummed),
+                pending ? Optional.of(r.component2()) : Optional.empty(),
+                pending ? Optional.of(instant(r.component3())) : Optional.empty());
+    }
+
+    /** How long a recovery waits between its start and its completion. */
+    public Duration recoveryDelay() {
+        return Duration.ofSeconds(call(() -> reader.recoveryDelay().send()).longValueExact());
+    }
+
+    /** A clearer error than the contract's InvalidSignature when the wrong recovery key is used. */
+    private void requireRecoveryKey(PeerId id, RecoveryKey recovery) {
+        String registered = call(() -> reader.recoveryOf(id.bytes()).send()).component1();
+        if (registered != null && Numeric.toBigInt(registered).signum() != 0
+                && !registered.equalsIgnoreCase(recovery.address())) {
+            throw new RegistryException("this recovery key (" + recovery.address() + ") is not the one identity "
+                    + id + " registered (" + checksummed(registered) + ")");
+        }
+    }
+
+    /**
      * The identity's current state, or empty if the ID was never registered.
      *
      * @throws RegistryException if the node's answer fails verification
@@ -181,9 +324,10 @@ public final class Registry {
         if (keyIndex == 0) {
             requireHashesToId(id, key);
         } else {
-            List<PublicKey> keys = verifiedKeyChain(id);
-            if (keys.size() != keyIndex + 1 || !keys.get(keyIndex).equals(key)) {
-                throw lyingNode(id, "its current key is not the end of the signed rotation chain");
+            List<RotationChain.VerifiedKey> keys = verifiedKeyChain(id);
+            if (keys.size() != keyIndex + 1 || !keys.get(keyIndex).publicKey().equals(key)
+                    || keys.get(keyIndex).validUntil() != r.component5().longValueExact()) {
+                throw lyingNode(id, "its current key is not the end of the signed key history");
             }
         }
         return Optional.of(new IdentityRecord(id, status, key, keyIndex, instant(r.component4()),
@@ -196,8 +340,8 @@ public final class Registry {
         return lookup(id).orElseThrow(() -> new RegistryException("identity " + id + " is not registered"));
     }
 
-    /** The identity's keys from its first key, each rotation checked against its signatures. */
-    private List<PublicKey> verifiedKeyChain(PeerId id) {
+    /** The identity's keys from its first key, each change checked against the signatures in its log. */
+    private List<RotationChain.VerifiedKey> verifiedKeyChain(PeerId id) {
         PublicKey first = keyByIndex(id, 0).publicKey();
         requireHashesToId(id, first);
         return new RotationChain(chain, address, typedData).verifiedKeys(id, first);
@@ -213,13 +357,15 @@ public final class Registry {
         for (int i = 0; i < count; i++) {
             keys.add(keyByIndex(id, i));
         }
-        List<PublicKey> verified = verifiedKeyChain(id);
+        List<RotationChain.VerifiedKey> verified = verifiedKeyChain(id);
         if (verified.size() != keys.size()) {
             throw lyingNode(id, "it reports " + keys.size() + " keys but " + verified.size() + " are signed");
         }
         for (KeyRecord key : keys) {
-            if (!verified.get(key.index()).equals(key.publicKey())) {
-                throw lyingNode(id, "key " + key.index() + " is not in the signed rotation chain");
+            RotationChain.VerifiedKey signed = verified.get(key.index());
+            if (!signed.publicKey().equals(key.publicKey())
+                    || signed.validUntil() != key.validUntil().getEpochSecond()) {
+                throw lyingNode(id, "key " + key.index() + " is not in the signed key history");
             }
         }
         return keys;
@@ -314,6 +460,26 @@ public final class Registry {
 
     private long now() {
         return clock.instant().getEpochSecond();
+    }
+
+    /** Refuses, before any RPC, a validity end the contract would refuse for being too far ahead. */
+    private void checkValidUntil(Instant validUntil) {
+        Instant max = clock.instant().plus(MAX_VALIDITY);
+        if (validUntil.isAfter(max)) {
+            throw new RegistryException("the validity end " + validUntil + " is more than " + MAX_VALIDITY.toDays()
+                    + " days ahead: choose one at or before " + max.truncatedTo(ChronoUnit.SECONDS));
+        }
+    }
+
+    private static String checkedAddress(String address) {
+        if (address == null || !address.matches("0x[0-9a-fA-F]{40}") || Numeric.toBigInt(address).signum() == 0) {
+            throw new RegistryException("recovery address '" + address + "' is not a non-zero 20-byte hex address");
+        }
+        return checksummed(address);
+    }
+
+    private static String checksummed(String address) {
+        return Keys.toChecksumAddress(address);
     }
 
     private static BigInteger seconds(Instant time) {

@@ -41,7 +41,7 @@ final class RegistryErrors implements RevertDecoder {
             case "IdentityRevoked" -> "identity " + a.get(0) + " has been revoked";
             case "IdentityExpired" -> "identity " + a.get(0) + " expired at " + time(a.get(1));
             case "NotKeyOwner" -> "account " + a.get(1) + " does not hold the key of identity " + a.get(0);
-            case "InvalidSignature" -> "the signature is not by the key of identity " + a.get(0)
+            case "InvalidSignature" -> "the signature is not by the key (or recovery key) of identity " + a.get(0)
                     + " for this chain and registry, or it was already used";
             case "StaleTimestamp" -> "the signed timestamp " + time(a.get(0)) + " is too old for chain time "
                     + time(a.get(1)) + " (check the clock)";
@@ -51,6 +51,23 @@ final class RegistryErrors implements RevertDecoder {
                     + time(a.get(1));
             case "NoKeyAt" -> "identity " + a.get(0) + " had no valid key at " + time(a.get(1));
             case "KeyIndexOutOfRange" -> "identity " + a.get(0) + " has no key number " + a.get(1);
+            case "InvalidPublicKey" -> "the public key is not a point on secp256k1";
+            case "NotDirectCall" -> "account " + a.get(0) + " did not send this transaction itself (it ran as"
+                    + " delegated code, EIP-7702); send it from the key's own account or use the signed, relayed form";
+            case "ValidityEndTooFar" -> "the validity end " + time(a.get(0)) + " is more than "
+                    + Registry.MAX_VALIDITY.toDays() + " days ahead: choose one at or before " + time(a.get(1));
+            case "InvalidRecoveryDelay" -> "the recovery delay must be at least one second";
+            case "NoRecoveryKey" -> "identity " + a.get(0) + " was registered without a recovery key";
+            case "NoPendingRecovery" -> "identity " + a.get(0) + " has no recovery in progress";
+            case "RecoveryNotReady" -> "the recovery delay has not passed: the rotation can complete at "
+                    + time(a.get(1));
+            case "RecoveryPending" -> "a recovery of identity " + a.get(0) + " to this key is already in progress;"
+                    + " it can complete at " + time(a.get(1));
+            case "StaleRecovery" -> "the recovery signature for identity " + a.get(0) + " is not later than the"
+                    + " last recovery started or cancelled (a replay, or a clock behind): sign it again";
+            case "RecoveryKeyMismatch" -> "the key hashing to " + a.get(1) + " is not the one the recovery of"
+                    + " identity " + a.get(0) + " names";
+            case "InvalidPoint" -> "the registry holds a key that is not a point on secp256k1";
             default -> "the registry rejected the request: " + name + a;
         };
     }

@@ -12,15 +12,21 @@ import org.web3j.utils.Numeric;
  */
 final class TypedData {
     static final String NAME = "peerkey IdentityRegistry";
-    static final String VERSION = "1";
+    static final String VERSION = "2";
 
     private static final byte[] DOMAIN_TYPEHASH = typeHash(
             "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
     private static final byte[] REGISTER_TYPEHASH =
-            typeHash("Register(bytes32 id,uint40 validUntil,uint40 signedAt,uint32 nonce)");
+            typeHash("Register(bytes32 id,address recovery,uint40 validUntil,uint40 signedAt,uint32 nonce)");
     private static final byte[] ROTATE_KEY_TYPEHASH = typeHash(
             "RotateKey(bytes32 id,bytes32 newKeyHash,uint40 validUntil,uint40 signedAt,uint32 nonce)");
     private static final byte[] REVOKE_TYPEHASH = typeHash("Revoke(bytes32 id,uint40 signedAt,uint32 nonce)");
+    private static final byte[] RECOVERY_REVOKE_TYPEHASH = typeHash("RecoveryRevoke(bytes32 id)");
+    private static final byte[] START_RECOVERY_TYPEHASH =
+            typeHash("StartRecovery(bytes32 id,bytes32 newKeyHash,uint40 signedAt)");
+    private static final byte[] CANCEL_RECOVERY_TYPEHASH = typeHash("CancelRecovery(bytes32 id,uint40 signedAt)");
+    private static final byte[] COMPLETE_RECOVERY_TYPEHASH =
+            typeHash("CompleteRecovery(bytes32 id,bytes32 newKeyHash,uint40 validUntil,uint40 signedAt)");
 
     private final byte[] domainSeparator;
 
@@ -30,11 +36,12 @@ final class TypedData {
                 Hash.sha3(NAME.getBytes(StandardCharsets.UTF_8)),
                 Hash.sha3(VERSION.getBytes(StandardCharsets.UTF_8)),
                 word(BigInteger.valueOf(chainId)),
-                Numeric.toBytesPadded(Numeric.toBigInt(registryAddress), 32)));
+                address(registryAddress)));
     }
 
-    byte[] register(byte[] id, long validUntil, long signedAt, long nonce) {
-        return digest(words(REGISTER_TYPEHASH, id, word(validUntil), word(signedAt), word(nonce)));
+    /** @param recovery the recovery key's address, or null for none (address 0) */
+    byte[] register(byte[] id, String recovery, long validUntil, long signedAt, long nonce) {
+        return digest(words(REGISTER_TYPEHASH, id, address(recovery), word(validUntil), word(signedAt), word(nonce)));
     }
 
     byte[] rotateKey(byte[] id, byte[] newKeyHash, long validUntil, long signedAt, long nonce) {
@@ -43,6 +50,26 @@ final class TypedData {
 
     byte[] revoke(byte[] id, long signedAt, long nonce) {
         return digest(words(REVOKE_TYPEHASH, id, word(signedAt), word(nonce)));
+    }
+
+    byte[] recoveryRevoke(byte[] id) {
+        return digest(words(RECOVERY_REVOKE_TYPEHASH, id));
+    }
+
+    byte[] startRecovery(byte[] id, byte[] newKeyHash, long signedAt) {
+        return digest(words(START_RECOVERY_TYPEHASH, id, newKeyHash, word(signedAt)));
+    }
+
+    byte[] cancelRecovery(byte[] id, long signedAt) {
+        return digest(words(CANCEL_RECOVERY_TYPEHASH, id, word(signedAt)));
+    }
+
+    byte[] completeRecovery(byte[] id, byte[] newKeyHash, long validUntil, long signedAt) {
+        return digest(words(COMPLETE_RECOVERY_TYPEHASH, id, newKeyHash, word(validUntil), word(signedAt)));
+    }
+
+    private static byte[] address(String address) {
+        return address == null ? new byte[32] : Numeric.toBytesPadded(Numeric.toBigInt(address), 32);
     }
 
     private byte[] digest(byte[] encodedStruct) {

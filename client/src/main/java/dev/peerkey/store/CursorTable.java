@@ -12,6 +12,11 @@ final class CursorTable {
                 rs -> new Cursor(rs.getString("name"), rs.getLong("block"), rs.getLong("log_index")), name);
     }
 
+    /** When the cursor was last set. */
+    static Optional<java.time.Instant> savedAt(Sql sql, String name) {
+        return sql.one("SELECT updated_at FROM sync_cursors WHERE name = ?", rs -> Sql.instant(rs, "updated_at"), name);
+    }
+
     /** Sets the cursor, also backwards: after a chain reorganisation the follower must re-read. */
     static void set(Sql sql, long now, Cursor cursor) {
         sql.update("INSERT INTO sync_cursors (name, block, log_index, updated_at) VALUES (?, ?, ?, ?)"

@@ -51,6 +51,18 @@ final class RouteTable {
         sql.update("UPDATE session_routes SET advertised = ? WHERE session_id = ?", endpoint, sessionId);
     }
 
+    /** Sets the key a session's mailbox tags change under (once, when the route is made). */
+    static void setMailboxKey(Sql sql, byte[] sessionId, byte[] key) {
+        if (sql.update("UPDATE session_routes SET mailbox_key = ? WHERE session_id = ?", key, sessionId) != 1) {
+            throw new StoreException("session " + Bytes.hex(sessionId) + " has no route");
+        }
+    }
+
+    static Optional<byte[]> mailboxKey(Sql sql, byte[] sessionId) {
+        return sql.one("SELECT mailbox_key FROM session_routes WHERE session_id = ? AND mailbox_key IS NOT NULL",
+                rs -> rs.getBytes(1), sessionId);
+    }
+
     private static SessionRoute row(ResultSet rs) throws SQLException {
         return new SessionRoute(rs.getBytes("session_id"), rs.getBytes("inbox_tag"), rs.getBytes("outbox_tag"),
                 rs.getBytes("confirmation"), rs.getString("advertised"));

@@ -95,8 +95,14 @@ final class Schema {
                 CHECK (kind IN ('text', 'confirm', 'endpoint'))""",
             // The signed request itself, so a restarted client can still finish the handshake.
             "ALTER TABLE pending_handshakes ADD COLUMN request BLOB"),
-            // v3: the answer a direct envelope got, so a copy of it gets the same bytes and never a
-            // new ratchet step (NULL: it came through the mailbox, or before v3).
+            // v3: the key a session's mailbox tags change under, one tag per day (NULL for sessions
+            // made before, which keep their one constant tag).
+            List.of(
+            """
+            ALTER TABLE session_routes ADD COLUMN mailbox_key BLOB
+                CHECK (mailbox_key IS NULL OR length(mailbox_key) = 32)"""),
+            // v4: the answer a direct envelope got, so a copy of it gets the same bytes and never a
+            // new ratchet step (NULL: it came through the mailbox, or before v4).
             List.of("ALTER TABLE seen_envelopes ADD COLUMN reply BLOB"));
 
     static final int VERSION = MIGRATIONS.size();

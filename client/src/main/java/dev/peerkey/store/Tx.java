@@ -116,6 +116,19 @@ public final class Tx {
         RouteTable.setAdvertised(sql, Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"), endpoint);
     }
 
+    /** Sets the key the session's mailbox tags change under (32 bytes; the route must exist). */
+    public void setMailboxKey(byte[] sessionId, byte[] key) {
+        check();
+        RouteTable.setMailboxKey(sql, Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"),
+                Bytes.exact(key, Bytes.ID_LENGTH, "mailbox tag key"));
+    }
+
+    /** The key the session's mailbox tags change under; empty for a session made before tags changed. */
+    public Optional<byte[]> mailboxKey(byte[] sessionId) {
+        check();
+        return RouteTable.mailboxKey(sql, Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"));
+    }
+
     // ---- pending handshakes ----
 
     /** Stores a pending handshake; refuses to replace one with the same request ID. */
@@ -278,6 +291,12 @@ public final class Tx {
     public Optional<Cursor> cursor(String name) {
         check();
         return CursorTable.get(sql, Objects.requireNonNull(name, "name"));
+    }
+
+    /** When the cursor was last set (by this store's clock). */
+    public Optional<Instant> cursorSavedAt(String name) {
+        check();
+        return CursorTable.savedAt(sql, Objects.requireNonNull(name, "name"));
     }
 
     /** Sets the cursor, also backwards (after a chain reorganisation). */

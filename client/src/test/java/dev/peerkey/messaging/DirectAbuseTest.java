@@ -88,8 +88,7 @@ class DirectAbuseTest {
             tx.saveRoute(new SessionRoute(sessionId, aliceInbox, bobInbox, null, null));
         });
         aliceLinks = new DirectLinks(BOUND);
-        alice = new Outbound(aliceStore, new Inbound(aliceStore, ANYONE, Clock.systemUTC()), null, null, aliceLinks,
-                BOUND);
+        alice = new Outbound(aliceStore, new Inbound(aliceStore, ANYONE, Clock.systemUTC()), null, aliceLinks, BOUND);
     }
 
     private Store bobStore() {

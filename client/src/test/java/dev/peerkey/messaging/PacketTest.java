@@ -16,11 +16,10 @@ class PacketTest {
     private static final Instant NOW = Instant.parse("2026-11-23T12:00:00.123Z");
 
     @Test
-    void textRoundTripsAndCostsAFixedHeader() {
+    void textRoundTripsPaddedToTheSmallestEnvelope() {
         Packet packet = Packet.text("hello, Bob ✓", NOW);
         byte[] encoded = packet.encode();
-        assertEquals(Packet.HEADER_SIZE + "hello, Bob ✓".getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
-                encoded.length);
+        assertEquals(Padding.ENVELOPE_SIZES.get(0) - Envelope.OVERHEAD, encoded.length);
         Packet decoded = Packet.decode(encoded);
         assertEquals(packet, decoded);
         assertEquals("hello, Bob ✓", decoded.text());

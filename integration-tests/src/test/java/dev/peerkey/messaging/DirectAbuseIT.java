@@ -290,7 +290,8 @@ class DirectAbuseIT {
         JsonNode sent = ok(alice, "send", bobId, "through the mailbox", "--via", "chain", "--json").json();
         bobListen.awaitStdout("through the mailbox", 30);
         Messenger.PostedEventResponse posted = postedIn(sent.path("txHash").asText());
-        Frame copy = Frame.envelope(posted.recipientTag, posted.envelope);
+        // Under Bob's direct tag (the Posted one is a mailbox tag, which no direct frame carries).
+        Frame copy = Frame.envelope(bobTag, posted.envelope);
 
         Flood flood = flood("127.0.0.3", java.util.Collections.nCopies(200, copy));
         assertFalse(flood.answered().isEmpty());

@@ -12,8 +12,11 @@ import dev.peerkey.chain.RevertException;
 import dev.peerkey.chain.Transactor;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.identity.PeerId;
+import dev.peerkey.identity.RecoveryKey;
+import dev.peerkey.it.RelayContract;
 import dev.peerkey.it.TestChain;
 import dev.peerkey.registry.generated.IdentityRegistry;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -24,7 +27,13 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.DynamicBytes;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.abi.datatypes.generated.Bytes32;
+import org.web3j.abi.datatypes.generated.Uint40;
 import org.web3j.crypto.Hash;
+import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.tx.gas.DefaultGasProvider;
 
 /** The registry client against a real Hardhat node: every rule and every rejection. */
@@ -32,8 +41,15 @@ class RegistryIT {
     private static final long SELF_REGISTER_GAS_LIMIT = 72_000;
     private static final long RELAYED_REGISTER_GAS_LIMIT = 80_000;
 
+    /** A registry with a recovery key costs at most this much more than one without. */
+    private static final long RECOVERY_KEY_GAS_BUDGET = 25_000;
+    /** The recovery delay of {@link #quick}: short, and reached by mining blocks (1 s each), not by waiting. */
+    private static final Duration QUICK_DELAY = Duration.ofSeconds(10);
+
     private static TestChain node;
     private static Registry registry;
+    /** A registry whose recoveries complete after {@link #QUICK_DELAY}. */
+    private static Registry quick;
     private static IdentityKey relayer;
 
     private final Instant yearAhead = Instant.now().plus(Duration.ofDays(365));
@@ -43,6 +59,7 @@ class RegistryIT {
         node = TestChain.start();
         registry = Registry.deploy(node.chain(), node.fundedKey().credentials(), message -> { }).registry();
         relayer = node.fundedKey();
+        quick = Registry.deploy(node.chain(), relayer.credentials(), QUICK_DELAY, message -> { }).registry();
     }
 
     @AfterAll
@@ -132,7 +149,7 @@ class RegistryIT {
         long signedAt = Instant.now().getEpochSecond();
         TypedData otherChain = new TypedData(node.chain().chainId() + 1, registry.address());
         byte[] signature = owner.signatureBytes(
-                otherChain.register(owner.id().bytes(), yearAhead.getEpochSecond(), signedAt, 0));
+                otherChain.register(owner.id().bytes(), null, yearAhead.getEpochSecond(), signedAt, 0));
         RegistrationRequest request = new RegistrationRequest(owner.publicKey(), yearAhead.getEpochSecond(),
                 signedAt, signature);
         rejected("InvalidSignature", () -> registry.submit(request, relayer.credentials()));
@@ -308,5 +325,237 @@ class RegistryIT {
     void bytesOfTheStoredKeyRoundTrip() {
         IdentityKey key = registered();
         assertArrayEquals(key.publicKey().bytes(), registry.require(key.id()).publicKey().bytes());
+    }
+
+    // ---------------------------------------------------------------- version 2: recovery key
+
+    private IdentityKey registeredWithRecovery(Registry target, RecoveryKey recovery) {
+        IdentityKey owner = node.fundedKey(); // funded: its own account sends its rotations
+        target.submit(target.signRegistration(owner, yearAhead, recovery.address()), relayer.credentials());
+        return owner;
+    }
+
+    /** Mines blocks (each at least a second later) until the identity's pending recovery is due. */
+    private void mineUntilReady(Registry target, PeerId id) {
+        Instant readyAt = target.recovery(id).readyAt().orElseThrow();
+        while (Instant.ofEpochSecond(node.chain().send(node.chain().web3j()
+                .ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)).getBlock().getTimestamp()
+                .longValueExact()).isBefore(readyAt)) {
+            node.rpc("evm_mine");
+        }
+    }
+
+    @Test
+    void aRecoveryKeyIsRegisteredVerifiedAndCostsAtMost25000GasMore() {
+        IdentityKey plain = IdentityKey.generate();
+        IdentityKey withRecovery = IdentityKey.generate();
+        RecoveryKey recovery = RecoveryKey.generate();
+        TxResult without = registry.submit(registry.signRegistration(plain, yearAhead, null), relayer.credentials());
+        TxResult with = registry.submit(registry.signRegistration(withRecovery, yearAhead, recovery.address()),
+                relayer.credentials());
+
+        assertTrue(with.gasUsed() - without.gasUsed() <= RECOVERY_KEY_GAS_BUDGET,
+                "a recovery key cost " + (with.gasUsed() - without.gasUsed()) + " gas more");
+        RecoveryState state = registry.recovery(withRecovery.id());
+        assertEquals(recovery.address(), state.recoveryAddress().orElseThrow());
+        assertTrue(!state.pending() && state.pendingKeyHash().isEmpty());
+        assertTrue(registry.recovery(plain.id()).recoveryAddress().isEmpty());
+        assertTrue(registry.recovery(IdentityKey.generate().id()).recoveryAddress().isEmpty());
+    }
+
+    @Test
+    void theRecoveryKeyRevokesAtOnceAfterAThiefRotated() {
+        RecoveryKey recovery = RecoveryKey.generate();
+        IdentityKey owner = registeredWithRecovery(registry, recovery);
+        IdentityKey thief = IdentityKey.generate();
+        registry.rotate(owner.id(), owner, thief, yearAhead); // the thief holds the owner's key
+        rejected("NotKeyOwner", () -> registry.revoke(owner.id(), owner));
+
+        registry.recoveryRevoke(owner.id(), recovery, relayer.credentials());
+        IdentityRecord record = registry.require(owner.id());
+        assertEquals(IdentityStatus.REVOKED, record.status());
+        assertEquals(thief.publicKey(), record.publicKey()); // verified from the KeyRotated log
+        rejected("IdentityRevoked", () -> registry.recoveryRevoke(owner.id(), recovery, relayer.credentials()));
+        rejected("IdentityRevoked", () -> registry.rotate(owner.id(), thief, IdentityKey.generate(), yearAhead));
+    }
+
+    @Test
+    void theRecoveryKeyMovesTheIdentityAfterTheDelayWhateverTheThiefDoes() {
+        RecoveryKey recovery = RecoveryKey.generate();
+        IdentityKey owner = registeredWithRecovery(quick, recovery);
+        PeerId id = owner.id();
+        IdentityKey thief = node.fundedKey();
+        quick.rotate(id, owner, thief, yearAhead);
+
+        IdentityKey fresh = IdentityKey.generate();
+        quick.startRecovery(id, recovery, fresh.publicKey(), relayer.credentials());
+        RecoveryState state = quick.recovery(id);
+        assertArrayEquals(Hash.sha3(fresh.publicKey().bytes()), state.pendingKeyHash().orElseThrow());
+        Instant readyAt = state.readyAt().orElseThrow();
+        RevertException early = rejected("RecoveryNotReady",
+                () -> quick.completeRecovery(id, fresh, yearAhead, relayer.credentials()));
+        assertEquals("the recovery delay has not passed: the rotation can complete at " + readyAt,
+                early.getMessage());
+
+        // The thief rotates on meanwhile; the recovery stays as it was.
+        IdentityKey thiefNext = node.fundedKey();
+        quick.rotate(id, thief, thiefNext, yearAhead);
+        assertEquals(readyAt, quick.recovery(id).readyAt().orElseThrow());
+
+        mineUntilReady(quick, id);
+        quick.completeRecovery(id, fresh, yearAhead, relayer.credentials());
+        IdentityRecord record = quick.require(id);
+        assertEquals(fresh.publicKey(), record.publicKey());
+        assertEquals(3, record.keyIndex());
+        assertEquals(4, quick.keyHistory(id).size()); // every key verified from its log
+        assertTrue(quick.recovery(id).readyAt().isEmpty());
+        rejected("InvalidSignature", () -> quick.rotate(id, thiefNext, IdentityKey.generate(), yearAhead));
+        node.chain().fundFromDevAccount(fresh.address(), BigInteger.TEN.pow(17));
+        quick.rotate(id, fresh, IdentityKey.generate(), yearAhead); // the owner's new key works
+    }
+
+    @Test
+    void recoveryCanBeCancelledAndEveryMisuseIsRefused() {
+        RecoveryKey recovery = RecoveryKey.generate();
+        IdentityKey owner = registeredWithRecovery(quick, recovery);
+        PeerId id = owner.id();
+        IdentityKey fresh = IdentityKey.generate();
+
+        rejected("NoPendingRecovery", () -> quick.cancelRecovery(id, recovery, relayer.credentials()));
+        rejected("NoPendingRecovery", () -> quick.completeRecovery(id, fresh, yearAhead, relayer.credentials()));
+        RegistryException wrongKey = assertThrows(RegistryException.class,
+                () -> quick.startRecovery(id, RecoveryKey.generate(), fresh.publicKey(), relayer.credentials()));
+        assertTrue(wrongKey.getMessage().contains("is not the one identity"), wrongKey.getMessage());
+
+        // The recovery key's own signature, kept to be replayed later.
+        long signedAt = Instant.now().getEpochSecond();
+        TypedData typed = new TypedData(node.chain().chainId(), quick.address());
+        byte[] newKeyHash = Hash.sha3(fresh.publicKey().bytes());
+        byte[] startSignature = recovery.sign(typed.startRecovery(id.bytes(), newKeyHash, signedAt));
+        IdentityRegistry raw = IdentityRegistry.load(quick.address(), node.chain().web3j(),
+                new Transactor(node.chain(), relayer.credentials(), RegistryErrors.INSTANCE, m -> { }),
+                new DefaultGasProvider());
+        org.junit.jupiter.api.function.Executable start = () -> raw.startRecovery(id.bytes(), newKeyHash,
+                BigInteger.valueOf(signedAt), startSignature).send();
+        org.junit.jupiter.api.Assertions.assertDoesNotThrow(start);
+        rejected("RecoveryPending", start);
+        rejected("RecoveryPending", () -> quick.startRecovery(id, recovery, fresh.publicKey(), relayer.credentials()));
+
+        mineUntilReady(quick, id);
+        rejected("RecoveryKeyMismatch",
+                () -> quick.completeRecovery(id, IdentityKey.generate(), yearAhead, relayer.credentials()));
+        quick.cancelRecovery(id, recovery, relayer.credentials());
+        assertTrue(quick.recovery(id).readyAt().isEmpty());
+        rejected("NoPendingRecovery", () -> quick.completeRecovery(id, fresh, yearAhead, relayer.credentials()));
+        rejected("StaleRecovery", start); // a replayed start cannot come back after the cancellation
+        assertEquals(owner.publicKey(), quick.require(id).publicKey());
+
+        IdentityKey plain = registered();
+        rejected("NoRecoveryKey", () -> registry.recoveryRevoke(plain.id(), recovery, relayer.credentials()));
+        rejected("NoRecoveryKey",
+                () -> registry.startRecovery(plain.id(), recovery, fresh.publicKey(), relayer.credentials()));
+        rejected("UnknownIdentity", () -> registry.recoveryRevoke(IdentityKey.generate().id(), recovery,
+                relayer.credentials()));
+    }
+
+    // ---------------------------------------------------------------- version 2: other rules
+
+    @Test
+    void aValidityEndBeyondTenYearsIsRefusedBeforeAndByTheContract() {
+        IdentityKey key = node.fundedKey();
+        Instant tooFar = Instant.now().plus(Registry.MAX_VALIDITY).plus(Duration.ofDays(1));
+        for (org.junit.jupiter.api.function.Executable call : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> registry.register(key, tooFar),
+                () -> registry.signRegistration(key, tooFar, null),
+                () -> registry.completeRecovery(key.id(), key, tooFar, relayer.credentials()),
+                () -> registry.register(key, Instant.ofEpochSecond(40_000_000L * 86_400)))) {
+            RegistryException e = assertThrows(RegistryException.class, call);
+            assertTrue(e.getMessage().contains("more than 3650 days ahead"), e.getMessage());
+        }
+        IdentityRegistry raw = IdentityRegistry.load(registry.address(), node.chain().web3j(),
+                new Transactor(node.chain(), key.credentials(), RegistryErrors.INSTANCE, m -> { }),
+                new DefaultGasProvider());
+        rejected("ValidityEndTooFar", () -> raw.register(key.id().bytes(), key.publicKey().bytes(),
+                BigInteger.valueOf(tooFar.getEpochSecond()), BigInteger.valueOf(Instant.now().getEpochSecond())).send());
+        assertTrue(registry.lookup(key.id()).isEmpty());
+    }
+
+    @Test
+    void aKeyOffTheCurveIsRefused() {
+        // x = 5 has no curve point; the bytes hash to an ID whose account nobody controls.
+        byte[] offCurve = new byte[64];
+        offCurve[31] = 5;
+        offCurve[63] = 7;
+        byte[] id = Hash.sha3(offCurve);
+        IdentityRegistry raw = IdentityRegistry.load(registry.address(), node.chain().web3j(),
+                new Transactor(node.chain(), relayer.credentials(), RegistryErrors.INSTANCE, m -> { }),
+                new DefaultGasProvider());
+        rejected("InvalidPublicKey", () -> raw.registerFor(id, offCurve, BigInteger.valueOf(yearAhead.getEpochSecond()),
+                BigInteger.valueOf(Instant.now().getEpochSecond()), "0x0000000000000000000000000000000000000000",
+                new byte[65]).send());
+    }
+
+    @Test
+    void aVersionOneRegistryIsRefused() throws IOException {
+        String bytecode = new com.fasterxml.jackson.databind.ObjectMapper().readTree(TestChain.projectRoot()
+                .resolve("artifacts/contracts/test/VersionOneRegistry.sol/VersionOneRegistry.json").toFile())
+                .path("bytecode").asText();
+        String old = deployRaw(bytecode);
+        RegistryException e = assertThrows(RegistryException.class, () -> Registry.at(node.chain(), old, m -> { }));
+        assertEquals("the registry at " + old + " is version 1; this client needs version 2: deploy a new one with"
+                + " `peerkey deploy`", e.getMessage());
+    }
+
+    @Test
+    void theRecoveryDelayIsWhatWasDeployed() {
+        assertEquals(Registry.DEFAULT_RECOVERY_DELAY, registry.recoveryDelay());
+        assertEquals(QUICK_DELAY, quick.recoveryDelay());
+        RegistryException e = assertThrows(RegistryException.class, () -> Registry.deploy(node.chain(),
+                relayer.credentials(), Duration.ofMillis(500), m -> { }));
+        assertTrue(e.getMessage().contains("whole number of seconds"), e.getMessage());
+    }
+
+    /** The owner's signed rotation as calldata, as anyone watching the mempool sees it. */
+    private String signedRotation(IdentityKey owner, IdentityKey next) {
+        long signedAt = Instant.now().getEpochSecond();
+        TypedData typed = new TypedData(node.chain().chainId(), registry.address());
+        byte[] digest = typed.rotateKey(owner.id().bytes(), Hash.sha3(next.publicKey().bytes()),
+                yearAhead.getEpochSecond(), signedAt, registry.require(owner.id()).nonce());
+        return FunctionEncoder.encode(new Function("rotateKey", List.of(new Bytes32(owner.id().bytes()),
+                new DynamicBytes(next.publicKey().bytes()), new Uint40(yearAhead.getEpochSecond()),
+                new Uint40(signedAt), new DynamicBytes(owner.signatureBytes(digest)),
+                new DynamicBytes(next.signatureBytes(digest))), List.of()));
+    }
+
+    @Test
+    void aRotationFrontRunThroughARelayContractVerifiesForEveryone() {
+        IdentityKey owner = registered();
+        IdentityKey next = IdentityKey.generate();
+        String rotation = signedRotation(owner, next);
+        IdentityKey frontRunner = node.fundedKey();
+        RelayContract relay = RelayContract.deploy(node, frontRunner);
+        relay.forward(frontRunner, registry.address(), rotation, RegistryErrors.INSTANCE);
+
+        IdentityRecord record = registry.require(owner.id()); // verified from the KeyRotated log
+        assertEquals(next.publicKey(), record.publicKey());
+        assertEquals(2, registry.keyHistory(owner.id()).size());
+        // The owner's own submission of the same call now fails; the identity is as the owner signed it.
+        rejected("InvalidSignature", () -> sendCall(owner, rotation));
+        assertEquals(record, registry.require(owner.id()));
+    }
+
+    @Test
+    void aRotationFrontRunByAPlainCopyVerifiesForEveryone() {
+        IdentityKey owner = registered();
+        IdentityKey next = IdentityKey.generate();
+        String rotation = signedRotation(owner, next);
+        sendCall(node.fundedKey(), rotation);
+        assertEquals(next.publicKey(), registry.require(owner.id()).publicKey());
+        rejected("InvalidSignature", () -> sendCall(owner, rotation));
+    }
+
+    private void sendCall(IdentityKey sender, String calldata) {
+        Transactor transactor = new Transactor(node.chain(), sender.credentials(), RegistryErrors.INSTANCE, m -> { });
+        transactor.sendTransaction(null, null, registry.address(), calldata, BigInteger.ZERO, false);
     }
 }
