@@ -15,8 +15,9 @@ import picocli.CommandLine.Parameters;
 
 /** `peerkey chat <peer>`: an interactive conversation. */
 @Command(name = "chat", mixinStandardHelpOptions = true,
-        description = {"Talk with a peer: each line typed is sent (directly when possible, else through the"
-                + " mailbox); messages from the peer are printed as they arrive. End with Ctrl-D.",
+        description = {"Talk with a peer as the identity given with --id (default: the profile's default): each line"
+                + " typed is sent (directly when possible, else through the mailbox); the peer's messages to that"
+                + " identity are printed as they arrive, control characters escaped. End with Ctrl-D.",
             "Authenticates first when there is no session."})
 final class ChatCommand implements Runnable {
     @Mixin
@@ -36,7 +37,7 @@ final class ChatCommand implements Runnable {
             rt.catchUpIfFree();
             rt.sessionWith(peerId, chat.timeout);
             ctx.out.progress("chatting with " + peerId.displayName().value() + "; type a line to send it, Ctrl-D to end");
-            MessagePrinter printer = new MessagePrinter(options.json);
+            MessagePrinter printer = rt.printer();
             Thread incoming = Thread.ofVirtual().start(() -> printIncoming(rt, peerId, printer));
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
                 String line;
@@ -44,6 +45,7 @@ final class ChatCommand implements Runnable {
                     if (line.isBlank()) {
                         continue;
                     }
+                    // A refusal (too long, say) is reported and the chat goes on; nothing was queued.
                     try {
                         ChatClient.Sent sent = rt.client.send(peerId, line, null);
                         ctx.out.progress("  sent via " + sent.via().name().toLowerCase()
@@ -66,7 +68,7 @@ final class ChatCommand implements Runnable {
             while (!Thread.currentThread().isInterrupted()) {
                 rt.syncIfFree();
                 for (Message m : rt.textAfter(seq)) {
-                    if (m.direction() == Direction.IN && m.peer().equals(peer)) {
+                    if (m.direction() == Direction.IN && m.peer().equals(peer) && m.ourId().equals(rt.client.id())) {
                         printer.print(m);
                     }
                     seq = m.seq();

@@ -21,9 +21,11 @@ import java.util.function.Supplier;
 import org.web3j.crypto.Credentials;
 
 /**
- * What the chat commands share: the profile's store, the speaking identity's chat client, and
+ * What the chat commands share: the profile's store, the speaking identity's chat client (the
+ * identity given with --id, else the profile's default; never another of the profile's), and
  * waiting with progress. Mailbox passes run only when no other process of the profile follows
- * the mailbox (a `listen`); otherwise that process does the work and this one reads the store.
+ * this identity's mailbox (a `listen`); otherwise that process does the work and this one reads
+ * the store.
  */
 final class ChatRuntime implements AutoCloseable {
     /** The environment variable with a test's clock offset (see {@link #clock()}). */
@@ -45,7 +47,7 @@ final class ChatRuntime implements AutoCloseable {
      * @param advertised the endpoint to tell peers; null means "the one this profile's running listener advertises"
      */
     static ChatRuntime open(Context ctx, ChatOptions options, Supplier<Endpoint> advertised) {
-        PeerId id = ctx.profile().identity(options.identity);
+        PeerId id = speaker(ctx, options);
         char[] password = ctx.password(false);
         LocalIdentity me = LocalIdentity.of(id, ctx.profile().currentKey(id, password));
         ctx.fundIfDevChain(me.key().address());
@@ -80,8 +82,27 @@ final class ChatRuntime implements AutoCloseable {
         }
     }
 
+    /** The identity a chat command acts for: --id, else the profile's default. */
+    static PeerId speaker(Context ctx, ChatOptions options) {
+        return ctx.profile().identity(options.identity);
+    }
+
+    /**
+     * The peer named by {@code selector}; never one of this profile's own identities, since one
+     * store cannot hold both ends of a session.
+     */
     PeerId peer(String selector) {
-        return LookupCommand.resolve(ctx.registry(), selector, ctx.registryBlock());
+        PeerId peer = LookupCommand.resolve(ctx.registry(), selector, ctx.registryBlock());
+        if (!peer.equals(client.id()) && ctx.profile().identities().contains(peer)) {
+            throw new PeerkeyException(peer + " is another identity of this profile: a profile cannot"
+                    + " hold both ends of a session; talk to it from another profile (--home)");
+        }
+        return peer;
+    }
+
+    /** Prints messages, naming our identity in each line when the profile has several. */
+    MessagePrinter printer() {
+        return new MessagePrinter(ctx.options.json, ctx.profile().identities().size() > 1);
     }
 
     /**
@@ -92,13 +113,13 @@ final class ChatRuntime implements AutoCloseable {
         return readMailboxIfFree(true);
     }
 
-    /** Reads the mailbox once, unless another process of this profile follows it; true if it did. */
+    /** Reads this identity's mailbox once, unless another process of this profile follows it; true if it did. */
     boolean syncIfFree() {
         return readMailboxIfFree(false);
     }
 
     private boolean readMailboxIfFree(boolean recover) {
-        Optional<SyncLock> lock = SyncLock.tryAcquire(ctx.options.home);
+        Optional<SyncLock> lock = SyncLock.mailbox(ctx.options.home, client.id());
         if (lock.isEmpty()) {
             return false;
         }

@@ -1,5 +1,6 @@
 package dev.peerkey.cli;
 
+import dev.peerkey.identity.PeerId;
 import dev.peerkey.store.Direction;
 import dev.peerkey.store.Message;
 import java.util.List;
@@ -9,9 +10,14 @@ import picocli.CommandLine.Option;
 
 /** `peerkey inbox`: the messages received, after reading the mailbox. */
 @Command(name = "inbox", mixinStandardHelpOptions = true,
-        description = {"Read the mailbox (answering handshake requests and completing ours on the way), then print"
-                + " the received messages; with --follow, keep printing new ones as they arrive.",
-            "With --json, one JSON object per line and message: id, from, text, sentAt, receivedAt, via."})
+        description = {"Read the mailbox of the identity given with --id (default: the profile's default), answering"
+                + " handshake requests and completing ours on the way, then print the received messages; with"
+                + " --follow, keep printing new ones as they arrive.",
+            "Without --id the messages of all the profile's identities are printed, each line naming which of them"
+                    + " received it when there are several; with --id, only that identity's.",
+            "Control characters in messages are shown as escapes (\\x1b, \\r, \\u202e); further lines of a"
+                    + " message are indented under its first.",
+            "With --json, one JSON object per line and message: id, from, to, text, sentAt, receivedAt, via, status."})
 final class InboxCommand implements Runnable {
     @Mixin
     GlobalOptions options;
@@ -28,24 +34,25 @@ final class InboxCommand implements Runnable {
     @Override
     public void run() {
         try (Context ctx = new Context(options); ChatRuntime rt = ChatRuntime.open(ctx, chat, null)) {
-            MessagePrinter printer = new MessagePrinter(options.json);
+            MessagePrinter printer = rt.printer();
+            PeerId only = chat.identity == null ? null : rt.client.id();
             if (!rt.catchUpIfFree()) {
                 ctx.out.progress("this profile's `listen` follows the mailbox; showing what it stored");
             }
-            long seq = print(rt.textAfter(0), printer);
+            long seq = print(rt.textAfter(0), printer, only);
             while (follow) {
                 rt.sleep();
                 rt.syncIfFree();
-                seq = Math.max(seq, print(rt.textAfter(seq), printer));
+                seq = Math.max(seq, print(rt.textAfter(seq), printer, only));
             }
         }
     }
 
-    /** Prints and returns the last sequence number seen (0 if none). */
-    private long print(List<Message> messages, MessagePrinter printer) {
+    /** Prints (only {@code only}'s, if not null) and returns the last sequence number seen (0 if none). */
+    private long print(List<Message> messages, MessagePrinter printer, PeerId only) {
         long last = 0;
         for (Message m : messages) {
-            if (all || m.direction() == Direction.IN) {
+            if ((all || m.direction() == Direction.IN) && (only == null || m.ourId().equals(only))) {
                 printer.print(m);
             }
             last = m.seq();

@@ -2,6 +2,7 @@ package dev.peerkey.cli;
 
 import dev.peerkey.PeerkeyException;
 import dev.peerkey.handshake.Endpoint;
+import dev.peerkey.identity.PeerId;
 import dev.peerkey.messaging.SyncLock;
 import dev.peerkey.store.Direction;
 import dev.peerkey.store.Message;
@@ -17,6 +18,9 @@ import picocli.CommandLine.Option;
 @Command(name = "listen", mixinStandardHelpOptions = true,
         description = {"Stay online: serve direct connections from peers, answer handshake requests, follow the"
                 + " mailbox and store what arrives, printing each message. Ctrl-C stops.",
+            "The mailbox and handshakes followed are those of the identity given with --id (default: the profile's"
+                    + " default); direct connections are served for every identity of the profile. One listener per"
+                    + " profile.",
             "Peers learn the advertised endpoint only inside encrypted messages (the handshake, or an update"
                     + " sent to each session when it changes), never in clear on chain."})
 final class ListenCommand implements Runnable {
@@ -51,12 +55,13 @@ final class ListenCommand implements Runnable {
 
     @Override
     public void run() {
-        Optional<SyncLock> lock = SyncLock.tryAcquire(options.home);
-        if (lock.isEmpty()) {
+        Optional<SyncLock> listener = SyncLock.listener(options.home);
+        if (listener.isEmpty()) {
             throw new PeerkeyException("another process already listens for the profile " + options.home);
         }
         AtomicReference<Endpoint> endpoint = new AtomicReference<>();
-        try (SyncLock held = lock.get(); Context ctx = new Context(options);
+        try (SyncLock onlyListener = listener.get(); Context ctx = new Context(options);
+                SyncLock held = mailboxLock(ctx);
                 ChatRuntime rt = ChatRuntime.open(ctx, chat, endpoint::get);
                 DirectServer server = DirectServer.start(new InetSocketAddress(bind, port), rt.client::handleFrame,
                         ctx.out::progress)) { // the server's lines begin with "direct: "
@@ -74,7 +79,8 @@ final class ListenCommand implements Runnable {
             }
             rt.client.recoverHandshakes();
             rt.client.resendQueued();
-            MessagePrinter printer = new MessagePrinter(options.json);
+            MessagePrinter printer = rt.printer();
+            PeerId only = chat.identity == null ? null : rt.client.id();
             long seq = rt.lastSeq();
             String lastProblem = null;
             while (!Thread.currentThread().isInterrupted()) {
@@ -92,7 +98,7 @@ final class ListenCommand implements Runnable {
                     sleepQuietly(RETRY);
                 }
                 for (Message m : rt.textAfter(seq)) {
-                    if (m.direction() == Direction.IN) {
+                    if (m.direction() == Direction.IN && (only == null || m.ourId().equals(only))) {
                         printer.print(m);
                     }
                     seq = m.seq();
@@ -102,5 +108,13 @@ final class ListenCommand implements Runnable {
         } finally {
             ListenerFile.delete(options.home);
         }
+    }
+
+    /** This identity's mailbox lock: held while listening, so no other process follows it at the same time. */
+    private SyncLock mailboxLock(Context ctx) {
+        PeerId id = ChatRuntime.speaker(ctx, chat);
+        return SyncLock.mailbox(options.home, id).orElseThrow(() -> new PeerkeyException("another process of the"
+                + " profile " + options.home + " is reading the mailbox of " + id
+                + " right now; try again in a moment"));
     }
 }

@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
             ListenCommand.class,
             ChatCommand.class,
             SessionsCommand.class,
+            OutboxCommand.class,
+            CancelCommand.class,
             MailboxAccountCommand.class,
             DemoCommand.class,
             BenchCommand.class,
@@ -51,7 +53,8 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof PeerkeyException) {
-                commandLine.getErr().println("error: " + e.getMessage());
+                // One line whatever the cause says: a peer's or a node's words may be part of it.
+                commandLine.getErr().println("error: " + TerminalText.escape(e.getMessage()));
                 return FAILURE;
             }
             throw e;

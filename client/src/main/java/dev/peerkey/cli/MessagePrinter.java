@@ -1,50 +1,84 @@
 package dev.peerkey.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.peerkey.identity.PeerId;
 import dev.peerkey.store.Direction;
 import dev.peerkey.store.Message;
+import dev.peerkey.store.MessageStatus;
 import java.io.PrintStream;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
-/** Prints chat messages: one line of text each, or one JSON object per line with --json. */
+/**
+ * Prints chat messages: a sender prefix and the text, its control characters escaped and its
+ * further lines indented under the first (see {@link TerminalText}); or one JSON object per line
+ * with --json. When the profile holds several identities, text lines name which of ours sent or
+ * received each message ("peer -> ours", "ours -> peer").
+ */
 final class MessagePrinter {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
             .withZone(ZoneId.systemDefault());
 
     private final boolean json;
-    private final PrintStream out = System.out;
+    private final boolean nameOurs;
+    private final PrintStream out;
 
-    MessagePrinter(boolean json) {
+    /** @param nameOurs whether to name our identity in text lines (the profile has several) */
+    MessagePrinter(boolean json, boolean nameOurs) {
+        this(json, nameOurs, System.out);
+    }
+
+    MessagePrinter(boolean json, boolean nameOurs, PrintStream out) {
         this.json = json;
+        this.nameOurs = nameOurs;
+        this.out = out;
     }
 
     void print(Message m) {
-        if (json) {
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("id", m.id().hex());
-            fields.put("from", m.direction() == Direction.IN ? m.peer().hex() : null);
-            fields.put("to", m.direction() == Direction.OUT ? m.peer().hex() : null);
-            fields.put("text", m.text());
-            fields.put("sentAt", m.sentAt() == null ? null : m.sentAt().toString());
-            fields.put("receivedAt", m.direction() == Direction.IN ? m.createdAt().toString() : null);
-            fields.put("via", m.transport() == null ? null : m.transport().name().toLowerCase());
-            fields.put("status", m.status().name().toLowerCase());
-            try {
-                out.println(JSON.writeValueAsString(fields));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        } else {
-            String who = m.direction() == Direction.IN ? m.peer().displayName().value() + " ->"
-                    : "-> " + m.peer().displayName().value();
-            String via = m.transport() == null ? "" : " (" + m.transport().name().toLowerCase() + ")";
-            out.println("[" + TIME.format(m.createdAt()) + "] " + who + via + ": " + m.text());
-        }
+        out.println(json ? json(m) : text(m));
         out.flush();
+    }
+
+    /** The text line(s) for {@code m}. */
+    String text(Message m) {
+        boolean in = m.direction() == Direction.IN;
+        String peer = name(m.peer());
+        String ours = nameOurs ? name(m.ourId()) : "";
+        String who = in ? peer + " -> " + ours : (nameOurs ? ours + " " : "") + "-> " + peer;
+        StringBuilder prefix = new StringBuilder("[").append(TIME.format(m.createdAt())).append("] ")
+                .append(who.strip());
+        if (m.transport() != null) {
+            prefix.append(" (").append(m.transport().name().toLowerCase(Locale.ROOT)).append(')');
+        }
+        if (!in && m.status() != MessageStatus.SENT && m.status() != MessageStatus.DELIVERED) {
+            prefix.append(" [").append(m.status().name().toLowerCase(Locale.ROOT)).append(']');
+        }
+        return TerminalText.indent(prefix.append(": ").toString(), m.text());
+    }
+
+    /** The JSON object for {@code m}: the text exact, escaped the JSON way. */
+    String json(Message m) {
+        boolean in = m.direction() == Direction.IN;
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("id", m.id().hex());
+        fields.put("from", (in ? m.peer() : m.ourId()).hex());
+        fields.put("to", (in ? m.ourId() : m.peer()).hex());
+        fields.put("text", m.text());
+        fields.put("sentAt", m.sentAt() == null ? null : m.sentAt().toString());
+        fields.put("receivedAt", in ? m.createdAt().toString() : null);
+        fields.put("via", m.transport() == null ? null : m.transport().name().toLowerCase(Locale.ROOT));
+        fields.put("status", m.status().name().toLowerCase(Locale.ROOT));
+        try {
+            return TerminalText.JSON.writeValueAsString(fields);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String name(PeerId id) {
+        return id.displayName().value();
     }
 }

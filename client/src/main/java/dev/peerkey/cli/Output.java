@@ -8,10 +8,12 @@ import java.util.Map;
 
 /**
  * Where a command's words go: results to stdout, as aligned text or as one JSON object
- * with {@code --json}; progress to stderr, so scripts can read stdout alone.
+ * with {@code --json}; progress to stderr, so scripts can read stdout alone. Every line may
+ * carry text from outside (a peer's reason, a node's answer), so all of it is printed through
+ * {@link TerminalText}.
  */
 final class Output {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = TerminalText.JSON;
 
     private final boolean json;
     private final PrintStream stdout = System.out;
@@ -26,7 +28,7 @@ final class Output {
     }
 
     void progress(String message) {
-        stderr.println(message);
+        stderr.println(TerminalText.escape(message));
         stderr.flush();
     }
 
@@ -41,13 +43,14 @@ final class Output {
             return;
         }
         int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
-        fields.forEach((key, value) -> stdout.printf("%-" + width + "s  %s%n", key, value == null ? "-" : value));
+        fields.forEach((key, value) -> stdout.printf("%-" + width + "s  %s%n", key,
+                value == null ? "-" : TerminalText.escape(String.valueOf(value))));
     }
 
     /** Prints a line of text, only in text mode. */
     void text(String line) {
         if (!json) {
-            stdout.println(line);
+            stdout.println(TerminalText.escape(line));
         }
     }
 

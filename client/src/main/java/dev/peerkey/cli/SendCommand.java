@@ -3,6 +3,7 @@ package dev.peerkey.cli;
 import dev.peerkey.PeerkeyException;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.messaging.ChatClient;
+import dev.peerkey.messaging.Packet;
 import dev.peerkey.store.Transport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,10 +12,13 @@ import picocli.CommandLine.Parameters;
 
 /** `peerkey send <peer> <text>`: one end-to-end encrypted message. */
 @Command(name = "send", mixinStandardHelpOptions = true,
-        description = {"Send one end-to-end encrypted message. Without a session, authenticates first (waiting up"
-                + " to --timeout).",
+        description = {"Send one end-to-end encrypted message from the identity given with --id (default: the"
+                + " profile's default). Without a session, authenticates first (waiting up to --timeout).",
             "By default the message goes directly when the peer told us an endpoint, else through the on-chain"
-                    + " mailbox; a direct message not acknowledged within --ack-timeout goes through the mailbox."})
+                    + " mailbox; a direct message not acknowledged within --ack-timeout goes through the mailbox.",
+            "The mailbox carries at most " + Packet.MAX_MAILBOX_TEXT + " bytes of text (UTF-8); a longer text"
+                    + " is refused before anything is queued, unless sent with --via direct to a peer that listens (up"
+                    + " to " + Packet.MAX_DIRECT_TEXT + " bytes, without fallback to the mailbox)."})
 final class SendCommand implements Runnable {
     @Mixin
     GlobalOptions options;
@@ -37,6 +41,7 @@ final class SendCommand implements Runnable {
     public void run() {
         Transport transport = parseVia(via);
         try (Context ctx = new Context(options); ChatRuntime rt = ChatRuntime.open(ctx, chat, null)) {
+            rt.client.requireSendable(text, transport); // before any handshake: a text no route carries
             PeerId peerId = rt.peer(peer);
             rt.client.requireCanSend(); // a revoked or expired identity stops here, before any step or payment
             rt.catchUpIfFree(); // endpoint updates and acknowledgements first
@@ -47,6 +52,7 @@ final class SendCommand implements Runnable {
             }
             var fields = Output.fields();
             fields.put("messageId", sent.message().id().hex());
+            fields.put("from", rt.client.id().hex());
             fields.put("to", peerId.hex());
             fields.put("via", sent.via().name().toLowerCase());
             fields.put("delivered", sent.delivered());

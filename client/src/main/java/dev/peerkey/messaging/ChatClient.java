@@ -6,6 +6,7 @@ import dev.peerkey.handshake.LocalIdentity;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.registry.Registry;
 import dev.peerkey.registry.TxResult;
+import dev.peerkey.store.HandshakeRole;
 import dev.peerkey.store.Message;
 import dev.peerkey.store.MessageKind;
 import dev.peerkey.store.MessageStatus;
@@ -107,9 +108,9 @@ public final class ChatClient implements AutoCloseable {
         return new AuthStarted(started.requestId(), peer, started.tx());
     }
 
-    /** The established session with {@code peer}, if any. */
+    /** This identity's established session with {@code peer}, if any (never another identity's of the profile). */
     public Optional<SessionRecord> session(PeerId peer) {
-        return store.inTransactionReturning(tx -> tx.session(peer));
+        return store.inTransactionReturning(tx -> tx.session(me.id(), peer));
     }
 
     /** A session of this profile by its ID (the handshake's request ID), whatever its status. */
@@ -117,10 +118,11 @@ public final class ChatClient implements AutoCloseable {
         return store.inTransactionReturning(tx -> tx.sessionById(sessionId));
     }
 
-    /** Whether a handshake we started with {@code peer} is still waiting for its answer. */
+    /** Whether a handshake this identity started with {@code peer} is still waiting for its answer. */
     public boolean awaitingAnswerFrom(PeerId peer) {
         return store.inTransactionReturning(tx -> tx.pendingHandshakes().stream()
-                .anyMatch(h -> h.peer().equals(peer) && h.expiresAt().isAfter(clock.instant())));
+                .anyMatch(h -> h.role() == HandshakeRole.INITIATOR && h.ourId().equals(me.id()) && h.peer().equals(peer)
+                        && h.expiresAt().isAfter(clock.instant())));
     }
 
     /**
@@ -134,21 +136,37 @@ public final class ChatClient implements AutoCloseable {
     }
 
     /**
-     * Encrypts, stores and delivers one text message.
+     * Refuses, before any session or handshake, a text that no route could carry with {@code via}
+     * (see {@link RouteCapacity}): the error names the limit.
+     *
+     * @throws MessagingException if the text is too large
+     */
+    public void requireSendable(String text, Transport via) {
+        RouteCapacity.requireCarried(Packet.text(text, clock.instant()), via);
+    }
+
+    /**
+     * Encrypts, stores and delivers one text message on this identity's session with {@code peer}.
      *
      * @param via the transport to use, or null for direct when the peer gave an endpoint, else the mailbox
      * @return the message as queued (its delivery status is in {@link Sent#delivered()})
      * @throws MessagingException if our own identity or the peer's is no longer active (checked before
-     *     anything is encrypted or paid), there is no established session, or the peer refused the
-     *     message (it is then marked failed and not sent through the mailbox)
+     *     anything is encrypted or paid), there is no established session, no route can carry the
+     *     text (then nothing is stored), or the peer refused the message (it is then marked failed
+     *     and not sent through the mailbox)
      */
     public Sent send(PeerId peer, String text, Transport via) {
         peers.requireSelfActive(me.id());
-        peers.requireActiveRecently(peer);
         Packet packet = Packet.text(text, clock.instant());
-        Outbound.Queued queued = outbound.queue(tx -> tx.session(peer).orElseThrow(() -> new MessagingException(
-                "no session with " + peer + " yet: run `peerkey auth " + peer + "` first (or wait for its answer)")),
-                packet, MessageKind.TEXT, packet.body());
+        RouteCapacity.requireCarried(packet, via);
+        peers.requireActiveRecently(peer);
+        Outbound.Queued queued = outbound.queue(tx -> {
+            SessionRecord session = tx.session(me.id(), peer).orElseThrow(() -> new MessagingException(
+                    "no session between " + me.id() + " and " + peer + " yet: run `peerkey auth " + peer
+                            + "` first (or wait for its answer)"));
+            RouteCapacity.requireCarried(packet, via, session);
+            return session;
+        }, packet, MessageKind.TEXT, packet.body());
         Outbound.Delivery d = outbound.deliver(queued, via);
         return new Sent(queued.message(), d.via(), d.txHash(), d.gasUsed(), d.fallbackReason(), d.delivered());
     }
@@ -159,24 +177,29 @@ public final class ChatClient implements AutoCloseable {
     }
 
     /**
-     * Delivers again what may not have arrived: messages stored but never handed to a transport
-     * (the process died right after storing them) and direct messages never acknowledged. The
-     * peer drops copies it already has. Only messages older than {@link #RESEND_AFTER}: a younger
-     * one may be on its way from another process of the profile right now. Returns how many went out.
+     * Delivers again what this identity sent that may not have arrived: messages stored but never
+     * handed to a transport (the process died right after storing them) and direct messages never
+     * acknowledged. The peer drops copies it already has. Only messages older than
+     * {@link #RESEND_AFTER}: a younger one may be on its way from another process of the profile
+     * right now. One message that fails does not stop the others: a permanent refusal marks it
+     * failed (never retried), a passing failure leaves it queued; each is reported as a notice.
+     * Returns how many went out.
      */
     public int resendQueued() {
         Instant before = clock.instant().minus(RESEND_AFTER);
-        List<Message> queued = store.inTransactionReturning(tx -> tx.undelivered(1000)).stream()
+        List<Message> queued = store.inTransactionReturning(tx -> tx.undelivered(me.id(), 1000)).stream()
                 .filter(m -> m.status() == MessageStatus.QUEUED || m.transport() == Transport.DIRECT)
                 .filter(m -> m.createdAt().isBefore(before)).toList();
+        int sent = 0;
         for (Message m : queued) {
             try {
                 outbound.deliver(m, null);
+                sent++;
             } catch (PeerkeyException e) {
                 notices.accept("could not resend message " + m.id() + ": " + e.getMessage());
             }
         }
-        return queued.size();
+        return sent;
     }
 
     /**

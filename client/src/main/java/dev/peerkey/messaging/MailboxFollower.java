@@ -168,9 +168,9 @@ final class MailboxFollower {
         });
     }
 
-    /** The tags of the followed sessions' current epochs; also remembers which session each is for. */
+    /** The tags of this identity's followed sessions' current epochs; also remembers which session each is for. */
     private List<byte[]> inboxTags() {
-        window = store.inTransactionReturning(tx -> TagWindow.read(tx, cursorName, clock.instant()));
+        window = store.inTransactionReturning(tx -> TagWindow.read(tx, me, cursorName, clock.instant()));
         return window.tags();
     }
 

@@ -1,5 +1,7 @@
 package dev.peerkey.messaging;
 
+import dev.peerkey.PeerkeyException;
+import dev.peerkey.chain.RevertException;
 import dev.peerkey.handshake.Endpoint;
 import dev.peerkey.registry.TxResult;
 import dev.peerkey.session.DoubleRatchet;
@@ -17,6 +19,7 @@ import dev.peerkey.transport.direct.Frame;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 
 /**
@@ -67,14 +70,34 @@ final class Outbound {
         });
     }
 
-    /** Delivers a message stored earlier (a resend); {@code via} null picks direct when possible. */
+    /**
+     * Delivers a message stored earlier (a resend); {@code via} null picks direct when possible.
+     *
+     * @throws MessagingException if the message was cancelled or given up meanwhile (it is not sent)
+     */
     Delivery deliver(Message message, Transport via) {
-        Queued queued = store.inTransactionReturning(tx -> new Queued(message,
-                tx.sessionById(message.sessionId()).orElseThrow(), routeIn(tx, message.sessionId())));
+        Queued queued = store.inTransactionReturning(tx -> {
+            Message current = tx.message(message.id()).orElseThrow();
+            if (current.status() == MessageStatus.CANCELLED || current.status() == MessageStatus.FAILED) {
+                throw new MessagingException("message " + message.id() + " was "
+                        + current.status().name().toLowerCase(Locale.ROOT) + " meanwhile; it is not sent");
+            }
+            return new Queued(current, tx.sessionById(message.sessionId()).orElseThrow(),
+                    routeIn(tx, message.sessionId()));
+        });
         return deliver(queued, via);
     }
 
-    /** Delivers a queued message; {@code via} null picks direct when possible. */
+    /**
+     * Delivers a queued message; {@code via} null picks direct when possible. A failure the
+     * mailbox reports for good (the Messenger's own refusal of the envelope, or an envelope
+     * larger than it carries when direct delivery failed) marks the message failed: it is never
+     * retried, so it cannot hold up the messages behind it; so does the peer's own refusal (one
+     * that proves the session), which is not followed by a post. Any other failure (the node
+     * down, say) leaves it queued for a resend, with the reason noted.
+     *
+     * @throws PeerkeyException if it did not go out
+     */
     Delivery deliver(Queued queued, Transport via) {
         Message message = queued.message();
         SessionRoute route = queued.route();
@@ -95,17 +118,55 @@ final class Outbound {
                     }
                     fallback = "no acknowledgement from " + endpoint;
                 } catch (PeerRefused e) {
-                    store.inTransaction(tx -> tx.markFailed(message.id()));
-                    throw new MessagingException(queued.session().peer() + " refused the message: " + e.getMessage());
+                    String reason = queued.session().peer() + " refused the message: " + e.getMessage();
+                    store.inTransaction(tx -> tx.markFailed(message.id(), reason));
+                    throw new MessagingException(reason);
                 } catch (DirectTransportException | MessagingException e) {
                     fallback = e.getMessage();
                 }
             }
         }
-        TxResult tx = mailbox.post(queued.session(), route, message.envelope());
+        return post(queued, fallback);
+    }
+
+    /** The mailbox: the message's last route, or its only one. */
+    private Delivery post(Queued queued, String fallback) {
+        Message message = queued.message();
+        int length = message.envelope().length;
+        if (length > RouteCapacity.MAILBOX) {
+            // The peer's endpoint stays out of the stored reason (it is shown, not kept).
+            throw giveUp(message, "its envelope has " + length + " bytes, more than the " + RouteCapacity.MAILBOX
+                    + " the mailbox carries, and it was not delivered directly", fallback);
+        }
+        TxResult tx;
+        try {
+            tx = mailbox.post(queued.session(), queued.route(), message.envelope());
+        } catch (RevertException e) {
+            if ("revert".equals(e.errorName())) {
+                throw keepQueued(message, e); // no error decoded: a node's failure as likely as a refusal
+            }
+            throw giveUp(message, e.getMessage(), fallback);
+        } catch (PeerkeyException e) {
+            throw keepQueued(message, e);
+        }
         store.inTransaction(t -> t.markSent(message.id(), Transport.CHAIN));
         return new Delivery(message.id(), Transport.CHAIN, tx.txHash(), tx.gasUsed(), fallback,
                 statusOf(message.id()) == MessageStatus.DELIVERED);
+    }
+
+    /** Marks the message failed for good, with the reason, and says so. */
+    private MessagingException giveUp(Message message, String reason, String directFailure) {
+        store.inTransaction(tx -> tx.markFailed(message.id(), reason));
+        return new MessagingException("message " + message.id() + " to " + message.peer() + " cannot be delivered: "
+                + reason + (directFailure == null ? "" : " (direct: " + directFailure + ")")
+                + "; it is marked failed and will not be sent again (see `peerkey outbox`)");
+    }
+
+    /** Notes why the mailbox failed and leaves the message queued for a resend. */
+    private MessagingException keepQueued(Message message, PeerkeyException e) {
+        store.inTransaction(tx -> tx.noteError(message.id(), e.getMessage()));
+        return new MessagingException("message " + message.id() + " stays queued: " + e.getMessage()
+                + "; it is resent by a later send, inbox, chat or listen (see `peerkey outbox`)", e);
     }
 
     /** Sends an envelope that is not stored (an acknowledgement): direct if possible, else the mailbox. */

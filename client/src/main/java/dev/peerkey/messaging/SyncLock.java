@@ -1,5 +1,6 @@
 package dev.peerkey.messaging;
 
+import dev.peerkey.identity.PeerId;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -10,12 +11,14 @@ import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
- * Who follows a profile's mailbox: at most one process at a time (a `listen` daemon, or an
- * `inbox` run while none is up), so handshakes are answered and mail acknowledged once. Others
- * read what it stores. The operating system releases the lock when the holder dies, even by kill -9.
+ * Who follows an identity's mailbox: at most one process of the profile at a time (a `listen`
+ * daemon, or an `inbox` run while none is up), so handshakes are answered and mail acknowledged
+ * once. Others read what it stores. Each of a profile's identities has its own lock, since each
+ * has its own follower (its own handshakes, sessions and cursor). The operating system releases
+ * a lock when the holder dies, even by kill -9.
  */
 public final class SyncLock implements AutoCloseable {
-    private static final String FILE = "mailbox.lock";
+    private static final String LISTENER = "listen.lock";
 
     private final FileChannel channel;
     private final FileLock lock;
@@ -25,11 +28,23 @@ public final class SyncLock implements AutoCloseable {
         this.lock = lock;
     }
 
-    /** The lock for the profile in {@code dir}, or empty if another process (or this one) holds it. */
-    public static Optional<SyncLock> tryAcquire(Path dir) {
+    /**
+     * The lock on {@code id}'s mailbox in the profile in {@code dir}, or empty if another process
+     * (or this one) holds it.
+     */
+    public static Optional<SyncLock> mailbox(Path dir, PeerId id) {
+        return tryAcquire(dir, "mailbox-" + id.hex().substring(2) + ".lock");
+    }
+
+    /** The lock that makes one `listen` per profile, or empty if another process holds it. */
+    public static Optional<SyncLock> listener(Path dir) {
+        return tryAcquire(dir, LISTENER);
+    }
+
+    private static Optional<SyncLock> tryAcquire(Path dir, String file) {
         try {
             Files.createDirectories(dir);
-            FileChannel channel = FileChannel.open(dir.resolve(FILE), StandardOpenOption.CREATE,
+            FileChannel channel = FileChannel.open(dir.resolve(file), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
             FileLock lock;
             try {
@@ -43,7 +58,7 @@ public final class SyncLock implements AutoCloseable {
             }
             return Optional.of(new SyncLock(channel, lock));
         } catch (IOException e) {
-            throw new MessagingException("cannot lock " + dir.resolve(FILE) + ": " + e.getMessage(), e);
+            throw new MessagingException("cannot lock " + dir.resolve(file) + ": " + e.getMessage(), e);
         }
     }
 

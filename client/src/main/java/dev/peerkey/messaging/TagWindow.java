@@ -56,10 +56,10 @@ final class TagWindow {
         return window;
     }
 
-    /** The window for the sessions the store says to follow ({@link Tx#inboxTags}). */
-    static TagWindow read(Tx tx, String cursorName, Instant now) {
+    /** The window for {@code ourId}'s sessions the store says to follow ({@link Tx#inboxTags}). */
+    static TagWindow read(Tx tx, PeerId ourId, String cursorName, Instant now) {
         List<Followed> sessions = new ArrayList<>();
-        for (byte[] inboxTag : tx.inboxTags()) {
+        for (byte[] inboxTag : tx.inboxTags(ourId)) {
             Optional<SessionRoute> route = tx.routeByInboxTag(inboxTag);
             Optional<SessionRecord> session = route.flatMap(r -> tx.sessionById(r.sessionId()));
             if (session.isPresent()) {

@@ -12,6 +12,7 @@ import dev.peerkey.identity.PeerId;
  *
  * @param seq local order: strictly increasing, never reused, also across restarts
  * @param sessionId the session whose ratchet encrypted or decrypted it
+ * @param ourId which of this profile's identities sent or received it (the session's)
  * @param body the plaintext
  * @param envelope the encrypted envelope exactly as sent or received (kept for resends)
  * @param transport the transport that carried it; null for an outgoing message not sent yet
@@ -20,14 +21,16 @@ import dev.peerkey.identity.PeerId;
  *     transport knows it (e.g. the block time), else null
  * @param deliveredAt outgoing: when the peer's acknowledgement arrived; else null
  * @param kind chat text, or a control message that shares the resend queue
+ * @param error outgoing: why the last delivery attempt failed (or why it was given up), else null
  */
-public record Message(long seq, MessageId id, byte[] sessionId, PeerId peer, Direction direction,
+public record Message(long seq, MessageId id, byte[] sessionId, PeerId ourId, PeerId peer, Direction direction,
         MessageStatus status, byte[] body, byte[] envelope, Transport transport,
-        Instant createdAt, Instant sentAt, Instant deliveredAt, MessageKind kind) {
+        Instant createdAt, Instant sentAt, Instant deliveredAt, MessageKind kind, String error) {
 
     public Message {
         Objects.requireNonNull(id, "id");
         sessionId = Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID");
+        Objects.requireNonNull(ourId, "ourId");
         Objects.requireNonNull(peer, "peer");
         Objects.requireNonNull(direction, "direction");
         Objects.requireNonNull(status, "status");
@@ -60,12 +63,12 @@ public record Message(long seq, MessageId id, byte[] sessionId, PeerId peer, Dir
     @Override
     public boolean equals(Object o) {
         return o instanceof Message m && seq == m.seq && id.equals(m.id)
-                && Arrays.equals(sessionId, m.sessionId) && peer.equals(m.peer)
+                && Arrays.equals(sessionId, m.sessionId) && ourId.equals(m.ourId) && peer.equals(m.peer)
                 && direction == m.direction && status == m.status
                 && Arrays.equals(body, m.body) && Arrays.equals(envelope, m.envelope)
                 && transport == m.transport && createdAt.equals(m.createdAt)
                 && Objects.equals(sentAt, m.sentAt) && Objects.equals(deliveredAt, m.deliveredAt)
-                && kind == m.kind;
+                && kind == m.kind && Objects.equals(error, m.error);
     }
 
     @Override

@@ -12,9 +12,9 @@ import dev.peerkey.identity.PeerId;
 
 /** SQL for the messages and seen_envelopes tables. */
 final class MessageTable {
-    private static final String SELECT = "SELECT m.seq, m.id, m.session_id, s.peer_id, m.direction, m.status,"
-            + " m.body, m.envelope, m.transport, m.created_at, m.sent_at, m.delivered_at, m.kind"
-            + " FROM messages m JOIN sessions s ON s.session_id = m.session_id ";
+    private static final String SELECT = "SELECT m.seq, m.id, m.session_id, s.our_id, s.peer_id, m.direction,"
+            + " m.status, m.body, m.envelope, m.transport, m.created_at, m.sent_at, m.delivered_at, m.kind, m.error,"
+            + " m.cancelled_at FROM messages m JOIN sessions s ON s.session_id = m.session_id ";
     private static final String OUT = Bytes.code(Direction.OUT);
     private static final String QUEUED = Bytes.code(MessageStatus.QUEUED);
     private static final String SENT = Bytes.code(MessageStatus.SENT);
@@ -109,9 +109,25 @@ final class MessageTable {
                 MessageTable::row, OUT, QUEUED, SENT, limit);
     }
 
+    /** The resend queue of one of our identities: only its sessions' messages. */
+    static List<Message> undelivered(Sql sql, PeerId ourId, int limit) {
+        requirePositive(limit);
+        return sql.list(SELECT + "WHERE m.direction = ? AND m.status IN (?, ?) AND s.our_id = ? ORDER BY m.seq LIMIT ?",
+                MessageTable::row, OUT, QUEUED, SENT, ourId.bytes(), limit);
+    }
+
+    /** Outgoing messages not delivered: queued, sent and unacknowledged, failed, cancelled; oldest first. */
+    static List<Message> outbox(Sql sql, int limit) {
+        requirePositive(limit);
+        return sql.list(SELECT + "WHERE m.direction = ? AND m.status <> ? ORDER BY m.seq LIMIT ?", MessageTable::row,
+                OUT, DELIVERED, limit);
+    }
+
+    /** A cancelled message stays cancelled: a send racing the cancellation does not revive it. */
     static boolean markSent(Sql sql, long now, MessageId id, Transport transport) {
-        return sql.update("UPDATE messages SET status = ?, transport = ?, sent_at = ? WHERE id = ? AND direction = ?"
-                + " AND status IN (?, ?, ?)", SENT, Bytes.code(transport), now, id.bytes(), OUT, QUEUED, SENT, FAILED) > 0;
+        return sql.update("UPDATE messages SET status = ?, transport = ?, sent_at = ?, error = NULL WHERE id = ?"
+                + " AND direction = ? AND status IN (?, ?, ?) AND cancelled_at IS NULL", SENT, Bytes.code(transport),
+                now, id.bytes(), OUT, QUEUED, SENT, FAILED) > 0;
     }
 
     static boolean markDelivered(Sql sql, long now, MessageId id) {
@@ -119,9 +135,24 @@ final class MessageTable {
                 + " AND status <> ?", DELIVERED, now, id.bytes(), OUT, DELIVERED) > 0;
     }
 
-    static boolean markFailed(Sql sql, MessageId id) {
-        return sql.update("UPDATE messages SET status = ? WHERE id = ? AND direction = ? AND status IN (?, ?)",
-                FAILED, id.bytes(), OUT, QUEUED, SENT) > 0;
+    static boolean markFailed(Sql sql, MessageId id, String error) {
+        return sql.update("UPDATE messages SET status = ?, error = ? WHERE id = ? AND direction = ?"
+                + " AND status IN (?, ?)", FAILED, error, id.bytes(), OUT, QUEUED, SENT) > 0;
+    }
+
+    static boolean noteError(Sql sql, MessageId id, String error) {
+        return sql.update("UPDATE messages SET error = ? WHERE id = ? AND direction = ? AND status <> ?", error,
+                id.bytes(), OUT, DELIVERED) > 0;
+    }
+
+    /**
+     * Cancels an outgoing message that has not left (queued, or failed); never a session's key
+     * confirmation, without which the peer accepts nothing on the session.
+     */
+    static boolean cancel(Sql sql, long now, MessageId id) {
+        return sql.update("UPDATE messages SET status = ?, cancelled_at = ? WHERE id = ? AND direction = ?"
+                + " AND status IN (?, ?) AND cancelled_at IS NULL AND kind <> ?", FAILED, now, id.bytes(), OUT,
+                QUEUED, FAILED, Bytes.code(MessageKind.CONFIRM)) > 0;
     }
 
     private static boolean seenHash(Sql sql, byte[] hash) {
@@ -143,11 +174,15 @@ final class MessageTable {
     }
 
     private static Message row(ResultSet rs) throws SQLException {
+        MessageStatus status = Bytes.decode(MessageStatus.class, rs.getString("status"));
+        if (status == MessageStatus.FAILED && Sql.instant(rs, "cancelled_at") != null) {
+            status = MessageStatus.CANCELLED;
+        }
         return new Message(rs.getLong("seq"), MessageId.of(rs.getBytes("id")), rs.getBytes("session_id"),
-                PeerId.of(rs.getBytes("peer_id")), Bytes.decode(Direction.class, rs.getString("direction")),
-                Bytes.decode(MessageStatus.class, rs.getString("status")), Sql.blob(rs, "body"),
+                PeerId.of(rs.getBytes("our_id")), PeerId.of(rs.getBytes("peer_id")),
+                Bytes.decode(Direction.class, rs.getString("direction")), status, Sql.blob(rs, "body"),
                 Sql.blob(rs, "envelope"), Bytes.decode(Transport.class, rs.getString("transport")),
                 Sql.instant(rs, "created_at"), Sql.instant(rs, "sent_at"), Sql.instant(rs, "delivered_at"),
-                Bytes.decode(MessageKind.class, rs.getString("kind")));
+                Bytes.decode(MessageKind.class, rs.getString("kind")), rs.getString("error"));
     }
 }

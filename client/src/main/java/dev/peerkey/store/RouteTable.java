@@ -5,6 +5,8 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 
+import dev.peerkey.identity.PeerId;
+
 /** SQL for the session_routes table. */
 final class RouteTable {
     private static final String SELECT = "SELECT session_id, inbox_tag, outbox_tag, confirmation, advertised"
@@ -32,14 +34,15 @@ final class RouteTable {
     }
 
     /**
-     * Inbox tags of the sessions that may still receive: established ones, ones awaiting key
-     * confirmation, and ones closed (superseded) since {@code closedSince}, for late messages.
+     * Inbox tags of {@code ourId}'s sessions that may still receive: established ones, ones
+     * awaiting key confirmation, and ones closed (superseded) since {@code closedSince}, for late
+     * messages.
      */
-    static List<byte[]> inboxTags(Sql sql, long closedSince) {
+    static List<byte[]> inboxTags(Sql sql, PeerId ourId, long closedSince) {
         return sql.list("SELECT r.inbox_tag FROM session_routes r JOIN sessions s ON s.session_id = r.session_id"
-                + " WHERE s.status IN (?, ?) OR (s.status = ? AND s.updated_at >= ?) ORDER BY s.created_at",
-                rs -> rs.getBytes(1), Bytes.code(SessionStatus.ESTABLISHED), Bytes.code(SessionStatus.PENDING_INCOMING),
-                Bytes.code(SessionStatus.CLOSED), closedSince);
+                + " WHERE s.our_id = ? AND (s.status IN (?, ?) OR (s.status = ? AND s.updated_at >= ?))"
+                + " ORDER BY s.created_at", rs -> rs.getBytes(1), ourId.bytes(), Bytes.code(SessionStatus.ESTABLISHED),
+                Bytes.code(SessionStatus.PENDING_INCOMING), Bytes.code(SessionStatus.CLOSED), closedSince);
     }
 
     static boolean confirm(Sql sql, byte[] sessionId) {

@@ -101,8 +101,13 @@ final class Schema {
             """
             ALTER TABLE session_routes ADD COLUMN mailbox_key BLOB
                 CHECK (mailbox_key IS NULL OR length(mailbox_key) = 32)"""),
-            // v4: the answer a direct envelope got, so a copy of it gets the same bytes and never a
-            // new ratchet step (NULL: it came through the mailbox, or before v4).
+            // v4: the outbox. Why an outgoing message's last delivery failed, and when the user
+            // cancelled it (a cancelled message is stored as 'failed': it never leaves either).
+            List.of(
+            "ALTER TABLE messages ADD COLUMN error TEXT",
+            "ALTER TABLE messages ADD COLUMN cancelled_at INTEGER CHECK (cancelled_at IS NULL OR direction = 'out')"),
+            // v5: the answer a direct envelope got, so a copy of it gets the same bytes and never a
+            // new ratchet step (NULL: it came through the mailbox, or before v5).
             List.of("ALTER TABLE seen_envelopes ADD COLUMN reply BLOB"));
 
     static final int VERSION = MIGRATIONS.size();

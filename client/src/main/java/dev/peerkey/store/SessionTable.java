@@ -51,9 +51,9 @@ final class SessionTable {
         }
     }
 
-    static Optional<SessionRecord> established(Sql sql, PeerId peer) {
-        return sql.one(SELECT + "WHERE peer_id = ? AND status = ? ORDER BY created_at DESC LIMIT 1",
-                SessionTable::row, peer.bytes(), ESTABLISHED);
+    static Optional<SessionRecord> established(Sql sql, PeerId ourId, PeerId peer) {
+        return sql.one(SELECT + "WHERE our_id = ? AND peer_id = ? AND status = ? ORDER BY created_at DESC LIMIT 1",
+                SessionTable::row, ourId.bytes(), peer.bytes(), ESTABLISHED);
     }
 
     static Optional<SessionRecord> byId(Sql sql, byte[] sessionId) {

@@ -59,10 +59,15 @@ public final class Tx {
                 Bytes.copy(state, "state"));
     }
 
-    /** The established session with {@code peer}, if there is one. */
-    public Optional<SessionRecord> session(PeerId peer) {
+    /**
+     * The established session between our identity {@code ourId} and {@code peer}, if there is
+     * one. A profile may hold several identities, each with its own session with the same peer:
+     * a session is always chosen by both.
+     */
+    public Optional<SessionRecord> session(PeerId ourId, PeerId peer) {
         check();
-        return SessionTable.established(sql, Objects.requireNonNull(peer, "peer"));
+        return SessionTable.established(sql, Objects.requireNonNull(ourId, "ourId"),
+                Objects.requireNonNull(peer, "peer"));
     }
 
     /** Any session by its ID, whatever its status (a late message may arrive on a closed one). */
@@ -95,13 +100,14 @@ public final class Tx {
     }
 
     /**
-     * What to follow: the inbox tags of established sessions, of sessions awaiting key
-     * confirmation, and of sessions closed less than {@link #CLOSED_SESSION_GRACE} ago (a message
-     * the peer sent before it learned of the newer session may still come).
+     * What {@code ourId}'s mailbox follower follows: the inbox tags of its established sessions,
+     * of its sessions awaiting key confirmation, and of its sessions closed less than
+     * {@link #CLOSED_SESSION_GRACE} ago (a message the peer sent before it learned of the newer
+     * session may still come).
      */
-    public List<byte[]> inboxTags() {
+    public List<byte[]> inboxTags(PeerId ourId) {
         check();
-        return RouteTable.inboxTags(sql, now - CLOSED_SESSION_GRACE.toMillis());
+        return RouteTable.inboxTags(sql, Objects.requireNonNull(ourId, "ourId"), now - CLOSED_SESSION_GRACE.toMillis());
     }
 
     /** Records that the initiator's key confirmation arrived; false if it had already. */
@@ -264,6 +270,21 @@ public final class Tx {
         return MessageTable.undelivered(sql, limit);
     }
 
+    /** Like {@link #undelivered(int)}, only the messages of {@code ourId}'s sessions. */
+    public List<Message> undelivered(PeerId ourId, int limit) {
+        check();
+        return MessageTable.undelivered(sql, Objects.requireNonNull(ourId, "ourId"), limit);
+    }
+
+    /**
+     * Outgoing messages that have not been delivered (queued, sent without acknowledgement,
+     * failed, cancelled), oldest first: what {@code peerkey outbox} lists.
+     */
+    public List<Message> outbox(int limit) {
+        check();
+        return MessageTable.outbox(sql, limit);
+    }
+
     /**
      * Records that an outgoing message was handed to {@code transport} (again, for a resend).
      * Returns false if there is no such outgoing message or it is already delivered.
@@ -280,10 +301,29 @@ public final class Tx {
         return MessageTable.markDelivered(sql, now, Objects.requireNonNull(id, "id"));
     }
 
-    /** Records that sending was given up. Returns false if unknown, delivered or already failed. */
-    public boolean markFailed(MessageId id) {
+    /**
+     * Records that sending was given up, and why: it leaves the resend queue. Returns false if
+     * unknown, delivered, failed or cancelled already.
+     */
+    public boolean markFailed(MessageId id, String error) {
         check();
-        return MessageTable.markFailed(sql, Objects.requireNonNull(id, "id"));
+        return MessageTable.markFailed(sql, Objects.requireNonNull(id, "id"), Objects.requireNonNull(error, "error"));
+    }
+
+    /** Records why a delivery attempt failed, leaving the message's status (it stays in the queue). */
+    public boolean noteError(MessageId id, String error) {
+        check();
+        return MessageTable.noteError(sql, Objects.requireNonNull(id, "id"), Objects.requireNonNull(error, "error"));
+    }
+
+    /**
+     * Cancels an outgoing message that has not left: queued, or failed. It is then never sent.
+     * Returns false for anything else (sent, delivered, cancelled already, incoming, unknown,
+     * or a session's key confirmation).
+     */
+    public boolean cancel(MessageId id) {
+        check();
+        return MessageTable.cancel(sql, now, Objects.requireNonNull(id, "id"));
     }
 
     // ---- sync cursors ----

@@ -117,7 +117,7 @@ class DirectAbuseTest {
     /** Alice sends a text message directly, as `send` does; returns it as stored. */
     private Message send(String text) {
         Packet packet = Packet.text(text, Instant.now());
-        Outbound.Queued queued = alice.queue(tx -> tx.session(bobId).orElseThrow(), packet, MessageKind.TEXT,
+        Outbound.Queued queued = alice.queue(tx -> tx.session(aliceId, bobId).orElseThrow(), packet, MessageKind.TEXT,
                 packet.body());
         Outbound.Delivery d = alice.deliver(queued, Transport.DIRECT);
         assertEquals(Transport.DIRECT, d.via(), () -> "fell back: " + d.fallbackReason());
@@ -189,7 +189,7 @@ class DirectAbuseTest {
     @Test
     void aDirectCopyOfAMailboxEnvelopeGetsTheRefusalThatSaysNothing() {
         Packet packet = Packet.text("by mail", Instant.now());
-        Message m = alice.queue(tx -> tx.session(bobId).orElseThrow(), packet, MessageKind.TEXT, packet.body())
+        Message m = alice.queue(tx -> tx.session(aliceId, bobId).orElseThrow(), packet, MessageKind.TEXT, packet.body())
                 .message();
         Inbound bob = new Inbound(bobStore, ANYONE, Clock.systemUTC());
         Inbound.Received received = bob.receive(bobInbox, m.envelope(), Transport.CHAIN, false);
@@ -206,7 +206,7 @@ class DirectAbuseTest {
     @Test
     void aKnownMessageIdInANewEnvelopeGetsTheFirstAnswerAndNoNewEncryption() {
         Packet packet = Packet.text("once", Instant.now());
-        Message first = alice.queue(tx -> tx.session(bobId).orElseThrow(), packet, MessageKind.TEXT, packet.body())
+        Message first = alice.queue(tx -> tx.session(aliceId, bobId).orElseThrow(), packet, MessageKind.TEXT, packet.body())
                 .message();
         List<Frame> firstAnswer = exchange(Frame.envelope(bobInbox, first.envelope()));
         byte[] second = encryptAsAlice(packet); // the same packet again, under the next key
@@ -236,7 +236,7 @@ class DirectAbuseTest {
     void copiesOfControlPacketsAndAcknowledgementsChangeNothing() {
         for (Packet packet : List.of(Packet.endpoint("127.0.0.1:7000", Instant.now()),
                 Packet.ack(List.of(dev.peerkey.store.MessageId.random()), Instant.now()))) {
-            Message m = alice.queue(tx -> tx.session(bobId).orElseThrow(), packet, MessageKind.ENDPOINT,
+            Message m = alice.queue(tx -> tx.session(aliceId, bobId).orElseThrow(), packet, MessageKind.ENDPOINT,
                     new byte[0]).message();
             List<Frame> first = exchange(Frame.envelope(bobInbox, m.envelope()));
             assertEquals(Frame.Kind.REPLY, first.get(0).kind());
@@ -300,7 +300,7 @@ class DirectAbuseTest {
         });
         byte[] state = bobState();
         Packet packet = Packet.text("after revoking", Instant.now());
-        Outbound.Queued queued = alice.queue(tx -> tx.session(bobId).orElseThrow(), packet, MessageKind.TEXT,
+        Outbound.Queued queued = alice.queue(tx -> tx.session(aliceId, bobId).orElseThrow(), packet, MessageKind.TEXT,
                 packet.body());
 
         List<Frame> answer = exchange(Frame.envelope(bobInbox, queued.message().envelope()));

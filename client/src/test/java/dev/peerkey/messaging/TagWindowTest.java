@@ -108,7 +108,7 @@ class TagWindowTest {
             });
             // The follower runs again three days later (its clock), the store's cursor still from today.
             Instant now = savedAt.plus(DAY.multipliedBy(3));
-            TagWindow window = store.inTransactionReturning(tx -> TagWindow.read(tx, cursor, now));
+            TagWindow window = store.inTransactionReturning(tx -> TagWindow.read(tx, ME, cursor, now));
             for (int day = -1; day <= 4; day++) {
                 assertTrue(follows(window, tagOn(key, savedAt.plus(DAY.multipliedBy(day))), inbox), "day " + day);
             }

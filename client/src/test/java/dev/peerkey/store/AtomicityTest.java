@@ -1,5 +1,6 @@
 package dev.peerkey.store;
 
+import static dev.peerkey.store.Fixtures.ME;
 import static dev.peerkey.store.Fixtures.count;
 import static dev.peerkey.store.Fixtures.peer;
 import static dev.peerkey.store.Fixtures.random;
@@ -96,14 +97,14 @@ class AtomicityTest {
             tx.insertOutgoing(session, MessageId.random(), text("hello"), random(60));
         });
         store.inTransaction(tx -> {
-            assertArrayEquals(text("state-1"), tx.session(bob).orElseThrow().state());
+            assertArrayEquals(text("state-1"), tx.session(ME, bob).orElseThrow().state());
             assertEquals(1, tx.undelivered(10).size());
         });
     }
 
     private void assertUntouched() {
         store.inTransaction(tx -> {
-            assertArrayEquals(text("state-0"), tx.session(bob).orElseThrow().state());
+            assertArrayEquals(text("state-0"), tx.session(ME, bob).orElseThrow().state());
             assertTrue(tx.messages(bob, 10).isEmpty());
             assertTrue(tx.undelivered(10).isEmpty());
         });

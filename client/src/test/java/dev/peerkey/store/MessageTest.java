@@ -46,8 +46,8 @@ class MessageTest {
     void outgoingLifecycle() {
         MessageId id = MessageId.random();
         Message queued = store.inTransactionReturning(tx -> tx.insertOutgoing(session, id, text("hi"), text("env")));
-        assertEquals(new Message(queued.seq(), id, session, bob, Direction.OUT, MessageStatus.QUEUED, text("hi"),
-                text("env"), null, clock.now(), null, null, MessageKind.TEXT), queued);
+        assertEquals(new Message(queued.seq(), id, session, ME, bob, Direction.OUT, MessageStatus.QUEUED, text("hi"),
+                text("env"), null, clock.now(), null, null, MessageKind.TEXT, null), queued);
         store.inTransaction(tx -> assertEquals(List.of(queued), tx.undelivered(10)));
 
         clock.advance(Duration.ofSeconds(1));
@@ -65,7 +65,7 @@ class MessageTest {
             assertTrue(tx.markDelivered(id));
             assertFalse(tx.markDelivered(id), "a second acknowledgement changes nothing");
             assertFalse(tx.markSent(id, Transport.DIRECT), "a late resend never undoes delivery");
-            assertFalse(tx.markFailed(id));
+            assertFalse(tx.markFailed(id, "gave up"));
         });
         Message delivered = store.inTransactionReturning(tx -> tx.message(id).orElseThrow());
         assertEquals(MessageStatus.DELIVERED, delivered.status());
@@ -81,9 +81,9 @@ class MessageTest {
         store.inTransaction(tx -> {
             tx.insertOutgoing(session, a, text("a"), text("ea"));
             tx.insertOutgoing(session, b, text("b"), text("eb"));
-            assertTrue(tx.markFailed(a));
-            assertFalse(tx.markFailed(a));
-            assertTrue(tx.markFailed(b));
+            assertTrue(tx.markFailed(a, "gave up"));
+            assertFalse(tx.markFailed(a, "gave up"));
+            assertTrue(tx.markFailed(b, "gave up"));
         });
         store.inTransaction(tx -> {
             assertTrue(tx.undelivered(10).isEmpty(), "failed messages leave the resend queue");
@@ -100,7 +100,7 @@ class MessageTest {
             tx.insertIncoming(session, incoming, text("x"), text("e"), Transport.CHAIN, null);
             assertFalse(tx.markSent(MessageId.random(), Transport.CHAIN));
             assertFalse(tx.markDelivered(MessageId.random()));
-            assertFalse(tx.markFailed(MessageId.random()));
+            assertFalse(tx.markFailed(MessageId.random(), "gave up"));
             assertFalse(tx.markDelivered(incoming));
             assertFalse(tx.markSent(incoming, Transport.DIRECT));
             assertEquals(MessageStatus.RECEIVED, tx.message(incoming).orElseThrow().status());
@@ -117,8 +117,8 @@ class MessageTest {
         assertTrue(accepted);
         store.inTransaction(tx -> {
             Message m = tx.message(id).orElseThrow();
-            assertEquals(new Message(m.seq(), id, session, bob, Direction.IN, MessageStatus.RECEIVED, text("hello"),
-                    envelope, Transport.CHAIN, clock.now(), blockTime, null, MessageKind.TEXT), m);
+            assertEquals(new Message(m.seq(), id, session, ME, bob, Direction.IN, MessageStatus.RECEIVED, text("hello"),
+                    envelope, Transport.CHAIN, clock.now(), blockTime, null, MessageKind.TEXT, null), m);
             assertTrue(tx.seen(envelope));
             assertFalse(tx.seen(random(80)));
             assertTrue(tx.undelivered(10).isEmpty(), "incoming messages are not resent");
@@ -229,8 +229,8 @@ class MessageTest {
         assertEquals(34, id.hex().length());
         assertThrows(IllegalArgumentException.class, () -> MessageId.parse("0x1234"));
         assertThrows(IllegalArgumentException.class, () -> MessageId.parse("zz".repeat(16)));
-        Message m = new Message(1, id, session, bob, Direction.OUT, MessageStatus.QUEUED, text("secret body"),
-                text("e"), null, Instant.EPOCH, null, null, MessageKind.TEXT);
+        Message m = new Message(1, id, session, ME, bob, Direction.OUT, MessageStatus.QUEUED, text("secret body"),
+                text("e"), null, Instant.EPOCH, null, null, MessageKind.TEXT, null);
         assertFalse(m.toString().contains("secret"), "the body is never printed");
     }
 }

@@ -83,7 +83,7 @@ class RatchetPersistenceTest {
         try (Store a = Store.open(dir.resolve("peerkey.db"))) {
             a.inTransaction(tx -> tx.saveSession(sessionId, alice, bob, SessionStatus.ESTABLISHED, initial, null));
             assertThrows(IllegalStateException.class, () -> a.inTransaction(tx -> {
-                DoubleRatchet r = DoubleRatchet.fromBytes(tx.session(bob).orElseThrow().state());
+                DoubleRatchet r = DoubleRatchet.fromBytes(tx.session(alice, bob).orElseThrow().state());
                 byte[] envelope = r.encrypt(text("never sent"));
                 tx.saveState(sessionId, r.toBytes());
                 tx.insertOutgoing(sessionId, MessageId.random(), text("never sent"), envelope);
@@ -91,16 +91,21 @@ class RatchetPersistenceTest {
             }));
             // Nothing was committed and nothing was sent: the stored ratchet is the one before.
             a.inTransaction(tx -> {
-                assertArrayEquals(initial, tx.session(bob).orElseThrow().state());
+                assertArrayEquals(initial, tx.session(alice, bob).orElseThrow().state());
                 assertTrue(tx.undelivered(10).isEmpty());
             });
         }
     }
 
+    /** The other identity of the pair: each store holds one end of the session. */
+    private PeerId other(PeerId p) {
+        return p.equals(alice) ? bob : alice;
+    }
+
     /** Pattern (a): the envelope leaves only after the transaction that recorded it commits. */
     private byte[] send(Store store, PeerId to, String text) {
         Message queued = store.inTransactionReturning(tx -> {
-            SessionRecord s = tx.session(to).orElseThrow();
+            SessionRecord s = tx.session(other(to), to).orElseThrow();
             DoubleRatchet ratchet = DoubleRatchet.fromBytes(s.state());
             byte[] envelope = ratchet.encrypt(text(text));
             tx.saveState(s.sessionId(), ratchet.toBytes());
@@ -117,7 +122,7 @@ class RatchetPersistenceTest {
             if (tx.seen(envelope)) {
                 return false;
             }
-            SessionRecord s = tx.session(from).orElseThrow();
+            SessionRecord s = tx.session(other(from), from).orElseThrow();
             DoubleRatchet ratchet = DoubleRatchet.fromBytes(s.state());
             byte[] plaintext = ratchet.decrypt(envelope);
             tx.saveState(s.sessionId(), ratchet.toBytes());

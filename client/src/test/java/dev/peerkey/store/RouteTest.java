@@ -47,11 +47,11 @@ class RouteTest {
             SessionRoute route = tx.routeByInboxTag(inbox).orElseThrow();
             assertArrayEquals(session, route.sessionId());
             assertArrayEquals(confirmation, route.pendingConfirmation().orElseThrow());
-            assertEquals(1, tx.inboxTags().size());
+            assertEquals(1, tx.inboxTags(ME).size());
             assertTrue(tx.routeByInboxTag(random(32)).isEmpty(), "an unknown tag is not ours");
         });
         store.inTransaction(tx -> tx.saveSession(session, ME, bob, SessionStatus.REVOKED, text("s"), null));
-        store.inTransaction(tx -> assertEquals(List.of(), tx.inboxTags(), "a revoked session is not followed"));
+        store.inTransaction(tx -> assertEquals(List.of(), tx.inboxTags(ME), "a revoked session is not followed"));
     }
 
     @Test
@@ -63,9 +63,9 @@ class RouteTest {
             timed.inTransaction(tx -> tx.saveRoute(new SessionRoute(session, random(32), random(32), null, null)));
             timed.inTransaction(tx -> tx.saveSession(session, ME, bob, SessionStatus.CLOSED, text("s"), null));
             clock.advance(Tx.CLOSED_SESSION_GRACE.minusSeconds(1));
-            timed.inTransaction(tx -> assertEquals(1, tx.inboxTags().size(), "late messages still arrive"));
+            timed.inTransaction(tx -> assertEquals(1, tx.inboxTags(ME).size(), "late messages still arrive"));
             clock.advance(java.time.Duration.ofSeconds(2));
-            timed.inTransaction(tx -> assertEquals(List.of(), tx.inboxTags(), "then it is no longer followed"));
+            timed.inTransaction(tx -> assertEquals(List.of(), tx.inboxTags(ME), "then it is no longer followed"));
         }
     }
 

@@ -46,7 +46,7 @@ class SessionTest {
                 tx -> tx.saveSession(id, ME, bob, SessionStatus.PENDING_OUTGOING, null, "10.0.0.2:7000"));
         assertEquals(new SessionRecord(id, ME, bob, SessionStatus.PENDING_OUTGOING, null, "10.0.0.2:7000",
                 clock.now(), clock.now()), pending);
-        store.inTransaction(tx -> assertTrue(tx.session(bob).isEmpty(), "pending is not established"));
+        store.inTransaction(tx -> assertTrue(tx.session(ME, bob).isEmpty(), "pending is not established"));
 
         clock.advance(Duration.ofSeconds(5));
         SessionRecord up = store.inTransactionReturning(
@@ -58,7 +58,7 @@ class SessionTest {
         clock.advance(Duration.ofSeconds(5));
         store.inTransaction(tx -> tx.saveState(id, text("ratchet-2")));
         store.inTransaction(tx -> {
-            SessionRecord s = tx.session(bob).orElseThrow();
+            SessionRecord s = tx.session(ME, bob).orElseThrow();
             assertArrayEquals(text("ratchet-2"), s.state());
             assertEquals(SessionStatus.ESTABLISHED, s.status());
             assertEquals(clock.now(), s.updatedAt());
@@ -82,9 +82,9 @@ class SessionTest {
         store.inTransaction(tx -> tx.saveSession(newer, ME, bob, SessionStatus.ESTABLISHED, text("b"), null));
 
         store.inTransaction(tx -> {
-            assertArrayEquals(newer, tx.session(bob).orElseThrow().sessionId());
+            assertArrayEquals(newer, tx.session(ME, bob).orElseThrow().sessionId());
             assertEquals(SessionStatus.CLOSED, tx.sessionById(older).orElseThrow().status());
-            assertArrayEquals(withCarol, tx.session(carol).orElseThrow().sessionId(), "other peers untouched");
+            assertArrayEquals(withCarol, tx.session(ME, carol).orElseThrow().sessionId(), "other peers untouched");
         });
 
         // A late save of the older session cannot take the newer one's place.
@@ -92,7 +92,7 @@ class SessionTest {
                 tx -> tx.saveSession(older, ME, bob, SessionStatus.ESTABLISHED, text("a2"), null));
         assertEquals(SessionStatus.CLOSED, late.status());
         assertArrayEquals(text("a2"), late.state(), "its state is still saved");
-        store.inTransaction(tx -> assertArrayEquals(newer, tx.session(bob).orElseThrow().sessionId()));
+        store.inTransaction(tx -> assertArrayEquals(newer, tx.session(ME, bob).orElseThrow().sessionId()));
         assertEquals("1", Fixtures.scalar(store.file(),
                 "SELECT count(*) FROM sessions WHERE status = 'established' AND peer_id = x'"
                         + bob.hex().substring(2) + "'"));
@@ -132,7 +132,7 @@ class SessionTest {
 
         store.inTransaction(tx -> {
             assertEquals(1, tx.sessions().size());
-            assertArrayEquals(text("s"), tx.session(bob).orElseThrow().state(), "unchanged");
+            assertArrayEquals(text("s"), tx.session(ME, bob).orElseThrow().state(), "unchanged");
         });
     }
 

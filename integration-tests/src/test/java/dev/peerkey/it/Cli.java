@@ -3,6 +3,7 @@ package dev.peerkey.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -91,6 +92,33 @@ public final class Cli {
             throw new AssertionError("no '" + text + "' on stderr within " + seconds + " s\nstderr: " + stderr());
         }
 
+        /** Types one line on the command's standard input (started with {@link Cli#startTyping}). */
+        public void type(String line) {
+            try {
+                OutputStream in = process.getOutputStream();
+                in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                in.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Ends the command's standard input (Ctrl-D) and waits for it to exit; returns its exit code. */
+        public int endInput() {
+            try {
+                process.getOutputStream().close();
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                    throw new AssertionError("the command did not end after its input did\nstderr: " + stderr());
+                }
+                return process.exitValue();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+
         /** kill -9: no shutdown hooks, no cleanup. */
         public void kill() {
             process.destroyForcibly();
@@ -137,6 +165,18 @@ public final class Cli {
             Path out = Files.createTempFile("peerkey-cli", ".out");
             Path err = Files.createTempFile("peerkey-cli", ".err");
             return new Background(builder(out, err, args).start(), out, err);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Like {@link #start}, with standard input a pipe the test types into (piped, not a terminal). */
+    public Background startTyping(String... args) {
+        try {
+            Path out = Files.createTempFile("peerkey-cli", ".out");
+            Path err = Files.createTempFile("peerkey-cli", ".err");
+            return new Background(builder(out, err, args).redirectInput(ProcessBuilder.Redirect.PIPE).start(), out,
+                    err);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
