@@ -161,7 +161,10 @@ final class Schema {
             CREATE TABLE handled_requests (
                 request_id BLOB    NOT NULL PRIMARY KEY CHECK (length(request_id) = 32),
                 handled_at INTEGER NOT NULL
-            ) STRICT, WITHOUT ROWID"""));
+            ) STRICT, WITHOUT ROWID"""),
+            // v7: the answer a direct envelope got, so a copy of it gets the same bytes and never a
+            // new ratchet step (NULL: it came through the mailbox, or before v7).
+            List.of("ALTER TABLE seen_envelopes ADD COLUMN reply BLOB"));
 
     static final int VERSION = MIGRATIONS.size();
 
