@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.peerkey.session.Envelope;
 import dev.peerkey.transport.direct.DirectConnection;
+import dev.peerkey.transport.direct.DirectLimits;
 import dev.peerkey.transport.direct.DirectServer;
 import dev.peerkey.transport.direct.Frame;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -37,6 +38,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 public class DirectBench {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    /** Far above what one loop can send: this measures the protocol, not the listener's limits. */
+    private static final DirectLimits UNREACHED = new DirectLimits(64, 1_024, Integer.MAX_VALUE, Integer.MAX_VALUE,
+            Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Duration.ofMinutes(2),
+            Duration.ofSeconds(10));
 
     private DirectServer server;
     private DirectConnection connection;
@@ -45,7 +50,7 @@ public class DirectBench {
     @Setup(Level.Trial)
     public void setUp() {
         server = DirectServer.start(new InetSocketAddress("127.0.0.1", 0),
-                frame -> List.of(Frame.reply(frame.tag(), frame.body())), System.err::println);
+                frame -> List.of(Frame.reply(frame.tag(), frame.body())), System.err::println, UNREACHED);
         connection = DirectConnection.open("127.0.0.1", server.port(), TIMEOUT);
         SecureRandom random = new SecureRandom();
         byte[] tag = new byte[Frame.TAG_SIZE];

@@ -65,7 +65,7 @@ final class ListenCommand implements Runnable {
                 SyncLock held = mailboxLock(ctx);
                 ChatRuntime rt = ChatRuntime.open(ctx, chat, endpoint::get);
                 DirectServer server = DirectServer.start(new InetSocketAddress(bind, port), rt.client::handleFrame,
-                        line -> ctx.out.progress("direct: " + line))) {
+                        ctx.out::progress)) { // the server's lines begin with "direct: "
             endpoint.set(advertise != null ? Endpoint.parse(advertise) : Endpoint.of(bind, server.port()));
             ListenerFile.write(options.home, endpoint.get(), ctx.storeKey());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> ListenerFile.delete(options.home)));

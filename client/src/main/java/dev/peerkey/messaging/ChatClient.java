@@ -94,10 +94,12 @@ public final class ChatClient implements AutoCloseable {
     private final LocalIdentity me;
     private final Clock clock;
     private final Inbound inbound;
+    private final DirectAnswers answers;
     private final Outbound outbound;
     private final Handshakes handshakes;
     private final Requests requests;
     private final MailboxFollower follower;
+    private final PeerCheck peers;
     private final KeyBinding keys;
     private final DirectLinks links;
     private final Consumer<String> notices;
@@ -115,10 +117,11 @@ public final class ChatClient implements AutoCloseable {
         this.clock = clock;
         this.notices = notices;
         Credentials identityAccount = me.key().credentials();
-        PeerCheck peers = new PeerCheck(registry, clock);
+        this.peers = new PeerCheck(registry, clock);
         this.keys = new KeyBinding(store, me.id(), peers);
         this.links = new DirectLinks(settings.connectTimeout());
-        this.inbound = new Inbound(store, keys, clock);
+        this.inbound = new Inbound(store, keys::requireCurrent, clock);
+        this.answers = new DirectAnswers(inbound, notices);
         MailboxPoster poster = new MailboxPoster(store, contract, mailboxAccount, clock);
         this.outbound = new Outbound(store, inbound, poster, links, settings.ackTimeout());
         this.handshakes = new Handshakes(store, me, identityAccount, contract, peers, keys, clock,
@@ -267,6 +270,16 @@ public final class ChatClient implements AutoCloseable {
     }
 
     /**
+     * Checks that our own identity may still send: call it before anything that could encrypt or
+     * pay on the way to a send. {@link #send} checks again.
+     *
+     * @throws MessagingException if our identity is revoked, expired or not registered
+     */
+    public void requireCanSend() {
+        peers.requireSelfActive(me.id());
+    }
+
+    /**
      * Refuses, before any session or handshake, a text that no route could carry with {@code via}
      * (see {@link RouteCapacity}): the error names the limit.
      *
@@ -281,12 +294,15 @@ public final class ChatClient implements AutoCloseable {
      *
      * @param via the transport to use, or null for direct when the peer gave an endpoint, else the mailbox
      * @return the message as queued (its delivery status is in {@link Sent#delivered()})
-     * @throws MessagingException if there is no established session, the peer is no longer active, or
-     *     no route can carry the text (then nothing is stored)
+     * @throws MessagingException if our own identity or the peer's is no longer active (checked before
+     *     anything is encrypted or paid), there is no established session, no route can carry the
+     *     text (then nothing is stored), or the peer refused the message (it is then marked failed
+     *     and not sent through the mailbox)
      * @throws KeyChangedException if the peer's key is not the one the session was made with (the
      *     session is then closed) or not the one the user accepted
      */
     public Sent send(PeerId peer, String text, Transport via) {
+        peers.requireSelfActive(me.id());
         Packet packet = Packet.text(text, clock.instant());
         RouteCapacity.requireCarried(packet, via);
         int current = keys.checkBeforeSending(peer).keyIndex();
@@ -367,17 +383,12 @@ public final class ChatClient implements AutoCloseable {
 
     /**
      * Serves one frame from a direct connection: the envelope is received like a mailbox one and
-     * acknowledged on the same connection; a refusal goes back as an ERROR frame with the reason.
+     * acknowledged on the same connection (a copy gets the very acknowledgement the first one
+     * got); a refusal goes back as the refusal that says nothing, unless the envelope proved the
+     * session (see {@link DirectAnswers}).
      */
     public List<Frame> handleFrame(Frame frame) {
-        try {
-            Inbound.Received r = inbound.receive(frame.tag(), frame.body(), Transport.DIRECT, true);
-            byte[] ack = r.ack() == null ? new byte[0] : r.ack();
-            return List.of(Frame.reply(r.route().outboxTag(), ack));
-        } catch (MessagingException e) {
-            notices.accept(e.getMessage());
-            return List.of(Frame.error(frame.tag(), e.getMessage()));
-        }
+        return answers.answer(frame);
     }
 
     @Override

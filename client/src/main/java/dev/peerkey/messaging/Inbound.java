@@ -2,6 +2,7 @@ package dev.peerkey.messaging;
 
 import dev.peerkey.handshake.Endpoint;
 import dev.peerkey.handshake.HandshakeException;
+import dev.peerkey.identity.PeerId;
 import dev.peerkey.session.DoubleRatchet;
 import dev.peerkey.session.SessionException;
 import dev.peerkey.store.Message;
@@ -16,118 +17,209 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
- * Accepts one incoming envelope: finds the session by its tag, checks that the peer is still
- * active with the key the session was made with, decrypts, and stores the result in one transaction together with the advanced
- * ratchet. A refused envelope changes nothing. A redelivered one is recognised and not stored
- * twice, but acknowledged again so the sender stops resending.
+ * Accepts one incoming envelope: finds the session by its tag, decrypts, checks that the peer
+ * is still active with the key the session was made with, and stores the result in one transaction together with the advanced
+ * ratchet. A refused envelope changes nothing.
+ *
+ * <p>A copy of an envelope accepted before (the same bytes, or a known message ID), by either
+ * transport and across restarts, never advances a ratchet: it is stored once, it is not
+ * acknowledged again through the mailbox, and on a direct connection it gets byte for byte the
+ * answer the first one got there. A direct copy of an envelope that came through the mailbox
+ * is refused like any envelope that does not decrypt: no peer of ours sends that.
  */
 final class Inbound {
     /** What became of an accepted envelope. */
     enum Outcome {
         /** A new chat message, now stored. */
         STORED,
-        /** The same message or envelope arrived before: nothing stored again. */
+        /** The same message or envelope arrived before: nothing stored again, nothing new encrypted. */
         DUPLICATE,
         /** A control packet (confirmation, acknowledgement, endpoint update), applied. */
         CONTROL
     }
 
     /**
-     * @param session the session the envelope belongs to
-     * @param acknowledge the message ID the sender waits an acknowledgement for, or null
-     * @param ack the acknowledgement envelope (to the sender's inbox tag), if one was asked for
+     * @param packet the decrypted packet, or null for a copy recognised before decrypting
+     * @param acknowledge the message ID to acknowledge through the mailbox, or null (nothing new, or answered directly)
+     * @param reply when answering a direct frame: the body of the REPLY (an encrypted
+     *     acknowledgement, or empty when there is nothing to acknowledge); otherwise null
      */
     record Received(Outcome outcome, SessionRecord session, SessionRoute route, Packet packet,
-            MessageId acknowledge, byte[] ack) { }
+            MessageId acknowledge, byte[] reply) { }
+
+    /** Whether a session's peer may still speak on it ({@link KeyBinding#requireCurrent} in a chat client). */
+    @FunctionalInterface
+    interface SessionGate {
+        /**
+         * @throws PeerUnavailableException if the peer is no longer active (the session is then closed)
+         * @throws KeyChangedException if its key is not the session's (the session is then closed)
+         */
+        void requireCurrent(SessionRecord session);
+    }
+
+    /** What an envelope is before it is decrypted: for one of our sessions, and maybe a known copy. */
+    private record Trial(SessionRecord session, Received duplicate) { }
 
     private final Store store;
-    private final KeyBinding keys;
+    private final SessionGate gate;
     private final Clock clock;
 
-    Inbound(Store store, KeyBinding keys, Clock clock) {
+    Inbound(Store store, SessionGate gate, Clock clock) {
         this.store = store;
-        this.keys = keys;
+        this.gate = gate;
         this.clock = clock;
     }
 
     /**
-     * @param ackNow whether to encrypt the acknowledgement now (direct: it goes back on the same
-     *     connection) or leave it to the caller to batch (mailbox)
-     * @throws MessagingException naming why the envelope was refused; nothing was stored
+     * @param via the transport it came by
+     * @param answering whether it came as a direct frame we answer (the reply is then computed,
+     *     recorded and returned); false for the mailbox and for acknowledgements read from a reply
+     * @throws RefusedException naming why the envelope was refused, with a proof if it decrypted;
+     *     nothing was stored
      */
-    Received receive(byte[] tag, byte[] envelope, Transport via, boolean ackNow) {
-        SessionRecord session = store.inTransactionReturning(tx -> {
-            SessionRoute route = tx.routeByInboxTag(tag).orElseThrow(() -> new MessagingException(
-                    "refused a message not addressed to this profile (no session has its recipient tag)"));
-            return tx.sessionById(route.sessionId()).orElseThrow();
-        });
-        if (session.status() == SessionStatus.REVOKED) {
-            throw new MessagingException("refused a message from " + session.peer() + ": " + keys.whyClosed(session));
+    Received receive(byte[] tag, byte[] envelope, Transport via, boolean answering) {
+        Trial trial = store.inTransactionReturning(tx -> trial(tx, tag, envelope, answering));
+        if (trial.duplicate() != null) {
+            return trial.duplicate();
         }
-        checkPeerStillActive(session);
+        SessionRecord session = trial.session();
+        // Outside the transaction: a body crafted to be expensive holds no lock while it fails.
+        MessageId id = decrypt(session, envelope).packet().id();
+        // The envelope decrypted under the session: from here a refusal may say why.
+        if (session.status() == SessionStatus.REVOKED) {
+            throw RefusedException.proven(id, "refused a message from " + session.peer() + ": "
+                    + whyClosed(session), null);
+        }
+        checkPeerStillActive(session, id);
+        return store.inTransactionReturning(tx -> apply(tx, tag, envelope, via, answering));
+    }
+
+    /** Finds the session, and answers a known copy; the caller then decrypts on a copy of the state, not saved. */
+    private static Trial trial(Tx tx, byte[] tag, byte[] envelope, boolean answering) {
+        SessionRoute route = tx.routeByInboxTag(tag).orElseThrow(() -> RefusedException.unproven(
+                "refused a message not addressed to this profile (no session has its recipient tag)"));
+        SessionRecord session = tx.sessionById(route.sessionId()).orElseThrow();
+        return new Trial(session, tx.seen(envelope) ? copy(tx, session, route, envelope, answering) : null);
+    }
+
+    private record Opened(DoubleRatchet ratchet, Packet packet) { }
+
+    private static Opened decrypt(SessionRecord session, byte[] envelope) {
+        if (session.state() == null) {
+            throw RefusedException.unproven("refused a message from " + session.peer() + ": the session is "
+                    + session.status().name().toLowerCase() + " and its keys are gone");
+        }
         try {
-            return store.inTransactionReturning(tx -> apply(tx, tag, envelope, via, ackNow));
-        } catch (SessionException | HandshakeException e) {
-            throw new MessagingException("refused a message from " + session.peer() + ": " + e.getMessage(), e);
+            DoubleRatchet ratchet = DoubleRatchet.fromBytes(session.state());
+            return new Opened(ratchet, Packet.decode(ratchet.decrypt(envelope)));
+        } catch (SessionException | MessagingException e) {
+            throw RefusedException.unproven("refused a message from " + session.peer() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Why a closed session refuses messages: the peer's revocation or its key change. */
+    private String whyClosed(SessionRecord session) {
+        try {
+            gate.requireCurrent(session);
+            return "the session is closed";
+        } catch (KeyChangedException | PeerUnavailableException e) {
+            return e.getMessage();
         }
     }
 
     /** The peer is active with the session's key; otherwise the session is closed (by {@link KeyBinding}). */
-    private void checkPeerStillActive(SessionRecord session) {
+    private void checkPeerStillActive(SessionRecord session, MessageId id) {
         try {
-            keys.requireCurrent(session);
+            gate.requireCurrent(session);
         } catch (PeerUnavailableException e) {
-            throw new MessagingException("refused a message: " + e.getMessage()
+            throw RefusedException.proven(id, "refused a message: " + e.getMessage()
                     + ", after this session began; the session is closed", e);
         } catch (KeyChangedException e) {
-            throw new MessagingException("refused a message from " + session.peer() + ": " + e.getMessage(), e);
+            throw RefusedException.proven(id, "refused a message from " + session.peer() + ": " + e.getMessage(), e);
         }
     }
 
-    private Received apply(Tx tx, byte[] tag, byte[] envelope, Transport via, boolean ackNow) {
+    private Received apply(Tx tx, byte[] tag, byte[] envelope, Transport via, boolean answering) {
         SessionRoute route = tx.routeByInboxTag(tag).orElseThrow();
         SessionRecord session = tx.sessionById(route.sessionId()).orElseThrow();
-        if (tx.seen(envelope)) {
-            Optional<Message> earlier = tx.incomingByEnvelope(envelope);
-            return acknowledged(tx, Outcome.DUPLICATE, session, route, null,
-                    earlier.map(Message::id).orElse(null), ackNow);
+        if (tx.seen(envelope)) { // a copy that another connection accepted since the trial
+            return copy(tx, session, route, envelope, answering);
         }
-        DoubleRatchet ratchet = ratchetOf(session);
-        Packet packet = Packet.decode(ratchet.decrypt(envelope));
+        Opened opened = decrypt(session, envelope);
+        DoubleRatchet ratchet = opened.ratchet();
+        Packet packet = opened.packet();
         SessionStatus status = session.status();
         String endpoint = session.endpoint();
         if (!route.confirmed()) {
             if (packet.type() != Packet.Type.CONFIRM || !MessageDigest.isEqual(route.confirmation(), packet.body())) {
-                throw new MessagingException("refused a message from " + session.peer()
-                        + ": the session's first message must confirm the initiator's keys, and this one does not");
+                throw RefusedException.proven(packet.id(), "refused a message from " + session.peer()
+                        + ": the session's first message must confirm the initiator's keys, and this one does not", null);
             }
             tx.confirmRoute(route.sessionId());
             status = SessionStatus.ESTABLISHED;
         }
         Outcome outcome = Outcome.CONTROL;
-        switch (packet.type()) {
-            case TEXT -> outcome = tx.insertIncoming(session.sessionId(), packet.id(), packet.body(), envelope, via,
-                    packet.sentAt()) ? Outcome.STORED : Outcome.DUPLICATE;
-            case ACK -> packet.acknowledged().forEach(tx::markDelivered);
-            case ENDPOINT -> endpoint = endpointOf(packet);
-            case CONFIRM -> { }
+        try {
+            switch (packet.type()) {
+                case TEXT -> outcome = tx.insertIncoming(session.sessionId(), packet.id(), packet.body(), envelope,
+                        via, packet.sentAt()) ? Outcome.STORED : Outcome.DUPLICATE;
+                case ACK -> packet.acknowledged().forEach(tx::markDelivered);
+                case ENDPOINT -> endpoint = endpointOf(packet);
+                case CONFIRM -> { }
+            }
+        } catch (MessagingException | HandshakeException e) {
+            throw RefusedException.proven(packet.id(), "refused a message from " + session.peer() + ": "
+                    + e.getMessage(), e);
         }
-        if (packet.type() != Packet.Type.TEXT) {
+        byte[] reply = null;
+        MessageId acknowledge = null;
+        if (outcome == Outcome.DUPLICATE) {
+            // A known message ID in a new envelope: its keys were used, but nothing new is encrypted.
             tx.markSeen(envelope);
+            reply = answering ? earlierReply(tx, packet.id()) : null;
+        } else {
+            if (packet.type() != Packet.Type.TEXT) {
+                tx.markSeen(envelope);
+            }
+            boolean ask = packet.type().acknowledged();
+            if (answering) {
+                // The acknowledgement goes out under the same ratchet, saved once with everything else.
+                reply = ask ? ratchet.encrypt(Packet.ack(List.of(packet.id()), clock.instant()).encode()) : new byte[0];
+            } else if (ask) {
+                acknowledge = packet.id();
+            }
         }
-        MessageId acknowledge = packet.type().acknowledged() ? packet.id() : null;
-        // The acknowledgement goes out under the same ratchet, saved once with everything else.
-        byte[] ack = ackNow && acknowledge != null
-                ? ratchet.encrypt(Packet.ack(List.of(acknowledge), clock.instant()).encode()) : null;
+        if (answering) {
+            tx.setReply(envelope, reply);
+        }
         if (status != session.status() || !Objects.equals(endpoint, session.endpoint())) {
             tx.saveSession(session.sessionId(), session.ourId(), session.peer(), status, ratchet.toBytes(), endpoint);
         } else {
             tx.saveState(session.sessionId(), ratchet.toBytes());
         }
-        return new Received(outcome, session, route, packet, acknowledge, ack);
+        return new Received(outcome, session, route, packet, acknowledge, reply);
+    }
+
+    /**
+     * A copy of an accepted envelope: changes nothing. On a direct connection it gets the answer
+     * the first one got there; one that first came through the mailbox gets no answer but the
+     * refusal that says nothing, since no peer of ours sends a mailbox envelope directly.
+     */
+    private static Received copy(Tx tx, SessionRecord session, SessionRoute route, byte[] envelope,
+            boolean answering) {
+        byte[] reply = null;
+        if (answering) {
+            reply = tx.replyTo(envelope).orElseThrow(() -> RefusedException.unproven(
+                    "refused a direct copy of a message from " + session.peer() + " that came through the mailbox"));
+        }
+        return new Received(Outcome.DUPLICATE, session, route, null, null, reply);
+    }
+
+    /** The answer the first envelope with this message ID got directly; empty if it came through the mailbox. */
+    private static byte[] earlierReply(Tx tx, MessageId id) {
+        return tx.message(id).flatMap(m -> tx.replyTo(m.envelope())).orElse(new byte[0]);
     }
 
     /** The session's ratchet; a session that ended long enough ago has none left (the store wiped it). */
@@ -141,16 +233,6 @@ final class Inbound {
     private static String endpointOf(Packet packet) {
         String text = packet.text();
         return text.isEmpty() ? null : Endpoint.parse(text).toString();
-    }
-
-    /** Encrypts the acknowledgement now if asked to, advancing the ratchet in the same transaction. */
-    private Received acknowledged(Tx tx, Outcome outcome, SessionRecord session, SessionRoute route, Packet packet,
-            MessageId acknowledge, boolean ackNow) {
-        byte[] ack = null;
-        if (ackNow && acknowledge != null) {
-            ack = encryptAck(tx, session.sessionId(), List.of(acknowledge));
-        }
-        return new Received(outcome, session, route, packet, acknowledge, ack);
     }
 
     /** Encrypts one acknowledgement for {@code ids} and saves the advanced ratchet. */

@@ -169,16 +169,6 @@ final class KeyBinding {
         });
     }
 
-    /** Why a closed (REVOKED) session refuses messages: the peer's revocation or its key change. */
-    String whyClosed(SessionRecord session) {
-        try {
-            requireCurrent(session);
-            return "the session is closed";
-        } catch (KeyChangedException | PeerUnavailableException e) {
-            return e.getMessage();
-        }
-    }
-
     private void closeAll(PeerId peer) {
         store.inTransaction(tx -> open(tx, peer).forEach(s -> close(tx, s.sessionId())));
     }

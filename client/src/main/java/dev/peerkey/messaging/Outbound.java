@@ -16,6 +16,7 @@ import dev.peerkey.store.Transport;
 import dev.peerkey.store.Tx;
 import dev.peerkey.transport.direct.DirectTransportException;
 import dev.peerkey.transport.direct.Frame;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -24,8 +25,13 @@ import java.util.function.Function;
 /**
  * Encrypts and stores outgoing packets, then delivers their envelopes: directly when the peer
  * told us an endpoint (and the caller did not ask for the chain), waiting for the peer's
- * acknowledgement; through the mailbox otherwise, or when the direct attempt is not
- * acknowledged in time.
+ * acknowledgement; through the mailbox otherwise.
+ *
+ * <p>A direct attempt falls back to the mailbox only when the peer is unreachable or silent:
+ * the connection fails, is cut, or no acknowledgement comes in time, or what answers there does
+ * not prove it holds the session (a refusal that says nothing). A refusal that carries the
+ * proof for the message is the peer's own answer: the message is marked failed and the send
+ * fails with the peer's reason; nothing goes to the mailbox.
  */
 final class Outbound {
     /** How one envelope went out. */
@@ -86,8 +92,9 @@ final class Outbound {
      * Delivers a queued message; {@code via} null picks direct when possible. A failure the
      * mailbox reports for good (the Messenger's own refusal of the envelope, or an envelope
      * larger than it carries when direct delivery failed) marks the message failed: it is never
-     * retried, so it cannot hold up the messages behind it. Any other failure (the node down,
-     * say) leaves it queued for a resend, with the reason noted.
+     * retried, so it cannot hold up the messages behind it; so does the peer's own refusal (one
+     * that proves the session), which is not followed by a post. Any other failure (the node
+     * down, say) leaves it queued for a resend, with the reason noted.
      *
      * @throws PeerkeyException if it did not go out
      */
@@ -104,12 +111,16 @@ final class Outbound {
                 try {
                     // Recorded after the exchange, off the path to the peer: a crash before it leaves the
                     // message QUEUED, so it is resent and the peer drops the copy.
-                    exchange(endpoint, route.outboxTag(), message.envelope(),
+                    exchange(endpoint, route.outboxTag(), message.envelope(), message.id(),
                             () -> store.inTransaction(tx -> tx.markSent(message.id(), Transport.DIRECT)));
                     if (statusOf(message.id()) == MessageStatus.DELIVERED) {
                         return new Delivery(message.id(), Transport.DIRECT, null, null, null, true);
                     }
                     fallback = "no acknowledgement from " + endpoint;
+                } catch (PeerRefused e) {
+                    String reason = queued.session().peer() + " refused the message: " + e.getMessage();
+                    store.inTransaction(tx -> tx.markFailed(message.id(), reason));
+                    throw new MessagingException(reason);
                 } catch (DirectTransportException | MessagingException e) {
                     fallback = e.getMessage();
                 }
@@ -166,7 +177,7 @@ final class Outbound {
         Endpoint endpoint = endpointOf(target.session());
         if (endpoint != null) {
             try {
-                exchange(endpoint, route.outboxTag(), envelope, () -> { });
+                exchange(endpoint, route.outboxTag(), envelope, null, () -> { });
                 return;
             } catch (DirectTransportException | MessagingException e) {
                 // The mailbox below is the fallback.
@@ -175,17 +186,37 @@ final class Outbound {
         mailbox.post(target.session(), route, envelope);
     }
 
-    /** One frame to the peer; its replies (acknowledgements) are applied as they come back. */
-    private void exchange(Endpoint endpoint, byte[] tag, byte[] envelope, Runnable sent) {
+    /**
+     * One frame to the peer; its replies (acknowledgements) are applied as they come back.
+     *
+     * @param id the message the envelope carries, to check a refusal's proof against; null for an
+     *     unstored envelope, whose refusals all count as unproven
+     * @throws PeerRefused if the peer refused it with the proof for {@code id}
+     * @throws MessagingException if it was refused without proof (or an acknowledgement was refused)
+     */
+    private void exchange(Endpoint endpoint, byte[] tag, byte[] envelope, MessageId id, Runnable sent) {
         List<Frame> replies = links.exchange(endpoint, Frame.envelope(tag, envelope), ackTimeout);
         sent.run();
         for (Frame reply : replies) {
             if (reply.kind() == Frame.Kind.ERROR) {
-                throw new MessagingException(endpoint + " refused it: " + reply.reason());
+                if (id != null && MessageDigest.isEqual(reply.tag(), RefusedException.proof(id))) {
+                    throw new PeerRefused(reply.reason());
+                }
+                throw new MessagingException("the listener at " + endpoint
+                        + " did not take it and did not prove it holds the session");
             }
-            if (reply.body().length > 0) {
+            if (reply.bodyLength() > 0) {
                 inbound.receive(reply.tag(), reply.body(), Transport.DIRECT, false);
             }
+        }
+    }
+
+    /** The peer refused the message under the session's proof: an answer, not unreachability. */
+    private static final class PeerRefused extends MessagingException {
+        private static final long serialVersionUID = 1L;
+
+        PeerRefused(String reason) {
+            super(reason);
         }
     }
 

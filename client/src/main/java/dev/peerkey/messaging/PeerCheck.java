@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -43,25 +44,50 @@ final class PeerCheck {
 
     /** The peer with its current key, read from the chain now; refused unless its identity is active. */
     Verified requireActive(PeerId id) {
-        IdentityRecord record = registry.lookup(id).orElseThrow(() -> {
+        Optional<IdentityRecord> found = registry.lookup(id);
+        String problem = problem(found, "peer " + id);
+        if (problem != null) {
             active.remove(id);
-            return new PeerUnavailableException("peer " + id + " is not registered");
-        });
-        switch (record.status()) {
-            case ACTIVE -> { }
-            case REVOKED -> {
-                active.remove(id);
-                throw new PeerUnavailableException("peer " + id + " revoked its identity at " + record.revokedAt());
-            }
-            case EXPIRED -> {
-                active.remove(id);
-                throw new PeerUnavailableException("peer " + id + "'s identity expired at " + record.validUntil());
-            }
-            default -> throw new PeerUnavailableException("peer " + id + " is not registered");
+            throw new PeerUnavailableException(problem);
         }
-        Verified verified = new Verified(new Peer(id, record.publicKey()), record.keyIndex());
+        Verified verified = new Verified(new Peer(id, found.get().publicKey()), found.get().keyIndex());
         active.put(id, new Entry(verified, clock.instant()));
         return verified;
+    }
+
+    /**
+     * Our own identity, checked before a message is encrypted or anything is paid: a revoked or
+     * expired identity does not send (its peers would refuse it). Cached like a peer's answer.
+     *
+     * @throws MessagingException saying so
+     */
+    void requireSelfActive(PeerId self) {
+        Entry entry = active.get(self);
+        if (entry != null && entry.checkedAt().plus(MAX_AGE).isAfter(clock.instant())) {
+            return;
+        }
+        Optional<IdentityRecord> found = registry.lookup(self);
+        String problem = problem(found, "our identity " + self);
+        if (problem != null) {
+            active.remove(self);
+            throw new MessagingException("cannot send: " + problem + "; it can no longer send messages");
+        }
+        active.put(self, new Entry(new Verified(new Peer(self, found.get().publicKey()), found.get().keyIndex()),
+                clock.instant()));
+    }
+
+    /** Why an identity cannot take part in a session, or null if it is active. */
+    private static String problem(Optional<IdentityRecord> found, String who) {
+        if (found.isEmpty()) {
+            return who + " is not registered";
+        }
+        IdentityRecord record = found.get();
+        return switch (record.status()) {
+            case ACTIVE -> null;
+            case REVOKED -> who + " was revoked at " + record.revokedAt();
+            case EXPIRED -> who + " expired at " + record.validUntil();
+            default -> who + " is not registered";
+        };
     }
 
     /** Like {@link #requireActive}, answered from memory if checked within {@link #MAX_AGE}. */

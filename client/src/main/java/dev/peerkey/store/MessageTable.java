@@ -69,6 +69,21 @@ final class MessageTable {
                 hash, now) > 0;
     }
 
+    /** Records the answer an accepted envelope got on a direct connection. */
+    static void setReply(Sql sql, byte[] hash, byte[] reply) {
+        // coalesce: the driver may bind an empty array as NULL, and NULL means "no direct answer".
+        if (sql.update("UPDATE seen_envelopes SET reply = coalesce(?, zeroblob(0)) WHERE hash = ?",
+                sql.seal(SealedColumn.SEEN_REPLY, hash, reply), hash) != 1) {
+            throw new StoreException("cannot record the answer to an envelope that was not accepted");
+        }
+    }
+
+    /** The answer an accepted envelope got on a direct connection, if it came that way. */
+    static Optional<byte[]> reply(Sql sql, byte[] hash) {
+        return sql.one("SELECT reply FROM seen_envelopes WHERE hash = ? AND reply IS NOT NULL",
+                rs -> sql.open(SealedColumn.SEEN_REPLY, hash, rs.getBytes("reply")), hash);
+    }
+
     /** The incoming message that arrived in exactly this envelope, if any. */
     static Optional<Message> incomingByEnvelope(Sql sql, byte[] envelope) {
         return sql.one(SELECT + "WHERE m.direction = ? AND m.envelope_hash = ?", rs -> row(sql, rs),

@@ -162,7 +162,10 @@ final class Schema {
                 request_id BLOB    NOT NULL PRIMARY KEY CHECK (length(request_id) = 32),
                 handled_at INTEGER NOT NULL
             ) STRICT, WITHOUT ROWID"""),
-            // v7: secrets sealed at rest under the store key (SealedColumn, Sealing).
+            // v7: the answer a direct envelope got, so a copy of it gets the same bytes and never a
+            // new ratchet step (NULL: it came through the mailbox, or before v7).
+            List.of("ALTER TABLE seen_envelopes ADD COLUMN reply BLOB"),
+            // v8: secrets sealed at rest under the store key (SealedColumn, Sealing).
             List.of(
             // The store key's check value (and markers for the one-time sealing of older rows).
             """

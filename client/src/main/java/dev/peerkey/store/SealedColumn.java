@@ -26,6 +26,8 @@ record SealedColumn(String table, String column, List<String> rowKey, boolean te
     static final SealedColumn HANDSHAKE_REQUEST = blob("pending_handshakes", "request", "request_id");
     static final SealedColumn MESSAGE_BODY = blob("messages", "body", "id");
     static final SealedColumn MESSAGE_ENVELOPE = blob("messages", "envelope", "id");
+    /** The answer a direct envelope got (an encrypted acknowledgement), kept to answer copies alike. */
+    static final SealedColumn SEEN_REPLY = blob("seen_envelopes", "reply", "hash");
     /** Why delivery failed: diagnostics that could name a peer's endpoint or echo its refusal. */
     static final SealedColumn MESSAGE_ERROR = text("messages", "error", "id");
     static final SealedColumn ROUTE_ADVERTISED = text("session_routes", "advertised", "session_id");
@@ -38,7 +40,7 @@ record SealedColumn(String table, String column, List<String> rowKey, boolean te
     /** Every secret column of a database from before sealing, which {@link Sealing} seals on first unlock. */
     static final List<SealedColumn> ALL = List.of(SESSION_STATE, SESSION_ENDPOINT, HANDSHAKE_KEY,
             HANDSHAKE_REQUEST, MESSAGE_BODY, MESSAGE_ENVELOPE, MESSAGE_ERROR, ROUTE_ADVERTISED, ROUTE_MAILBOX_KEY,
-            REQUEST_MESSAGE_BODY);
+            REQUEST_MESSAGE_BODY, SEEN_REPLY);
 
     private static SealedColumn blob(String table, String column, String... rowKey) {
         return new SealedColumn(table, column, List.of(rowKey), false);

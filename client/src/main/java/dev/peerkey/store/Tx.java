@@ -364,6 +364,24 @@ public final class Tx {
         return MessageTable.markSeen(sql, now, MessageTable.sha256(Objects.requireNonNull(envelope, "envelope")));
     }
 
+    /**
+     * Records the body of the REPLY an accepted envelope got on a direct connection (empty when
+     * there was nothing to acknowledge), so that a copy of it is answered with the same bytes
+     * instead of a new acknowledgement. The envelope must have been accepted in this or an
+     * earlier transaction ({@link #insertIncoming} or {@link #markSeen}).
+     */
+    public void setReply(byte[] envelope, byte[] reply) {
+        check();
+        MessageTable.setReply(sql, MessageTable.sha256(Objects.requireNonNull(envelope, "envelope")),
+                Bytes.copy(reply, "reply"));
+    }
+
+    /** The REPLY body an accepted envelope got on a direct connection; empty if it came through the mailbox. */
+    public Optional<byte[]> replyTo(byte[] envelope) {
+        check();
+        return MessageTable.reply(sql, MessageTable.sha256(Objects.requireNonNull(envelope, "envelope")));
+    }
+
     /** The incoming message that arrived in exactly this envelope: what to acknowledge again for a redelivery. */
     public Optional<Message> incomingByEnvelope(byte[] envelope) {
         check();

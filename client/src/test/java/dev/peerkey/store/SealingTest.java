@@ -52,8 +52,9 @@ class SealingTest {
     private static final String MAILBOX_KEY = "NEEDLE-mailbox-tag-key-32-bytes!";
     private static final String ERROR = "NEEDLE-error: refused by the peer";
     private static final String FIRST = "NEEDLE-first-message: hello, you do not know me yet";
+    private static final String REPLY = "NEEDLE-direct-reply-envelope";
     private static final List<String> NEEDLES = List.of(BODY_OUT, BODY_IN, ENV_OUT, ENV_IN, STATE, EPHEMERAL, REQUEST,
-            PEER_ENDPOINT, OUR_ENDPOINT, MAILBOX_KEY, ERROR, FIRST);
+            PEER_ENDPOINT, OUR_ENDPOINT, MAILBOX_KEY, ERROR, FIRST, REPLY);
     /** The schema step that introduced sealing: databases of the versions before it are plaintext. */
     private static final int SEALED_SINCE = sealingStep();
 
@@ -73,6 +74,7 @@ class SealingTest {
             tx.insertOutgoing(session, out, text(BODY_OUT), text(ENV_OUT));
             tx.noteError(out, ERROR);
             tx.insertIncoming(session, in, text(BODY_IN), text(ENV_IN), Transport.CHAIN, null);
+            tx.setReply(text(ENV_IN), text(REPLY));
             tx.saveRequest(new MessageRequest(random(32), ME, peer(), random(200), now, now,
                     List.of(new RequestMessage(MessageId.random(), now, text(FIRST)))));
         });
@@ -183,6 +185,7 @@ class SealingTest {
         boolean hadMailboxKey;
         boolean hadError;
         boolean hadRequests;
+        boolean hadReply;
         byte[] stranger = random(32);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old); Statement st = c.createStatement()) {
             st.executeQuery("PRAGMA journal_mode = WAL").close();
@@ -210,6 +213,11 @@ class SealingTest {
             hadError = hasColumn(c, "messages", "error"); // the outbox: why delivery failed, in clear then
             if (hadError) {
                 insert(c, "UPDATE messages SET error = ? WHERE id = ?", ERROR, out);
+            }
+            hadReply = hasColumn(c, "seen_envelopes", "reply"); // answers to direct envelopes, in clear then
+            if (hadReply) {
+                insert(c, "INSERT INTO seen_envelopes (hash, seen_at, reply) VALUES (?, 1, ?)",
+                        MessageTable.sha256(text(ENV_IN)), text(REPLY));
             }
             hadRequests = hasColumn(c, "request_messages", "body"); // message requests: first messages in clear
             if (hadRequests) {
@@ -239,6 +247,9 @@ class SealingTest {
                 }
                 if (hadError) {
                     assertEquals(ERROR, tx.message(MessageId.of(out)).orElseThrow().error());
+                }
+                if (hadReply) {
+                    assertEquals(REPLY, new String(tx.replyTo(text(ENV_IN)).orElseThrow(), StandardCharsets.UTF_8));
                 }
                 if (hadRequests) {
                     assertEquals(FIRST, tx.requests(ME).get(0).messages().get(0).text());

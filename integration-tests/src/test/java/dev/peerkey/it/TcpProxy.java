@@ -1,5 +1,6 @@
 package dev.peerkey.it;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,15 +14,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A loopback TCP forwarder the tests put between a client and a server, to stop and restart
- * "the server" on the same port, or to cut connections in the middle of what the client sends.
+ * "the server" on the same port, to cut connections in the middle of what the client sends,
+ * to send new connections to another server, or to record what passes (as an eavesdropper would).
  */
 public final class TcpProxy implements AutoCloseable {
     private final int port;
-    private final int targetPort;
+    private volatile int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
     /** When positive, each connection is cut after forwarding this many bytes from the client. */
     private volatile int cutAfter = -1;
+    /** What clients sent and what the server answered, while recording (null: not recording). */
+    private volatile ByteArrayOutputStream sent;
+    private volatile ByteArrayOutputStream answered;
 
     private TcpProxy(int port, int targetPort) {
         this.port = port;
@@ -46,6 +51,31 @@ public final class TcpProxy implements AutoCloseable {
     /** Cuts every connection after the client sent {@code bytes} bytes through it (-1: never). */
     public void cutAfter(int bytes) {
         cutAfter = bytes;
+    }
+
+    /** Sends new connections to {@code port} instead (open ones keep their server). */
+    public void target(int port) {
+        targetPort = port;
+    }
+
+    /** Starts recording the bytes of new and open connections, both ways, from now on. */
+    public void record() {
+        sent = new ByteArrayOutputStream();
+        answered = new ByteArrayOutputStream();
+    }
+
+    /** What clients sent since {@link #record()}. */
+    public byte[] sent() {
+        synchronized (sent) {
+            return sent.toByteArray();
+        }
+    }
+
+    /** What the server answered since {@link #record()}. */
+    public byte[] answered() {
+        synchronized (answered) {
+            return answered.toByteArray();
+        }
     }
 
     /** Refuses connections and drops the open ones, as a stopped server would. */
@@ -85,15 +115,15 @@ public final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 sockets.add(client);
                 sockets.add(upstream);
-                Thread.ofVirtual().start(() -> pipe(client, upstream, cutAfter));
-                Thread.ofVirtual().start(() -> pipe(upstream, client, -1));
+                Thread.ofVirtual().start(() -> pipe(client, upstream, cutAfter, true));
+                Thread.ofVirtual().start(() -> pipe(upstream, client, -1, false));
             } catch (IOException e) {
                 close(client); // nothing behind the proxy: the client sees the connection close
             }
         }
     }
 
-    private void pipe(Socket from, Socket to, int limit) {
+    private void pipe(Socket from, Socket to, int limit, boolean fromClient) {
         byte[] buffer = new byte[8192];
         long forwarded = 0;
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
@@ -103,6 +133,12 @@ public final class TcpProxy implements AutoCloseable {
                     out.write(buffer, 0, (int) (limit - forwarded));
                     out.flush();
                     break;
+                }
+                ByteArrayOutputStream recording = fromClient ? sent : answered;
+                if (recording != null) {
+                    synchronized (recording) {
+                        recording.write(buffer, 0, n);
+                    }
                 }
                 out.write(buffer, 0, n);
                 out.flush();

@@ -420,8 +420,11 @@ class CliAbuseIT {
 
     @Test
     @Order(7)
-    void aPeersRefusalReasonIsShownEscaped() {
-        // Carol advertises an endpoint that answers every frame with a hostile "reason".
+    void aRefusalReasonThatProvesNoSessionNeverReachesTheTerminal() {
+        // Carol advertises an endpoint that answers every frame with a hostile "reason". It cannot
+        // prove it holds the session, so Alice's client treats it as unreachable: the text is not
+        // shown at all (escaped or not) and the message goes through the mailbox. (Only a refusal
+        // proven under the session shows its reason, through the same escaping filter.)
         String reason = "\u001b]0;pwned\u0007\u001b[2Jgo away\r\u202eok";
         try (DirectServer hostile = DirectServer.start(new InetSocketAddress("127.0.0.1", 0),
                 frame -> List.of(Frame.error(frame.tag(), reason)), line -> { })) {
@@ -431,10 +434,12 @@ class CliAbuseIT {
                 listen.awaitStderr("sent our endpoint", 60);
             }
             ok(alice, "inbox"); // the endpoint update
-            Cli.Result sent = alice.run("send", carolId, "hello", "--via", "direct");
+            Cli.Result sent = ok(alice, "send", carolId, "hello", "--via", "direct", "--json");
             String printed = sent.stdout() + sent.stderr();
             assertNoControls(printed);
-            assertTrue(printed.contains("\\x1b]0;pwned\\x07\\x1b[2Jgo away\\r\\u202eok"), sent::toString);
+            assertFalse(printed.contains("pwned") || printed.contains("go away"), sent::toString);
+            assertEquals("chain", sent.json().path("via").asText(), sent::toString);
+            assertTrue(sent.json().path("fallbackReason").asText().contains("did not prove"), sent::toString);
         }
     }
 }

@@ -26,6 +26,8 @@ public record Frame(Kind kind, byte[] tag, byte[] body) {
     public static final int MAX_BODY = 65_536;
     /** Largest body of an {@code ERROR}: a reason, not a payload. */
     public static final int MAX_ERROR_BODY = 512;
+    /** The reason of the {@linkplain #refusal() refusal that says nothing}. */
+    public static final String REFUSED = "refused";
 
     /** What a frame is; each has a fixed code on the wire. */
     public enum Kind {
@@ -104,6 +106,21 @@ public record Frame(Kind kind, byte[] tag, byte[] body) {
             utf8 = Arrays.copyOf(utf8, end);
         }
         return new Frame(Kind.ERROR, tag, utf8);
+    }
+
+    /**
+     * The refusal that says nothing: an {@code ERROR} with an all-zero tag and the reason
+     * {@value #REFUSED}, the same bytes whatever the frame and whatever went wrong. A server
+     * gives it to every frame that does not prove a session, so the answer cannot tell an
+     * unknown tag from a known one with a bad body, or name whom a tag belongs to.
+     */
+    public static Frame refusal() {
+        return error(new byte[TAG_SIZE], REFUSED);
+    }
+
+    /** Whether this is the {@linkplain #refusal() refusal that says nothing}. */
+    public boolean isRefusal() {
+        return equals(refusal());
     }
 
     /** Largest body a frame of this kind may carry. */

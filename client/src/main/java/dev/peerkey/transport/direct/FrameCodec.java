@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The bytes of a {@link Frame} on a stream. All integers are unsigned big-endian.
@@ -70,10 +71,23 @@ public final class FrameCodec {
      * @throws IOException if reading fails, a socket timeout included
      */
     public static Optional<Frame> read(InputStream in) throws IOException {
+        OptionalInt length = readLength(in);
+        return length.isEmpty() ? Optional.empty() : Optional.of(readRest(in, length.getAsInt()));
+    }
+
+    /**
+     * Reads and checks a frame's length prefix, so a server can refuse the frame before it
+     * reads (or allocates) the rest; {@link #readRest} then reads that many bytes.
+     *
+     * @return the length of the rest of the frame, or empty if the stream ended cleanly first
+     * @throws ConnectionClosedException if the stream ended inside the prefix
+     * @throws MalformedFrameException if the length is over {@value #MAX_LENGTH} or too short for a tag
+     */
+    public static OptionalInt readLength(InputStream in) throws IOException {
         byte[] prefix = new byte[LENGTH_SIZE];
         int n = in.readNBytes(prefix, 0, LENGTH_SIZE);
         if (n == 0) {
-            return Optional.empty();
+            return OptionalInt.empty();
         }
         if (n < LENGTH_SIZE) {
             throw new ConnectionClosedException(
@@ -90,13 +104,23 @@ public final class FrameCodec {
                     + " is too short for a version, a kind and a " + Frame.TAG_SIZE + "-byte tag (" + HEADER_SIZE
                     + " bytes)");
         }
-        byte[] rest = new byte[(int) length];
+        return OptionalInt.of((int) length);
+    }
+
+    /**
+     * Reads the rest of a frame whose prefix {@link #readLength} returned.
+     *
+     * @throws ConnectionClosedException if the stream ended first
+     * @throws MalformedFrameException if the version or kind is unknown
+     */
+    public static Frame readRest(InputStream in, int length) throws IOException {
+        byte[] rest = new byte[length];
         int got = in.readNBytes(rest, 0, rest.length);
         if (got < rest.length) {
             throw new ConnectionClosedException("the connection closed mid-frame after " + (LENGTH_SIZE + got)
                     + " of " + (LENGTH_SIZE + rest.length) + " bytes");
         }
-        return Optional.of(parse(rest));
+        return parse(rest);
     }
 
     /** Parses version, kind, tag and body: everything after the length prefix. */

@@ -15,9 +15,10 @@ public interface FrameHandler {
      * frame, so a list normally ends with one; an empty list sends nothing, and that client
      * waits until its reply timeout.
      *
-     * @throws DirectTransportException to answer with an {@code ERROR} frame carrying its
-     *     message; any other runtime exception is answered with {@code "internal error"}. The
-     *     connection stays open either way.
+     * <p>Any runtime exception is answered with the {@linkplain Frame#refusal() refusal that
+     * says nothing} (its message goes to the server's log, never to the peer), and the
+     * connection stays open. An answer that contains an {@code ERROR} frame counts against
+     * the address's refusal budget ({@link DirectLimits#refusalsPerSecond()}).
      */
     List<Frame> handle(Frame frame);
 }

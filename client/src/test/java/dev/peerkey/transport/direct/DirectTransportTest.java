@@ -47,6 +47,9 @@ class DirectTransportTest {
     private static final String HOST = "127.0.0.1";
     private static final Duration BOUND = Duration.ofSeconds(10);
     private static final FrameHandler ECHO = f -> List.of(Frame.reply(f.tag(), f.body()));
+    /** Limits these tests of the protocol never reach; {@link DirectLimitsTest} tests the limits. */
+    static final DirectLimits ROOMY = new DirectLimits(64, 1_024, 1_000_000, 1_000_000, 1 << 30, 1 << 30,
+            1_000_000, 1_000_000, Duration.ofMinutes(2), Duration.ofSeconds(10));
 
     private final BlockingQueue<String> log = new LinkedBlockingQueue<>();
     private final List<AutoCloseable> resources = new ArrayList<>();
@@ -66,7 +69,7 @@ class DirectTransportTest {
     }
 
     private DirectServer serve(FrameHandler handler) {
-        return closeLater(DirectServer.start(new InetSocketAddress(HOST, 0), handler, log::add));
+        return closeLater(DirectServer.start(new InetSocketAddress(HOST, 0), handler, log::add, ROOMY));
     }
 
     private DirectConnection connect(DirectServer server) {
@@ -136,7 +139,7 @@ class DirectTransportTest {
     }
 
     @Test
-    void handlerFailureIsAnErrorFrameAndTheConnectionStaysUsable() throws InterruptedException {
+    void handlerFailureIsTheRefusalThatSaysNothingAndTheConnectionStaysUsable() throws InterruptedException {
         DirectServer server = serve(f -> switch (f.body()[0]) {
             case 1 -> throw new DirectTransportException("unknown session");
             case 2 -> throw new IllegalStateException("bug with details");
@@ -147,15 +150,16 @@ class DirectTransportTest {
 
         Frame rejected = Frame.envelope(tag(), new byte[] {1});
         List<Frame> answer = c.exchange(rejected, BOUND);
-        assertEquals(List.of(Frame.error(rejected.tag(), "unknown session")), answer);
-        assertEquals("unknown session", answer.get(0).reason());
+        assertEquals(List.of(Frame.refusal()), answer, "the handler's reason is not sent");
+        assertEquals("refused", answer.get(0).reason());
+        assertTrue(answer.get(0).isRefusal());
 
         Frame crashing = Frame.envelope(tag(), new byte[] {2});
-        assertEquals(List.of(Frame.error(crashing.tag(), "internal error")), c.exchange(crashing, BOUND));
-        assertTrue(awaitLog("handler failed").contains("bug with details"));
+        assertEquals(List.of(Frame.refusal()), c.exchange(crashing, BOUND));
+        assertTrue(awaitLog("handler failed").contains("unknown session"), "the details go to the log only");
 
         Frame nullAnswer = Frame.envelope(tag(), new byte[] {3});
-        assertEquals(List.of(Frame.error(nullAnswer.tag(), "internal error")), c.exchange(nullAnswer, BOUND));
+        assertEquals(List.of(Frame.refusal()), c.exchange(nullAnswer, BOUND));
 
         Frame fine = Frame.envelope(tag(), new byte[] {4});
         assertEchoed(fine, c.exchange(fine, BOUND));
@@ -163,13 +167,12 @@ class DirectTransportTest {
     }
 
     @Test
-    void nonEnvelopeFramesAreAnsweredWithAnError() throws IOException {
+    void nonEnvelopeFramesAreRefused() throws IOException {
         DirectServer server = serve(ECHO);
         Socket s = rawSocket(server.port());
         Frame reply = Frame.reply(tag(), new byte[3]);
         FrameCodec.write(s.getOutputStream(), reply);
-        assertEquals(Frame.error(reply.tag(), "expected an ENVELOPE frame, got REPLY"),
-                FrameCodec.read(s.getInputStream()).orElseThrow());
+        assertEquals(Frame.refusal(), FrameCodec.read(s.getInputStream()).orElseThrow());
 
         DirectConnection c = connect(server);
         assertThrows(IllegalArgumentException.class, () -> c.exchange(reply, BOUND));
@@ -263,7 +266,8 @@ class DirectTransportTest {
     @Test
     void idleConnectionsAreClosed() throws Exception {
         DirectServer server = closeLater(
-                DirectServer.start(new InetSocketAddress(HOST, 0), ECHO, log::add, Duration.ofMillis(200)));
+                DirectServer.start(new InetSocketAddress(HOST, 0), ECHO, log::add,
+                        ROOMY.withIdleTimeout(Duration.ofMillis(200))));
         Socket idle = rawSocket(server.port());
         assertEquals(-1, idle.getInputStream().read(), "the server closes an idle connection");
         assertTrue(awaitLog("idle for 200 ms").startsWith("direct: closed connection from 127.0.0.1:"));
