@@ -36,7 +36,7 @@ final class CancelCommand implements Runnable {
     public void run() {
         Output out = new Output(options.json);
         Message message;
-        try (Store store = Store.open(options.home.resolve(Store.FILE_NAME))) {
+        try (Context ctx = new Context(options); Store store = ctx.openStore()) {
             // Checked and cancelled in one transaction; a resend checks the status again just before it sends.
             message = store.inTransactionReturning(tx -> {
                 Message m = tx.message(id).filter(found -> found.direction() == Direction.OUT).orElseThrow(

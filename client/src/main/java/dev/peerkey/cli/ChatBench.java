@@ -12,6 +12,7 @@ import dev.peerkey.store.MessageKind;
 import dev.peerkey.store.MessageStatus;
 import dev.peerkey.store.SessionStatus;
 import dev.peerkey.store.Store;
+import dev.peerkey.store.StoreKey;
 import dev.peerkey.store.Transport;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -78,7 +79,7 @@ final class ChatBench implements Runnable {
         volatile long handledAt;
 
         Client(LocalRun run, Path dir, LocalIdentity me) {
-            store = Store.open(dir.resolve(Store.FILE_NAME), sync);
+            store = Store.open(dir.resolve(Store.FILE_NAME), StoreKey.random(), sync);
             AtomicReference<Endpoint> endpoint = new AtomicReference<>();
             IdentityKey mailboxAccount = run.fundedKey(); // the client's own, as a profile's is
             chat = new ChatClient(store, me, mailboxAccount::credentials, run.registry(), run.messenger(),

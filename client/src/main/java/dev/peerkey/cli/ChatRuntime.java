@@ -53,11 +53,11 @@ final class ChatRuntime implements AutoCloseable {
         char[] password = ctx.password(false);
         LocalIdentity me = LocalIdentity.of(id, ctx.profile().currentKey(id, password));
         ctx.fundIfDevChain(me.key().address());
+        Store store = ctx.openStore();
         // Decrypted (or made) only when the first post goes out: many commands never post.
         Supplier<Credentials> mailboxAccount = () -> MailboxAccount.forCommand(ctx, id, password).credentials();
         Supplier<Endpoint> endpoint = advertised != null ? advertised
-                : () -> ListenerFile.running(ctx.options.home).orElse(null);
-        Store store = Store.open(ctx.options.home.resolve(Store.FILE_NAME));
+                : () -> ListenerFile.running(ctx.options.home, ctx.storeKey()).orElse(null);
         ChatClient.Settings settings = new ChatClient.Settings(options.ackTimeout, Duration.ofSeconds(2),
                 ctx.messengerBlock(), endpoint);
         ChatClient client = new ChatClient(store, me, mailboxAccount, ctx.registry(), ctx.messenger(), clock(), settings,

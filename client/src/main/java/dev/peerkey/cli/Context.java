@@ -7,6 +7,8 @@ import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.identity.Passwords;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.registry.Registry;
+import dev.peerkey.store.Store;
+import dev.peerkey.store.StoreKey;
 import dev.peerkey.transport.MessengerContract;
 import java.math.BigInteger;
 import java.util.Optional;
@@ -27,6 +29,9 @@ final class Context implements AutoCloseable {
     private Chain chain;
     private Registry registry;
     private MessengerContract messenger;
+    /** Asked for once per command: the identity's keystore and the store key share it. */
+    private char[] password;
+    private StoreKey storeKey;
 
     Context(GlobalOptions options) {
         this.options = options;
@@ -133,12 +138,31 @@ final class Context implements AutoCloseable {
     }
 
     char[] password(boolean confirm) {
-        return Passwords.resolve(options.passwordFile, System.getenv("PEERKEY_PASSWORD"), confirm);
+        if (confirm) {
+            return Passwords.resolve(options.passwordFile, System.getenv("PEERKEY_PASSWORD"), true);
+        }
+        if (password == null) {
+            password = Passwords.resolve(options.passwordFile, System.getenv("PEERKEY_PASSWORD"), false);
+        }
+        return password;
     }
 
     /** Decrypts the current key of the selected identity (asking for the password). */
     IdentityKey currentKey(PeerId id) {
         return profile().currentKey(id, password(false));
+    }
+
+    /** The key of the profile's database, unwrapped with the profile's password (asking for it). */
+    StoreKey storeKey() {
+        if (storeKey == null) {
+            storeKey = profile().unlockStore(password(false));
+        }
+        return storeKey;
+    }
+
+    /** Opens the profile's database: it needs the password, since everything secret in it is sealed. */
+    Store openStore() {
+        return Store.open(options.home.resolve(Store.FILE_NAME), storeKey());
     }
 
     /** Reconciles the profile's keys with the chain's (see {@link KeySync}). */

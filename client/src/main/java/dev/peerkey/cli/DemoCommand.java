@@ -33,7 +33,7 @@ import picocli.CommandLine.Mixin;
                     + " transactions, exchanges messages both ways through the mailbox and directly, shows a"
                     + " tampered and a replayed message refused, revokes Alice, and shows what the registry refuses."})
 final class DemoCommand implements Runnable {
-    private static final char[] DEMO_PASSWORD = "demo password".toCharArray();
+    static final char[] DEMO_PASSWORD = "demo password".toCharArray();
 
     @Mixin
     GlobalOptions options;

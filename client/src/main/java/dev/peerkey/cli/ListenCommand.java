@@ -67,7 +67,7 @@ final class ListenCommand implements Runnable {
                 DirectServer server = DirectServer.start(new InetSocketAddress(bind, port), rt.client::handleFrame,
                         ctx.out::progress)) { // the server's lines begin with "direct: "
             endpoint.set(advertise != null ? Endpoint.parse(advertise) : Endpoint.of(bind, server.port()));
-            ListenerFile.write(options.home, endpoint.get());
+            ListenerFile.write(options.home, endpoint.get(), ctx.storeKey());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> ListenerFile.delete(options.home)));
             var fields = Output.fields();
             fields.put("id", rt.client.id().hex());

@@ -49,7 +49,9 @@ final class MessagingDemo {
         final DirectServer server;
 
         Side(String name, LocalIdentity me) {
-            store = Store.open(work.resolve(name).resolve(Store.FILE_NAME));
+            // The profile DemoCommand made: its store key is wrapped under the demo password.
+            store = Store.open(work.resolve(name).resolve(Store.FILE_NAME),
+                    new Profile(work.resolve(name), true).unlockStore(DemoCommand.DEMO_PASSWORD));
             AtomicReference<Endpoint> endpoint = new AtomicReference<>();
             IdentityKey mailboxAccount = run.fundedKey(); // sends this side's posts: not the identity's account
             client = new ChatClient(store, me, mailboxAccount::credentials, run.registry(), run.messenger(),

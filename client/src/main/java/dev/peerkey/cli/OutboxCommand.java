@@ -39,7 +39,7 @@ final class OutboxCommand implements Runnable {
         boolean nameOurs = only == null && profile.identities().size() > 1;
         Instant now = Instant.now();
         List<Message> messages;
-        try (Store store = Store.open(options.home.resolve(Store.FILE_NAME))) {
+        try (Context ctx = new Context(options); Store store = ctx.openStore()) {
             messages = store.inTransactionReturning(tx -> tx.outbox(LIMIT)).stream()
                     .filter(m -> only == null || m.ourId().equals(only)).toList();
         }

@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.peerkey.PeerkeyException;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.identity.Keystore;
+import dev.peerkey.identity.KeystoreException;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.identity.PublicKey;
+import dev.peerkey.store.StoreKey;
+import dev.peerkey.store.StoreKeyFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +21,11 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * One user's profile directory: a V3 keystore holding every key the user has had, and
+ * One user's profile directory: a V3 keystore holding every key the user has had,
  * {@code profile.json}, which maps each identity to its current key (they differ after
- * a rotation) and names the default identity and, optionally, the chain to use.
+ * a rotation) and names the default identity and, optionally, the chain to use, and
+ * {@code store.key}, the database's key wrapped under the same password. A profile has one
+ * password: every identity's keystore file and the store key are encrypted under it.
  */
 final class Profile {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -67,9 +72,11 @@ final class Profile {
 
     private final Path home;
     private final Keystore keystore;
+    private final boolean lightScrypt;
 
     Profile(Path home, boolean lightScrypt) {
         this.home = home;
+        this.lightScrypt = lightScrypt;
         Path dir = home.resolve("keystore");
         this.keystore = lightScrypt ? Keystore.withLightScrypt(dir) : new Keystore(dir);
     }
@@ -102,7 +109,10 @@ final class Profile {
         }
     }
 
-    /** Stores a brand-new identity's key; its ID is the key's own hash. */
+    /**
+     * Stores a brand-new identity's key; its ID is the key's own hash. The password must be the
+     * profile's (the one of its store key); the first identity's makes the store key.
+     */
     void addIdentity(IdentityKey key, char[] password) {
         addIdentity(key, password, null);
     }
@@ -112,6 +122,19 @@ final class Profile {
      * (which `register` commits to on chain).
      */
     void addIdentity(IdentityKey key, char[] password, String recoveryAddress) {
+        try {
+            if (config().defaultIdentity() == null && !Files.exists(storeKeyFile())) {
+                createStoreKey(password);
+            } else {
+                unlockStore(password);
+            }
+        } catch (KeystoreException e) {
+            if (e.reason() != KeystoreException.Reason.WRONG_PASSWORD) {
+                throw e;
+            }
+            throw new PeerkeyException("this is not the password of the profile " + home
+                    + ": every identity of a profile is encrypted under the profile's one password");
+        }
         keystore.save(key, password);
         Config next = config().withIdentity(key.id(), key.publicKey());
         save(recoveryAddress == null ? next : next.withRecovery(key.id(), recoveryAddress));
@@ -187,6 +210,39 @@ final class Profile {
     /** Decrypts the current key of {@code id}. */
     IdentityKey currentKey(PeerId id, char[] password) {
         return keystore.load(currentPublicKey(id).id(), password);
+    }
+
+    /**
+     * The key of the profile's database, unwrapped with {@code password}. A profile from before
+     * the store was sealed gets one now, wrapped under this password once it has unlocked the
+     * default identity's key, so that a mistyped password never becomes the store's. (A new
+     * profile gets its key with its first identity.)
+     *
+     * @throws KeystoreException WRONG_PASSWORD, CORRUPT or IO, as for an identity's keystore
+     */
+    StoreKey unlockStore(char[] password) {
+        Path file = storeKeyFile();
+        if (Files.exists(file)) {
+            return StoreKeyFile.unlock(file, password);
+        }
+        currentKey(identity(null), password); // or: this profile has no identity yet
+        return createStoreKey(password);
+    }
+
+    private Path storeKeyFile() {
+        return home.resolve(StoreKeyFile.FILE_NAME);
+    }
+
+    private StoreKey createStoreKey(char[] password) {
+        Path file = storeKeyFile();
+        try {
+            return StoreKeyFile.create(file, password, lightScrypt ? StoreKeyFile.Kdf.LIGHT : StoreKeyFile.Kdf.STANDARD);
+        } catch (KeystoreException e) {
+            if (Files.exists(file)) { // another process of this profile made it first
+                return StoreKeyFile.unlock(file, password);
+            }
+            throw e;
+        }
     }
 
     Optional<String> registryFor(String rpcUrl) {

@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
             "\"key changed\" marks an open session made with another key of the peer than the one you accepted"
                     + " (the peer authenticated with a new key): nothing is sent on it until you run"
                     + " `peerkey auth PEER`. A session closed because the peer's key changed or its identity was"
-                    + " revoked shows as revoked."})
+                    + " revoked shows as revoked.",
+            "Asks for the password: endpoints are sealed at rest."})
 final class SessionsCommand implements Runnable {
     @Mixin
     GlobalOptions options;
@@ -36,11 +37,11 @@ final class SessionsCommand implements Runnable {
 
     @Override
     public void run() {
-        Output out = new Output(options.json);
         Profile profile = new Profile(options.home, false);
         PeerId only = identity == null ? null : profile.identity(identity);
         boolean nameOurs = only == null && profile.identities().size() > 1;
-        try (Store store = Store.open(options.home.resolve(Store.FILE_NAME))) {
+        try (Context ctx = new Context(options); Store store = ctx.openStore()) {
+            Output out = ctx.out;
             List<Row> sessions = store.inTransactionReturning(tx -> tx.sessions().stream()
                     .filter(s -> only == null || s.ourId().equals(only))
                     .map(s -> row(tx, s)).toList());

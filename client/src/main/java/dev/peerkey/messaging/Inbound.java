@@ -222,6 +222,14 @@ final class Inbound {
         return tx.message(id).flatMap(m -> tx.replyTo(m.envelope())).orElse(new byte[0]);
     }
 
+    /** The session's ratchet; a session that ended long enough ago has none left (the store wiped it). */
+    private static DoubleRatchet ratchetOf(SessionRecord session) {
+        if (session.state() == null) {
+            throw new MessagingException("refused a message for a session that has ended");
+        }
+        return DoubleRatchet.fromBytes(session.state());
+    }
+
     private static String endpointOf(Packet packet) {
         String text = packet.text();
         return text.isEmpty() ? null : Endpoint.parse(text).toString();
@@ -229,8 +237,7 @@ final class Inbound {
 
     /** Encrypts one acknowledgement for {@code ids} and saves the advanced ratchet. */
     byte[] encryptAck(Tx tx, byte[] sessionId, List<MessageId> ids) {
-        SessionRecord session = tx.sessionById(sessionId).orElseThrow();
-        DoubleRatchet ratchet = DoubleRatchet.fromBytes(session.state());
+        DoubleRatchet ratchet = ratchetOf(tx.sessionById(sessionId).orElseThrow());
         byte[] envelope = ratchet.encrypt(Packet.ack(ids, clock.instant()).encode());
         tx.saveState(sessionId, ratchet.toBytes());
         return envelope;

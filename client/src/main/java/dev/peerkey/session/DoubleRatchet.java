@@ -6,6 +6,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Objects;
@@ -44,7 +46,8 @@ import javax.crypto.AEADBadTagException;
  *
  * <p>Out-of-order messages are accepted up to {@value #MAX_SKIP} positions ahead of a
  * receiving chain; the keys skipped over are kept, at most {@value #MAX_SKIPPED_KEYS} in all,
- * oldest discarded first. A message whose key is gone is reported as a replay as long as its
+ * oldest discarded first, and for at most {@link #SKIPPED_KEY_LIFETIME}: older ones are dropped
+ * whenever the state is loaded or saved, so a stolen state holds no key of a long-lost message. A message whose key is gone is reported as a replay as long as its
  * chain is among the peer's last {@value #MAX_PREVIOUS_RATCHET_KEYS} ratchet keys, and as
  * tampered beyond that (it can no longer be told apart from a forgery). Methods are
  * synchronized, so one instance may be shared between a sending and a receiving thread.
@@ -61,14 +64,19 @@ public final class DoubleRatchet {
     public static final int MAX_PREVIOUS_RATCHET_KEYS = 64;
     /** Bounds the associated data (it is stored with a 16-bit length). */
     public static final int MAX_ASSOCIATED_DATA = 0xFFFF;
+    /** How long a skipped message key is kept: a message later than this counts as lost. */
+    public static final Duration SKIPPED_KEY_LIFETIME = Duration.ofDays(7);
 
-    private static final int STATE_VERSION = 1;
+    /** Version 2 added the skipped keys' storage times. */
+    private static final int STATE_VERSION = 2;
     private static final int HAS_THEIR_KEY = 0x01;
     private static final int HAS_SENDING_CHAIN = 0x02;
     private static final int HAS_RECEIVING_CHAIN = 0x04;
     private static final int KEY = RatchetCrypto.KEY_SIZE;
 
     private final byte[] associatedData;
+    /** Stamps skipped keys and tells which are too old. */
+    private final Clock clock;
     private final SkippedKeys skippedKeys = new SkippedKeys(MAX_SKIPPED_KEYS);
     /** Oldest first. */
     private final ArrayDeque<byte[]> previousRatchetKeys = new ArrayDeque<>();
@@ -84,8 +92,9 @@ public final class DoubleRatchet {
     private long receiveCount;       // Nr
     private long previousSendCount;  // PN
 
-    private DoubleRatchet(byte[] associatedData, RatchetKeyPair ourRatchetKey, byte[] rootKey) {
+    private DoubleRatchet(byte[] associatedData, RatchetKeyPair ourRatchetKey, byte[] rootKey, Clock clock) {
         this.associatedData = associatedData;
+        this.clock = clock;
         this.ourRatchetKey = ourRatchetKey;
         this.rootKey = rootKey;
     }
@@ -119,7 +128,8 @@ public final class DoubleRatchet {
         }
         byte[] rootAndChain = RatchetCrypto.kdfRoot(sharedSecret, dh);
         Arrays.fill(dh, (byte) 0);
-        DoubleRatchet r = new DoubleRatchet(associatedData.clone(), ours, Arrays.copyOfRange(rootAndChain, 0, KEY));
+        DoubleRatchet r = new DoubleRatchet(associatedData.clone(), ours, Arrays.copyOfRange(rootAndChain, 0, KEY),
+                Clock.systemUTC());
         r.sendingChainKey = Arrays.copyOfRange(rootAndChain, KEY, 2 * KEY);
         r.theirRatchetKey = responderRatchetPublicKey.clone();
         Arrays.fill(rootAndChain, (byte) 0);
@@ -136,7 +146,7 @@ public final class DoubleRatchet {
             byte[] associatedData) {
         checkInit(sharedSecret, associatedData);
         Objects.requireNonNull(responderRatchetKey, "responderRatchetKey");
-        return new DoubleRatchet(associatedData.clone(), responderRatchetKey, sharedSecret.clone());
+        return new DoubleRatchet(associatedData.clone(), responderRatchetKey, sharedSecret.clone(), Clock.systemUTC());
     }
 
     private static void checkInit(byte[] sharedSecret, byte[] associatedData) {
@@ -243,7 +253,7 @@ public final class DoubleRatchet {
             Arrays.fill(messageKey, (byte) 0);
         }
         // Authentic: commit.
-        skippedKeys.add(theirRatchetKey, walk);
+        skippedKeys.add(theirRatchetKey, walk, clock.millis());
         Arrays.fill(walk.chainKey, (byte) 0);
         Arrays.fill(receivingChainKey, (byte) 0);
         receivingChainKey = nextChainKey;
@@ -304,12 +314,12 @@ public final class DoubleRatchet {
         // Authentic and in the window: commit.
         if (theirRatchetKey != null) {
             if (oldChainTail != null) {
-                skippedKeys.add(theirRatchetKey, oldChainTail);
+                skippedKeys.add(theirRatchetKey, oldChainTail, clock.millis());
                 Arrays.fill(oldChainTail.chainKey, (byte) 0);
             }
             rememberPrevious(theirRatchetKey);
         }
-        skippedKeys.add(senderKey, walk);
+        skippedKeys.add(senderKey, walk, clock.millis());
         Arrays.fill(walk.chainKey, (byte) 0);
         theirRatchetKey = senderKey;
         wipe(receivingChainKey);
@@ -379,7 +389,7 @@ public final class DoubleRatchet {
      * All integers are unsigned big-endian:
      *
      * <pre>
-     * u8   state version (1)
+     * u8   state version (2)
      * u8   flags: 0x01 peer ratchet key present, 0x02 sending chain present, 0x04 receiving chain present
      * 32   our ratchet private key
      * 32   peer ratchet public key         (if 0x01)
@@ -390,10 +400,13 @@ public final class DoubleRatchet {
      * u16  associated data length, then the associated data
      * u8   count of the peer's earlier ratchet keys (oldest first), then 32 bytes each
      * skipped message keys in storage order: u16 runs, then per run
-     *      peer ratchet key (32), u16 count, count x (u32 n, message key (32))
+     *      peer ratchet key (32), u64 stored at (epoch ms), u16 count, count x (u32 n, message key (32))
      * </pre>
+     * Version 1 was the same without the storage times. Skipped keys older than
+     * {@link #SKIPPED_KEY_LIFETIME} are dropped first.
      */
     public synchronized byte[] toBytes() {
+        dropExpiredSkippedKeys();
         ByteArrayOutputStream buffer = new ByteArrayOutputStream(256 + 36 * skippedKeys.size());
         try (DataOutputStream out = new DataOutputStream(buffer)) {
             out.writeByte(STATE_VERSION);
@@ -428,16 +441,22 @@ public final class DoubleRatchet {
     }
 
     /**
-     * Restores a state written by {@link #toBytes()}.
+     * Restores a state written by {@link #toBytes()} (or by the version before), without the
+     * skipped keys older than {@link #SKIPPED_KEY_LIFETIME}.
      *
      * @throws CorruptStateException if the bytes are damaged, truncated, padded or of another version
      */
     public static DoubleRatchet fromBytes(byte[] state) {
+        return fromBytes(state, Clock.systemUTC());
+    }
+
+    /** As above, telling the skipped keys' ages by {@code clock} (tests). */
+    static DoubleRatchet fromBytes(byte[] state, Clock clock) {
         Objects.requireNonNull(state, "state");
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(state));
         try {
             int version = in.readUnsignedByte();
-            if (version != STATE_VERSION) {
+            if (version != STATE_VERSION && version != 1) {
                 throw new CorruptStateException("session state version " + version + " is not supported");
             }
             int flags = in.readUnsignedByte();
@@ -459,7 +478,7 @@ public final class DoubleRatchet {
             if (adLength == 0) {
                 throw corrupt("empty associated data");
             }
-            DoubleRatchet r = new DoubleRatchet(read(in, adLength), ours, root);
+            DoubleRatchet r = new DoubleRatchet(read(in, adLength), ours, root, clock);
             r.theirRatchetKey = theirs;
             r.sendingChainKey = sending;
             r.receivingChainKey = receiving;
@@ -473,16 +492,21 @@ public final class DoubleRatchet {
             for (int i = 0; i < previous; i++) {
                 r.previousRatchetKeys.addLast(read(in, KEY));
             }
-            r.skippedKeys.readFrom(in);
+            r.skippedKeys.readFrom(in, version == 1 ? clock.millis() : null);
             if (in.available() != 0) {
                 throw corrupt("trailing bytes");
             }
+            r.dropExpiredSkippedKeys();
             return r;
         } catch (EOFException e) {
             throw corrupt("truncated");
         } catch (IOException e) {
             throw new AssertionError("a read from memory failed", e);
         }
+    }
+
+    private void dropExpiredSkippedKeys() {
+        skippedKeys.dropOlderThan(clock.millis() - SKIPPED_KEY_LIFETIME.toMillis());
     }
 
     private static byte[] read(DataInputStream in, int length) throws IOException {

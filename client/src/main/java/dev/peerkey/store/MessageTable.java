@@ -10,7 +10,11 @@ import java.util.Optional;
 
 import dev.peerkey.identity.PeerId;
 
-/** SQL for the messages and seen_envelopes tables. */
+/**
+ * SQL for the messages and seen_envelopes tables. Body, envelope and the last delivery error are
+ * sealed under the store key, bound to the message ID; an incoming message also keeps its envelope's hash in clear, so
+ * that a redelivery finds it.
+ */
 final class MessageTable {
     private static final String SELECT = "SELECT m.seq, m.id, m.session_id, s.our_id, s.peer_id, m.direction,"
             + " m.status, m.body, m.envelope, m.transport, m.created_at, m.sent_at, m.delivered_at, m.kind, m.error,"
@@ -31,8 +35,9 @@ final class MessageTable {
             throw new StoreException("message " + id + " is already stored; pick a fresh MessageId.random()");
         }
         sql.update("INSERT INTO messages (id, session_id, direction, status, body, envelope, created_at, kind)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", id.bytes(), sessionId, OUT, QUEUED, body, envelope, now,
-                Bytes.code(kind));
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", id.bytes(), sessionId, OUT, QUEUED,
+                sql.seal(SealedColumn.MESSAGE_BODY, id.bytes(), body),
+                sql.seal(SealedColumn.MESSAGE_ENVELOPE, id.bytes(), envelope), now, Bytes.code(kind));
         return get(sql, id).orElseThrow();
     }
 
@@ -45,9 +50,12 @@ final class MessageTable {
             return false;
         }
         markSeen(sql, now, hash);
-        sql.update("INSERT INTO messages (id, session_id, direction, status, body, envelope, transport, created_at,"
-                + " sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", id.bytes(), sessionId, Bytes.code(Direction.IN),
-                Bytes.code(MessageStatus.RECEIVED), body, envelope, Bytes.code(transport), now, Sql.millis(sentAt));
+        sql.update("INSERT INTO messages (id, session_id, direction, status, body, envelope, envelope_hash, transport,"
+                + " created_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", id.bytes(), sessionId,
+                Bytes.code(Direction.IN), Bytes.code(MessageStatus.RECEIVED),
+                sql.seal(SealedColumn.MESSAGE_BODY, id.bytes(), body),
+                sql.seal(SealedColumn.MESSAGE_ENVELOPE, id.bytes(), envelope), hash, Bytes.code(transport), now,
+                Sql.millis(sentAt));
         return true;
     }
 
@@ -77,26 +85,26 @@ final class MessageTable {
 
     /** The incoming message that arrived in exactly this envelope, if any. */
     static Optional<Message> incomingByEnvelope(Sql sql, byte[] envelope) {
-        return sql.one(SELECT + "WHERE m.direction = ? AND m.envelope = ?", MessageTable::row,
-                Bytes.code(Direction.IN), envelope);
+        return sql.one(SELECT + "WHERE m.direction = ? AND m.envelope_hash = ?", rs -> row(sql, rs),
+                Bytes.code(Direction.IN), sha256(envelope));
     }
 
     static Optional<Message> get(Sql sql, MessageId id) {
-        return sql.one(SELECT + "WHERE m.id = ?", MessageTable::row, id.bytes());
+        return sql.one(SELECT + "WHERE m.id = ?", rs -> row(sql, rs), id.bytes());
     }
 
     /** The newest {@code limit} messages with {@code peer}, oldest first. */
     static List<Message> withPeer(Sql sql, PeerId peer, int limit) {
         requirePositive(limit);
         List<Message> newestFirst = sql.list(SELECT + "WHERE s.peer_id = ? ORDER BY m.seq DESC LIMIT ?",
-                MessageTable::row, peer.bytes(), limit);
+                rs -> row(sql, rs), peer.bytes(), limit);
         return newestFirst.reversed();
     }
 
     /** Up to {@code limit} messages stored after {@code seq}, in order: what a follower has not shown yet. */
     static List<Message> after(Sql sql, long seq, int limit) {
         requirePositive(limit);
-        return sql.list(SELECT + "WHERE m.seq > ? ORDER BY m.seq LIMIT ?", MessageTable::row, seq, limit);
+        return sql.list(SELECT + "WHERE m.seq > ? ORDER BY m.seq LIMIT ?", rs -> row(sql, rs), seq, limit);
     }
 
     static long lastSeq(Sql sql) {
@@ -106,20 +114,20 @@ final class MessageTable {
     static List<Message> undelivered(Sql sql, int limit) {
         requirePositive(limit);
         return sql.list(SELECT + "WHERE m.direction = ? AND m.status IN (?, ?) ORDER BY m.seq LIMIT ?",
-                MessageTable::row, OUT, QUEUED, SENT, limit);
+                rs -> row(sql, rs), OUT, QUEUED, SENT, limit);
     }
 
     /** The resend queue of one of our identities: only its sessions' messages. */
     static List<Message> undelivered(Sql sql, PeerId ourId, int limit) {
         requirePositive(limit);
         return sql.list(SELECT + "WHERE m.direction = ? AND m.status IN (?, ?) AND s.our_id = ? ORDER BY m.seq LIMIT ?",
-                MessageTable::row, OUT, QUEUED, SENT, ourId.bytes(), limit);
+                rs -> row(sql, rs), OUT, QUEUED, SENT, ourId.bytes(), limit);
     }
 
     /** Outgoing messages not delivered: queued, sent and unacknowledged, failed, cancelled; oldest first. */
     static List<Message> outbox(Sql sql, int limit) {
         requirePositive(limit);
-        return sql.list(SELECT + "WHERE m.direction = ? AND m.status <> ? ORDER BY m.seq LIMIT ?", MessageTable::row,
+        return sql.list(SELECT + "WHERE m.direction = ? AND m.status <> ? ORDER BY m.seq LIMIT ?", rs -> row(sql, rs),
                 OUT, DELIVERED, limit);
     }
 
@@ -129,7 +137,7 @@ final class MessageTable {
      */
     static List<Message> carried(Sql sql, PeerId ourId, PeerId peer) {
         return sql.list(SELECT + "WHERE s.our_id = ? AND s.peer_id = ? AND s.status = ? AND s.state IS NULL"
-                + " AND m.direction = ? AND m.kind = ? AND m.status IN (?, ?) ORDER BY m.seq", MessageTable::row,
+                + " AND m.direction = ? AND m.kind = ? AND m.status IN (?, ?) ORDER BY m.seq", rs -> row(sql, rs),
                 ourId.bytes(), peer.bytes(), Bytes.code(SessionStatus.PENDING_OUTGOING), OUT,
                 Bytes.code(MessageKind.TEXT), QUEUED, SENT);
     }
@@ -162,12 +170,13 @@ final class MessageTable {
 
     static boolean markFailed(Sql sql, MessageId id, String error) {
         return sql.update("UPDATE messages SET status = ?, error = ? WHERE id = ? AND direction = ?"
-                + " AND status IN (?, ?)", FAILED, error, id.bytes(), OUT, QUEUED, SENT) > 0;
+                + " AND status IN (?, ?)", FAILED, sql.sealText(SealedColumn.MESSAGE_ERROR, id.bytes(), error), id.bytes(),
+                OUT, QUEUED, SENT) > 0;
     }
 
     static boolean noteError(Sql sql, MessageId id, String error) {
-        return sql.update("UPDATE messages SET error = ? WHERE id = ? AND direction = ? AND status <> ?", error,
-                id.bytes(), OUT, DELIVERED) > 0;
+        return sql.update("UPDATE messages SET error = ? WHERE id = ? AND direction = ? AND status <> ?",
+                sql.sealText(SealedColumn.MESSAGE_ERROR, id.bytes(), error), id.bytes(), OUT, DELIVERED) > 0;
     }
 
     /**
@@ -198,16 +207,20 @@ final class MessageTable {
         }
     }
 
-    private static Message row(ResultSet rs) throws SQLException {
+    private static Message row(Sql sql, ResultSet rs) throws SQLException {
         MessageStatus status = Bytes.decode(MessageStatus.class, rs.getString("status"));
         if (status == MessageStatus.FAILED && Sql.instant(rs, "cancelled_at") != null) {
             status = MessageStatus.CANCELLED;
         }
-        return new Message(rs.getLong("seq"), MessageId.of(rs.getBytes("id")), rs.getBytes("session_id"),
+        byte[] id = rs.getBytes("id");
+        return new Message(rs.getLong("seq"), MessageId.of(id), rs.getBytes("session_id"),
                 PeerId.of(rs.getBytes("our_id")), PeerId.of(rs.getBytes("peer_id")),
-                Bytes.decode(Direction.class, rs.getString("direction")), status, Sql.blob(rs, "body"),
-                Sql.blob(rs, "envelope"), Bytes.decode(Transport.class, rs.getString("transport")),
+                Bytes.decode(Direction.class, rs.getString("direction")), status,
+                sql.open(SealedColumn.MESSAGE_BODY, id, rs.getBytes("body")),
+                sql.open(SealedColumn.MESSAGE_ENVELOPE, id, rs.getBytes("envelope")),
+                Bytes.decode(Transport.class, rs.getString("transport")),
                 Sql.instant(rs, "created_at"), Sql.instant(rs, "sent_at"), Sql.instant(rs, "delivered_at"),
-                Bytes.decode(MessageKind.class, rs.getString("kind")), rs.getString("error"));
+                Bytes.decode(MessageKind.class, rs.getString("kind")),
+                sql.openText(SealedColumn.MESSAGE_ERROR, id, rs.getString("error")));
     }
 }

@@ -9,7 +9,11 @@ import java.util.Optional;
 
 import dev.peerkey.identity.PeerId;
 
-/** SQL for the contacts, message_requests, request_messages and handled_requests tables. */
+/**
+ * SQL for the contacts, message_requests, request_messages and handled_requests tables. The first
+ * messages' bodies are sealed under the store key, bound to the request ID and the message ID;
+ * the signed request stays in clear (it is on chain).
+ */
 final class RequestTable {
     private static final String SELECT = "SELECT request_id, our_id, peer_id, request, signed_at, received_at"
             + " FROM message_requests ";
@@ -55,7 +59,9 @@ final class RequestTable {
                 r.signedAt().toEpochMilli(), now);
         for (RequestMessage m : r.messages()) {
             sql.update("INSERT INTO request_messages (request_id, id, sent_at, body) VALUES (?, ?, ?, ?)"
-                    + " ON CONFLICT DO NOTHING", r.requestId(), m.id().bytes(), m.sentAt().toEpochMilli(), m.body());
+                    + " ON CONFLICT DO NOTHING", r.requestId(), m.id().bytes(), m.sentAt().toEpochMilli(),
+                    sql.seal(SealedColumn.REQUEST_MESSAGE_BODY, SealedColumn.rowKey(r.requestId(), m.id().bytes()),
+                            m.body()));
         }
         return true;
     }
@@ -69,9 +75,12 @@ final class RequestTable {
         List<MessageRequest> out = new ArrayList<>(bare.size());
         for (MessageRequest r : bare) {
             List<RequestMessage> messages = sql.list("SELECT id, sent_at, body FROM request_messages"
-                    + " WHERE request_id = ? ORDER BY sent_at, rowid", rs -> new RequestMessage(
-                            MessageId.of(rs.getBytes("id")), Sql.instant(rs, "sent_at"), Sql.blob(rs, "body")),
-                    r.requestId());
+                    + " WHERE request_id = ? ORDER BY sent_at, rowid", rs -> {
+                        byte[] id = rs.getBytes("id");
+                        return new RequestMessage(MessageId.of(id), Sql.instant(rs, "sent_at"),
+                                sql.open(SealedColumn.REQUEST_MESSAGE_BODY, SealedColumn.rowKey(r.requestId(), id),
+                                        rs.getBytes("body")));
+                    }, r.requestId());
             out.add(new MessageRequest(r.requestId(), r.ourId(), r.peer(), r.request(), r.signedAt(),
                     r.receivedAt(), messages));
         }

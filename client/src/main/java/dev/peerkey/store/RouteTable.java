@@ -7,7 +7,7 @@ import java.util.Optional;
 
 import dev.peerkey.identity.PeerId;
 
-/** SQL for the session_routes table. */
+/** SQL for the session_routes table. The endpoint we advertised is sealed, bound to the session ID; the tags stay in clear for lookups. */
 final class RouteTable {
     private static final String SELECT = "SELECT session_id, inbox_tag, outbox_tag, confirmation, advertised"
             + " FROM session_routes ";
@@ -22,15 +22,15 @@ final class RouteTable {
         }
         sql.update("INSERT INTO session_routes (session_id, inbox_tag, outbox_tag, confirmation, advertised)"
                 + " VALUES (?, ?, ?, ?, ?)", route.sessionId(), route.inboxTag(), route.outboxTag(),
-                route.confirmation(), route.advertised());
+                route.confirmation(), sql.sealText(SealedColumn.ROUTE_ADVERTISED, route.sessionId(), route.advertised()));
     }
 
     static Optional<SessionRoute> get(Sql sql, byte[] sessionId) {
-        return sql.one(SELECT + "WHERE session_id = ?", RouteTable::row, sessionId);
+        return sql.one(SELECT + "WHERE session_id = ?", rs -> row(sql, rs), sessionId);
     }
 
     static Optional<SessionRoute> byInboxTag(Sql sql, byte[] tag) {
-        return sql.one(SELECT + "WHERE inbox_tag = ?", RouteTable::row, tag);
+        return sql.one(SELECT + "WHERE inbox_tag = ?", rs -> row(sql, rs), tag);
     }
 
     /**
@@ -51,23 +51,27 @@ final class RouteTable {
     }
 
     static void setAdvertised(Sql sql, byte[] sessionId, String endpoint) {
-        sql.update("UPDATE session_routes SET advertised = ? WHERE session_id = ?", endpoint, sessionId);
+        sql.update("UPDATE session_routes SET advertised = ? WHERE session_id = ?",
+                sql.sealText(SealedColumn.ROUTE_ADVERTISED, sessionId, endpoint), sessionId);
     }
 
     /** Sets the key a session's mailbox tags change under (once, when the route is made). */
     static void setMailboxKey(Sql sql, byte[] sessionId, byte[] key) {
-        if (sql.update("UPDATE session_routes SET mailbox_key = ? WHERE session_id = ?", key, sessionId) != 1) {
+        if (sql.update("UPDATE session_routes SET sealed_mailbox_key = ? WHERE session_id = ?",
+                sql.seal(SealedColumn.ROUTE_MAILBOX_KEY, sessionId, key), sessionId) != 1) {
             throw new StoreException("session " + Bytes.hex(sessionId) + " has no route");
         }
     }
 
     static Optional<byte[]> mailboxKey(Sql sql, byte[] sessionId) {
-        return sql.one("SELECT mailbox_key FROM session_routes WHERE session_id = ? AND mailbox_key IS NOT NULL",
-                rs -> rs.getBytes(1), sessionId);
+        return sql.one("SELECT sealed_mailbox_key FROM session_routes WHERE session_id = ?"
+                + " AND sealed_mailbox_key IS NOT NULL",
+                rs -> sql.open(SealedColumn.ROUTE_MAILBOX_KEY, sessionId, rs.getBytes(1)), sessionId);
     }
 
-    private static SessionRoute row(ResultSet rs) throws SQLException {
-        return new SessionRoute(rs.getBytes("session_id"), rs.getBytes("inbox_tag"), rs.getBytes("outbox_tag"),
-                rs.getBytes("confirmation"), rs.getString("advertised"));
+    private static SessionRoute row(Sql sql, ResultSet rs) throws SQLException {
+        byte[] id = rs.getBytes("session_id");
+        return new SessionRoute(id, rs.getBytes("inbox_tag"), rs.getBytes("outbox_tag"),
+                rs.getBytes("confirmation"), sql.openText(SealedColumn.ROUTE_ADVERTISED, id, rs.getString("advertised")));
     }
 }

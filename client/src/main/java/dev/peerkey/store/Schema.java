@@ -164,7 +164,24 @@ final class Schema {
             ) STRICT, WITHOUT ROWID"""),
             // v7: the answer a direct envelope got, so a copy of it gets the same bytes and never a
             // new ratchet step (NULL: it came through the mailbox, or before v7).
-            List.of("ALTER TABLE seen_envelopes ADD COLUMN reply BLOB"));
+            List.of("ALTER TABLE seen_envelopes ADD COLUMN reply BLOB"),
+            // v8: secrets sealed at rest under the store key (SealedColumn, Sealing).
+            List.of(
+            // The store key's check value (and markers for the one-time sealing of older rows).
+            """
+            CREATE TABLE store_meta (
+                name  TEXT NOT NULL PRIMARY KEY,
+                value BLOB NOT NULL
+            ) STRICT, WITHOUT ROWID""",
+            // Whatever rows exist were written in clear: the first unlock seals them (Sealing).
+            "INSERT INTO store_meta (name, value) VALUES ('unsealed', x'')",
+            // Envelopes are sealed, so a redelivered incoming one is found by its hash.
+            """
+            ALTER TABLE messages ADD COLUMN envelope_hash BLOB
+                CHECK (envelope_hash IS NULL OR length(envelope_hash) = 32)""",
+            "CREATE INDEX messages_by_envelope ON messages (envelope_hash) WHERE envelope_hash IS NOT NULL",
+            // The mailbox tag key, sealed (mailbox_key's CHECK admits only 32 clear bytes; it stays NULL).
+            "ALTER TABLE session_routes ADD COLUMN sealed_mailbox_key BLOB"));
 
     static final int VERSION = MIGRATIONS.size();
 

@@ -7,11 +7,17 @@ import java.util.Optional;
 
 import dev.peerkey.identity.PeerId;
 
-/** SQL for the sessions table. */
+/**
+ * SQL for the sessions table. The ratchet state and the peer's endpoint are sealed under the store
+ * key, bound to the session ID. A revoked session's state is dropped when it is saved, a closed
+ * one's once {@link Tx#CLOSED_SESSION_GRACE} has passed (see {@link #wipeEnded}).
+ */
 final class SessionTable {
     private static final String SELECT = "SELECT session_id, our_id, peer_id, status, state, endpoint,"
             + " created_at, updated_at FROM sessions ";
     private static final String ESTABLISHED = Bytes.code(SessionStatus.ESTABLISHED);
+    private static final String CLOSED = Bytes.code(SessionStatus.CLOSED);
+    private static final String REVOKED = Bytes.code(SessionStatus.REVOKED);
 
     private SessionTable() {
     }
@@ -23,6 +29,9 @@ final class SessionTable {
             throw new StoreException("session " + Bytes.hex(sessionId) + " belongs to another pair of identities");
         }
         long createdAt = existing.map(s -> s.createdAt().toEpochMilli()).orElse(now);
+        if (status == SessionStatus.REVOKED) {
+            state = null; // nothing may be decrypted or sent on it again
+        }
         if (status == SessionStatus.ESTABLISHED) {
             // Newest wins: a session created later than this one keeps its place.
             boolean newerExists = sql.exists("SELECT 1 FROM sessions WHERE our_id = ? AND peer_id = ?"
@@ -40,15 +49,27 @@ final class SessionTable {
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET"
                 + " status = excluded.status, state = excluded.state, endpoint = excluded.endpoint,"
                 + " updated_at = excluded.updated_at",
-                sessionId, ourId.bytes(), peer.bytes(), Bytes.code(status), state, endpoint, createdAt, now);
+                sessionId, ourId.bytes(), peer.bytes(), Bytes.code(status),
+                sql.seal(SealedColumn.SESSION_STATE, sessionId, state),
+                sql.sealText(SealedColumn.SESSION_ENDPOINT, sessionId, endpoint), createdAt, now);
         return byId(sql, sessionId).orElseThrow();
     }
 
     static void saveState(Sql sql, long now, byte[] sessionId, byte[] state) {
-        int n = sql.update("UPDATE sessions SET state = ?, updated_at = ? WHERE session_id = ?", state, now, sessionId);
+        int n = sql.update("UPDATE sessions SET state = ?, updated_at = ? WHERE session_id = ?",
+                sql.seal(SealedColumn.SESSION_STATE, sessionId, state), now, sessionId);
         if (n == 0) {
             throw missing(sessionId);
         }
+    }
+
+    /**
+     * Drops the ratchet states no session can use any more: revoked sessions', and those of
+     * sessions closed (superseded) before {@code closedBefore}. Returns how many.
+     */
+    static int wipeEnded(Sql sql, long closedBefore) {
+        return sql.update("UPDATE sessions SET state = NULL WHERE state IS NOT NULL"
+                + " AND (status = ? OR (status = ? AND updated_at < ?))", REVOKED, CLOSED, closedBefore);
     }
 
     /**
@@ -85,15 +106,15 @@ final class SessionTable {
 
     static Optional<SessionRecord> established(Sql sql, PeerId ourId, PeerId peer) {
         return sql.one(SELECT + "WHERE our_id = ? AND peer_id = ? AND status = ? ORDER BY created_at DESC LIMIT 1",
-                SessionTable::row, ourId.bytes(), peer.bytes(), ESTABLISHED);
+                rs -> row(sql, rs), ourId.bytes(), peer.bytes(), ESTABLISHED);
     }
 
     static Optional<SessionRecord> byId(Sql sql, byte[] sessionId) {
-        return sql.one(SELECT + "WHERE session_id = ?", SessionTable::row, sessionId);
+        return sql.one(SELECT + "WHERE session_id = ?", rs -> row(sql, rs), sessionId);
     }
 
     static List<SessionRecord> all(Sql sql) {
-        return sql.list(SELECT + "ORDER BY created_at DESC, rowid DESC", SessionTable::row);
+        return sql.list(SELECT + "ORDER BY created_at DESC, rowid DESC", rs -> row(sql, rs));
     }
 
     static void requireExists(Sql sql, byte[] sessionId) {
@@ -106,10 +127,12 @@ final class SessionTable {
         return new StoreException("no session " + Bytes.hex(sessionId) + " in this profile");
     }
 
-    private static SessionRecord row(ResultSet rs) throws SQLException {
-        return new SessionRecord(rs.getBytes("session_id"), PeerId.of(rs.getBytes("our_id")),
+    private static SessionRecord row(Sql sql, ResultSet rs) throws SQLException {
+        byte[] id = rs.getBytes("session_id");
+        return new SessionRecord(id, PeerId.of(rs.getBytes("our_id")),
                 PeerId.of(rs.getBytes("peer_id")), Bytes.decode(SessionStatus.class, rs.getString("status")),
-                rs.getBytes("state"), rs.getString("endpoint"), Sql.instant(rs, "created_at"),
+                sql.open(SealedColumn.SESSION_STATE, id, rs.getBytes("state")),
+                sql.openText(SealedColumn.SESSION_ENDPOINT, id, rs.getString("endpoint")), Sql.instant(rs, "created_at"),
                 Sql.instant(rs, "updated_at"));
     }
 }

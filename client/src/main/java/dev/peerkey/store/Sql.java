@@ -29,12 +29,33 @@ final class Sql {
     private final Path file;
     /** The connection's prepared statements by SQL text, kept open across transactions: parsing is most of a small query's cost. */
     private final Map<String, PreparedStatement> statements;
+    private final StoreKey key;
     private StoreException failure;
 
-    Sql(Connection connection, Path file, Map<String, PreparedStatement> statements) {
+    Sql(Connection connection, Path file, Map<String, PreparedStatement> statements, StoreKey key) {
         this.connection = connection;
         this.file = file;
         this.statements = statements;
+        this.key = key;
+    }
+
+    /** {@code value} sealed for {@code column} of the row whose key is {@code row}; null stays null. */
+    byte[] seal(SealedColumn column, byte[] row, byte[] value) {
+        return column.seal(key, row, value);
+    }
+
+    /** What {@link #seal} sealed; throws a StoreException if it was altered or belongs to another row. */
+    byte[] open(SealedColumn column, byte[] row, byte[] sealed) {
+        return column.open(key, row, sealed);
+    }
+
+    /** Like {@link #seal} for a TEXT column (the sealed bytes in base64). */
+    String sealText(SealedColumn column, byte[] row, String value) {
+        return column.sealText(key, row, value);
+    }
+
+    String openText(SealedColumn column, byte[] row, String sealed) {
+        return column.openText(key, row, sealed);
     }
 
     /** The first error of this transaction, or null. */

@@ -30,10 +30,16 @@ import org.sqlite.SQLiteConfig;
  * the hashes of accepted envelopes.
  *
  * <h2>Secrets</h2>
- * The file holds ratchet states and handshake ephemeral private keys, so it is as secret as the
- * keystore directory: it is created with mode 0600 (SQLite gives its -wal and -shm files the
- * same mode), and {@code secure_delete} zeroes deleted rows in the main file. Older states may
- * linger in the write-ahead log until it is checkpointed and overwritten.
+ * A store opens only with its {@link StoreKey}: every secret column (message bodies and envelopes,
+ * ratchet states, handshake ephemeral keys and signed requests, endpoints; see
+ * {@link SealedColumn}) is sealed under it with AES-256-GCM, bound to its table, column and row,
+ * so a copy of the files without the key yields no text, key or endpoint. IDs, tags, statuses,
+ * timestamps and sizes stay in clear for lookups. Opening a database written before sealing
+ * seals its rows in one transaction, then VACUUMs the file and truncates the write-ahead log so
+ * the plaintext is gone from both. The file is also created with mode 0600 (SQLite gives its -wal
+ * and -shm files the same mode), and {@code secure_delete} zeroes deleted rows in the main file.
+ * Ratchet states of revoked sessions, and of closed ones after {@link Tx#CLOSED_SESSION_GRACE},
+ * are dropped.
  *
  * <h2>Atomicity and durability</h2>
  * All access goes through {@link #inTransaction} or {@link #inTransactionReturning}: one
@@ -67,6 +73,7 @@ public final class Store implements AutoCloseable {
 
     private final Path file;
     private final Connection connection;
+    private final StoreKey key;
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
     /** Prepared statements, reused by every transaction; guarded by {@link #lock}, closed with the connection. */
@@ -74,23 +81,30 @@ public final class Store implements AutoCloseable {
     private Tx current;
     private boolean closed;
 
-    private Store(Path file, Connection connection, Clock clock) {
+    private Store(Path file, Connection connection, StoreKey key, Clock clock) {
         this.file = file;
         this.connection = connection;
+        this.key = key;
         this.clock = clock;
     }
 
-    /** Opens the database, creating it (and its parent directory) owner-only if missing. */
-    public static Store open(Path file) {
-        return open(file, Clock.systemUTC(), Sync.FULL);
+    /**
+     * Opens the database with its key, creating it (and its parent directory) owner-only if
+     * missing, and sealing it if it was written before sealing existed.
+     *
+     * @throws StoreException if the database is sealed under another key (see {@link StoreKeyFile})
+     */
+    public static Store open(Path file, StoreKey key) {
+        return open(file, key, Clock.systemUTC(), Sync.FULL);
     }
 
     /** Opens the database with the given durability; see {@link Sync}. */
-    public static Store open(Path file, Sync sync) {
-        return open(file, Clock.systemUTC(), sync);
+    public static Store open(Path file, StoreKey key, Sync sync) {
+        return open(file, key, Clock.systemUTC(), sync);
     }
 
-    static Store open(Path file, Clock clock, Sync sync) {
+    static Store open(Path file, StoreKey key, Clock clock, Sync sync) {
+        Objects.requireNonNull(key, "key");
         Path path = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
         createOwnerOnly(path);
         Connection connection;
@@ -103,8 +117,16 @@ public final class Store implements AutoCloseable {
         }
         try {
             configure(connection, path, sync);
-            Store store = new Store(path, connection, clock);
-            store.run(() -> Schema.migrate(connection, path));
+            Store store = new Store(path, connection, key, clock);
+            boolean[] vacuum = new boolean[1];
+            store.run(sql -> {
+                Schema.migrate(connection, path);
+                vacuum[0] = Sealing.unlock(sql, path);
+                SessionTable.wipeEnded(sql, clock.millis() - Tx.CLOSED_SESSION_GRACE.toMillis());
+            });
+            if (vacuum[0]) {
+                store.vacuum();
+            }
             return store;
         } catch (RuntimeException e) {
             closeQuietly(connection, e);
@@ -150,7 +172,7 @@ public final class Store implements AutoCloseable {
             }
             execute("BEGIN IMMEDIATE");
             // Timestamps after the lock is ours, so they follow the commit order across processes.
-            Sql sql = new Sql(connection, file, statements);
+            Sql sql = new Sql(connection, file, statements, key);
             Tx tx = new Tx(sql, clock.millis());
             current = tx;
             T result;
@@ -210,19 +232,42 @@ public final class Store implements AutoCloseable {
     }
 
     private interface SqlWork {
-        void run() throws SQLException;
+        void run(Sql sql) throws SQLException;
     }
 
-    /** Runs setup work (the schema migration) in a transaction of its own. */
+    /** Runs setup work (the schema migration, unlocking) in a transaction of its own. */
     private void run(SqlWork work) throws SQLException {
         execute("BEGIN IMMEDIATE");
+        Sql sql = new Sql(connection, file, statements, key);
         try {
-            work.run();
+            work.run(sql);
         } catch (SQLException | RuntimeException e) {
             rollback(e);
             throw e;
         }
+        if (sql.failure() != null) {
+            rollback(sql.failure());
+            throw sql.failure();
+        }
         commit();
+    }
+
+    /**
+     * Rebuilds the file after the first sealing, so the plaintext of the rows it sealed is gone
+     * from the database's free pages, then empties the write-ahead log. Until both have run, the
+     * "vacuum" marker stays and the next open tries again.
+     */
+    private void vacuum() throws SQLException {
+        // VACUUM refuses to run while any statement is open, and the cached ones count.
+        for (PreparedStatement ps : statements.values()) {
+            ps.close();
+        }
+        statements.clear();
+        execute("VACUUM");
+        run(Sealing::vacuumed);
+        try (Statement st = connection.createStatement()) {
+            pragma(st, "PRAGMA wal_checkpoint(TRUNCATE)");
+        }
     }
 
     private void commit() {
@@ -261,6 +306,8 @@ public final class Store implements AutoCloseable {
             st.executeUpdate("PRAGMA foreign_keys = ON");
             // Deleted rows (spent ephemeral keys, old ratchet states) are overwritten with zeros.
             st.executeUpdate("PRAGMA secure_delete = ON");
+            // VACUUM and large sorts work in memory, never in a temporary file holding plaintext.
+            st.executeUpdate("PRAGMA temp_store = MEMORY");
             if (!"1".equals(pragma(st, "PRAGMA foreign_keys"))) {
                 throw new StoreException("this SQLite build cannot enforce foreign keys");
             }

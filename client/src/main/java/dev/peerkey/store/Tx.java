@@ -37,7 +37,8 @@ public final class Tx {
      * ESTABLISHED closes the pair's other established session, unless that one was created
      * later: the newest wins, and this one is then stored as CLOSED.
      *
-     * @param state the serialized ratchet; may be null only for a pending session
+     * @param state the serialized ratchet; may be null only for a pending session; a REVOKED
+     *     session's state is not kept (nothing may be decrypted or sent on it again)
      * @param endpoint the peer's direct-connection endpoint, or null
      */
     public SessionRecord saveSession(byte[] sessionId, PeerId ourId, PeerId peer, SessionStatus status,
@@ -104,10 +105,13 @@ public final class Tx {
      * What {@code ourId}'s mailbox follower follows: the inbox tags of its established sessions,
      * of its sessions awaiting key confirmation, and of its sessions closed less than
      * {@link #CLOSED_SESSION_GRACE} ago (a message the peer sent before it learned of the newer
-     * session may still come).
+     * session may still come). Drops the ratchet states of the sessions closed longer ago, and
+     * of revoked ones (any identity's).
      */
     public List<byte[]> inboxTags(PeerId ourId) {
         check();
+        // Sessions that no longer receive need their ratchet state no more.
+        SessionTable.wipeEnded(sql, now - CLOSED_SESSION_GRACE.toMillis());
         return RouteTable.inboxTags(sql, Objects.requireNonNull(ourId, "ourId"), now - CLOSED_SESSION_GRACE.toMillis());
     }
 

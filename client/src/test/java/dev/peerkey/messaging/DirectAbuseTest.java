@@ -17,6 +17,7 @@ import dev.peerkey.store.MessageStatus;
 import dev.peerkey.store.SessionRoute;
 import dev.peerkey.store.SessionStatus;
 import dev.peerkey.store.Store;
+import dev.peerkey.store.StoreKey;
 import dev.peerkey.store.Transport;
 import dev.peerkey.transport.direct.DirectConnection;
 import dev.peerkey.transport.direct.DirectLimits;
@@ -56,6 +57,7 @@ class DirectAbuseTest {
     private final PeerId aliceId = PeerId.of(random(32));
     private final PeerId bobId = PeerId.of(random(32));
     private final byte[] sessionId = random(32);
+    private final StoreKey bobKey = StoreKey.random();
     private final byte[] aliceInbox = random(32);
     private final byte[] bobInbox = random(32);
     private final AtomicReference<Inbound.SessionGate> bobGate = new AtomicReference<>(ANYONE);
@@ -72,7 +74,7 @@ class DirectAbuseTest {
         byte[] secret = random(32);
         byte[] ad = "alice|bob|transcript".getBytes(StandardCharsets.US_ASCII);
         RatchetKeyPair bobKey = RatchetKeyPair.generate();
-        aliceStore = Store.open(dir.resolve("alice.db"));
+        aliceStore = Store.open(dir.resolve("alice.db"), StoreKey.random());
         bobStore = bobStore();
         bobStore.inTransaction(tx -> {
             tx.saveSession(sessionId, bobId, aliceId, SessionStatus.ESTABLISHED,
@@ -92,7 +94,7 @@ class DirectAbuseTest {
     }
 
     private Store bobStore() {
-        return Store.open(dir.resolve("bob.db"));
+        return Store.open(dir.resolve("bob.db"), bobKey); // the same key after a restart
     }
 
     private DirectAnswers bobAnswers() {

@@ -8,6 +8,7 @@ import dev.peerkey.identity.PeerId;
 import dev.peerkey.store.SessionRoute;
 import dev.peerkey.store.SessionStatus;
 import dev.peerkey.store.Store;
+import dev.peerkey.store.StoreKey;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -91,7 +92,7 @@ class TagWindowTest {
         byte[] inbox = random(32);
         byte[] legacyInbox = random(32);
         String cursor = "mailbox:test";
-        try (Store store = Store.open(dir.resolve("peerkey.db"))) {
+        try (Store store = Store.open(dir.resolve("peerkey.db"), StoreKey.random())) {
             Instant savedAt = store.inTransactionReturning(tx -> {
                 byte[] session = random(32);
                 tx.saveSession(session, ME, PeerId.of(random(32)), SessionStatus.ESTABLISHED, new byte[] {1}, null);

@@ -290,7 +290,7 @@ class DoubleRatchetTest {
         byte[] padded = Arrays.copyOf(state, state.length + 1);
         org.junit.jupiter.api.Assertions.assertThrows(CorruptStateException.class, () -> DoubleRatchet.fromBytes(padded));
         byte[] otherVersion = state.clone();
-        otherVersion[0] = 2;
+        otherVersion[0] = 3;
         org.junit.jupiter.api.Assertions.assertThrows(CorruptStateException.class, () -> DoubleRatchet.fromBytes(otherVersion));
         byte[] unknownFlag = state.clone();
         unknownFlag[1] |= 0x40;

@@ -31,7 +31,7 @@ class AtomicityTest {
 
     @BeforeEach
     void open() {
-        store = Store.open(dir.resolve("peerkey.db"));
+        store = Store.open(dir.resolve("peerkey.db"), Fixtures.KEY);
         session = Fixtures.established(store, bob); // state "state-0"
     }
 
@@ -74,11 +74,11 @@ class AtomicityTest {
     @Test
     void swallowedDatabaseErrorRollsBackEverything() {
         Fixtures.execute(store.file(), "CREATE TRIGGER refuse BEFORE INSERT ON messages"
-                + " WHEN NEW.body = CAST('boom' AS BLOB) BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END");
+                + " WHEN NEW.kind = 'endpoint' BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END");
         StoreException e = assertThrows(StoreException.class, () -> store.inTransaction(tx -> {
             tx.saveState(session, text("state-1"));
             try {
-                tx.insertOutgoing(session, MessageId.random(), text("boom"), random(60));
+                tx.insertOutgoing(session, MessageId.random(), MessageKind.ENDPOINT, text("boom"), random(60));
             } catch (StoreException ignored) {
                 // a careless caller goes on
             }

@@ -24,11 +24,11 @@ class ConcurrencyTest {
     void twoStoresOnTwoThreads() throws Exception {
         Path db = dir.resolve("peerkey.db");
         byte[] session;
-        try (Store store = Store.open(db)) {
+        try (Store store = Store.open(db, Fixtures.KEY)) {
             session = Fixtures.established(store, Fixtures.peer());
         }
         ExecutorService pool = Executors.newFixedThreadPool(2);
-        try (Store a = Store.open(db); Store b = Store.open(db)) {
+        try (Store a = Store.open(db, Fixtures.KEY); Store b = Store.open(db, Fixtures.KEY)) {
             List<Future<?>> done = new ArrayList<>();
             for (Store store : List.of(a, b)) {
                 done.add(pool.submit(() -> {
@@ -51,12 +51,12 @@ class ConcurrencyTest {
     void twoProcesses() throws Exception {
         Path db = dir.resolve("peerkey.db");
         byte[] session;
-        try (Store store = Store.open(db)) {
+        try (Store store = Store.open(db, Fixtures.KEY)) {
             session = Fixtures.established(store, Fixtures.peer());
         }
         try (ChildJvm child = new ChildJvm(db, session, STEPS, dir, "child")) {
             assertTrue(child.awaitFirstCommit(), () -> "child never committed: " + child.errors());
-            try (Store store = Store.open(db)) {
+            try (Store store = Store.open(db, Fixtures.KEY)) {
                 for (int i = 0; i < STEPS; i++) {
                     store.inTransaction(tx -> CounterWrites.step(tx, session, "parent"));
                 }

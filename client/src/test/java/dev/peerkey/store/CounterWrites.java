@@ -33,7 +33,7 @@ final class CounterWrites {
         List<String> integrity = Fixtures.column(db, "PRAGMA integrity_check");
         assertEquals(List.of("ok"), integrity);
         assertEquals(List.of(), Fixtures.column(db, "PRAGMA foreign_key_check"));
-        try (Store store = Store.open(db)) {
+        try (Store store = Store.open(db, Fixtures.KEY)) {
             return store.inTransactionReturning(tx -> {
                 long counter = tx.cursor(COUNTER).map(Cursor::block).orElse(0L);
                 long state = ByteBuffer.wrap(tx.sessionById(session).orElseThrow().state()).getLong();

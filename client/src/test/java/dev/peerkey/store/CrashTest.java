@@ -19,7 +19,7 @@ class CrashTest {
     void killedWriterLeavesAConsistentDatabase() throws Exception {
         Path db = dir.resolve("peerkey.db");
         byte[] session;
-        try (Store store = Store.open(db)) {
+        try (Store store = Store.open(db, Fixtures.KEY)) {
             session = Fixtures.established(store, Fixtures.peer());
         }
         Random random = new Random();

@@ -17,7 +17,7 @@ public final class CrashWriter {
         Path db = Path.of(args[0]);
         byte[] session = HexFormat.of().parseHex(args[1]);
         long steps = Long.parseLong(args[2]);
-        try (Store store = Store.open(db)) {
+        try (Store store = Store.open(db, Fixtures.KEY)) {
             for (long i = 0; steps < 0 || i < steps; i++) {
                 long n = store.inTransactionReturning(tx -> CounterWrites.step(tx, session, "child"));
                 System.out.println(n);

@@ -15,7 +15,7 @@ class CursorTest {
 
     @Test
     void setAndMoveCursors() {
-        try (Store store = Store.open(dir.resolve("peerkey.db"))) {
+        try (Store store = Store.open(dir.resolve("peerkey.db"), Fixtures.KEY)) {
             String name = "chain:mailbox:0x5FbDB2315678afecb367f032d93F642f64180aa3";
             store.inTransaction(tx -> {
                 assertTrue(tx.cursor(name).isEmpty());

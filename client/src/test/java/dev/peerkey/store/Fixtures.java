@@ -17,6 +17,8 @@ import dev.peerkey.identity.PeerId;
 final class Fixtures {
     static final SecureRandom RANDOM = new SecureRandom();
     static final PeerId ME = PeerId.of(random(32));
+    /** One fixed key, so that child JVMs open the files the test wrote. */
+    static final StoreKey KEY = StoreKey.of(MessageTable.sha256(text("peerkey test store key")));
 
     private Fixtures() {
     }
@@ -53,6 +55,16 @@ final class Fixtures {
                 out.add(rs.getString(1));
             }
             return out;
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The first column of the first row of {@code sql} as bytes, read on its own connection. */
+    static byte[] blob(Path db, String sql) {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getBytes(1) : null;
         } catch (SQLException e) {
             throw new AssertionError(e);
         }

@@ -28,7 +28,7 @@ class HandshakeTest {
 
     @BeforeEach
     void open() {
-        store = Store.open(dir.resolve("peerkey.db"), clock, Store.Sync.FULL);
+        store = Store.open(dir.resolve("peerkey.db"), Fixtures.KEY, clock, Store.Sync.FULL);
     }
 
     @AfterEach

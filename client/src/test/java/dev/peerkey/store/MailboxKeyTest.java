@@ -20,7 +20,7 @@ class MailboxKeyTest {
 
     @Test
     void aRoutedSessionKeepsItsMailboxTagKey() {
-        try (Store store = Store.open(dir.resolve("peerkey.db"))) {
+        try (Store store = Store.open(dir.resolve("peerkey.db"), Fixtures.KEY)) {
             byte[] session = established(store, peer());
             byte[] key = random(32);
             store.inTransaction(tx -> {
@@ -39,7 +39,7 @@ class MailboxKeyTest {
     @Test
     void theCursorRemembersWhenItWasSaved() {
         TestClock clock = new TestClock();
-        try (Store store = Store.open(dir.resolve("timed.db"), clock, Store.Sync.FULL)) {
+        try (Store store = Store.open(dir.resolve("timed.db"), Fixtures.KEY, clock, Store.Sync.FULL)) {
             String name = "mailbox:0xabc:0xdef";
             store.inTransaction(tx -> assertTrue(tx.cursorSavedAt(name).isEmpty()));
             store.inTransaction(tx -> tx.setCursor(name, 10, 0));

@@ -33,7 +33,7 @@ class MessageTest {
 
     @BeforeEach
     void open() {
-        store = Store.open(dir.resolve("peerkey.db"), clock, Store.Sync.FULL);
+        store = Store.open(dir.resolve("peerkey.db"), Fixtures.KEY, clock, Store.Sync.FULL);
         session = Fixtures.established(store, bob);
     }
 
@@ -198,7 +198,7 @@ class MessageTest {
         long last = store.inTransactionReturning(tx -> tx.messages(bob, 1).get(0).seq());
         Fixtures.execute(store.file(), "DELETE FROM messages");
         store.close();
-        store = Store.open(dir.resolve("peerkey.db"), clock, Store.Sync.FULL);
+        store = Store.open(dir.resolve("peerkey.db"), Fixtures.KEY, clock, Store.Sync.FULL);
         Message next = store.inTransactionReturning(
                 tx -> tx.insertOutgoing(session, MessageId.random(), text("b"), text("e")));
         assertTrue(next.seq() > last, "a deleted sequence number is never reused");

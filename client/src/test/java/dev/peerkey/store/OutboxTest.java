@@ -37,7 +37,7 @@ class OutboxTest {
 
     @BeforeEach
     void open() {
-        store = Store.open(dir.resolve("peerkey.db"));
+        store = Store.open(dir.resolve("peerkey.db"), Fixtures.KEY);
         mine = Fixtures.established(store, bob);
         theirs = random(32);
         store.inTransaction(tx -> {
@@ -157,7 +157,7 @@ class OutboxTest {
                 + " VALUES (zeroblob(32), zeroblob(32), randomblob(32), 'established', x'00', 1, 1)");
         Fixtures.execute(db, "INSERT INTO messages (id, session_id, direction, status, body, envelope, created_at)"
                 + " VALUES (randomblob(16), zeroblob(32), 'out', 'queued', x'6869', x'00', 1)");
-        try (Store old = Store.open(db)) {
+        try (Store old = Store.open(db, Fixtures.KEY)) {
             old.inTransaction(tx -> {
                 Message m = tx.outbox(10).get(0);
                 assertEquals(MessageStatus.QUEUED, m.status());

@@ -24,7 +24,7 @@ class PeerKeyTest {
 
     @BeforeEach
     void open() {
-        store = Store.open(dir.resolve("peerkey.db"));
+        store = Store.open(dir.resolve("peerkey.db"), Fixtures.KEY);
     }
 
     @AfterEach
@@ -41,7 +41,7 @@ class PeerKeyTest {
             tx.bindPeerKey(session, 2); // the initiator rebinds at finish to the key that answered
         });
         store.close();
-        store = Store.open(dir.resolve("peerkey.db"));
+        store = Store.open(dir.resolve("peerkey.db"), Fixtures.KEY);
         store.inTransaction(tx -> assertEquals(OptionalInt.of(2), tx.peerKeyIndex(session)));
     }
 

@@ -41,7 +41,7 @@ class RatchetPersistenceTest {
         RatchetKeyPair bobKey = RatchetKeyPair.generate();
         Path aliceDb = dir.resolve("alice/peerkey.db");
         Path bobDb = dir.resolve("bob/peerkey.db");
-        try (Store a = Store.open(aliceDb); Store b = Store.open(bobDb)) {
+        try (Store a = Store.open(aliceDb, Fixtures.KEY); Store b = Store.open(bobDb, Fixtures.KEY)) {
             a.inTransaction(tx -> tx.saveSession(sessionId, alice, bob, SessionStatus.ESTABLISHED,
                     DoubleRatchet.initiator(secret, bobKey.publicKey(), ad).toBytes(), null));
             b.inTransaction(tx -> tx.saveSession(sessionId, bob, alice, SessionStatus.ESTABLISHED,
@@ -49,22 +49,22 @@ class RatchetPersistenceTest {
         }
 
         byte[] first;
-        try (Store a = Store.open(aliceDb)) {
+        try (Store a = Store.open(aliceDb, Fixtures.KEY)) {
             first = send(a, bob, "hello bob");
         }
         byte[] second;
-        try (Store a = Store.open(aliceDb)) { // a restart between two sends
+        try (Store a = Store.open(aliceDb, Fixtures.KEY)) { // a restart between two sends
             second = send(a, bob, "still there?");
         }
         assertEquals(0, Envelope.parse(first).messageNumber());
         assertEquals(1, Envelope.parse(second).messageNumber(), "the restored ratchet moved on to a fresh key");
 
-        try (Store b = Store.open(bobDb)) {
+        try (Store b = Store.open(bobDb, Fixtures.KEY)) {
             assertTrue(receive(b, alice, second, 7));
             assertTrue(receive(b, alice, first, 8), "out of order within the ratchet's window");
             assertFalse(receive(b, alice, first, 8), "a redelivered envelope is dropped before decrypting");
         }
-        try (Store b = Store.open(bobDb)) {
+        try (Store b = Store.open(bobDb, Fixtures.KEY)) {
             assertFalse(receive(b, alice, second, 9), "also after a restart");
             b.inTransaction(tx -> {
                 assertEquals(List.of("still there?", "hello bob"), tx.messages(alice, 10).stream()
@@ -80,7 +80,7 @@ class RatchetPersistenceTest {
         byte[] ad = text("ad");
         RatchetKeyPair bobKey = RatchetKeyPair.generate();
         byte[] initial = DoubleRatchet.initiator(secret, bobKey.publicKey(), ad).toBytes();
-        try (Store a = Store.open(dir.resolve("peerkey.db"))) {
+        try (Store a = Store.open(dir.resolve("peerkey.db"), Fixtures.KEY)) {
             a.inTransaction(tx -> tx.saveSession(sessionId, alice, bob, SessionStatus.ESTABLISHED, initial, null));
             assertThrows(IllegalStateException.class, () -> a.inTransaction(tx -> {
                 DoubleRatchet r = DoubleRatchet.fromBytes(tx.session(alice, bob).orElseThrow().state());

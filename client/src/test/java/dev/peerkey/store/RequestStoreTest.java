@@ -32,7 +32,7 @@ class RequestStoreTest {
 
     @BeforeEach
     void open() {
-        store = Store.open(dir.resolve("peerkey.db"));
+        store = Store.open(dir.resolve("peerkey.db"), Fixtures.KEY);
     }
 
     @AfterEach
@@ -148,7 +148,7 @@ class RequestStoreTest {
     @Test
     void unconfirmedIncomingSessionsExpireAndAreNoLongerFollowed() {
         TestClock clock = new TestClock();
-        try (Store timed = Store.open(dir.resolve("timed.db"), clock, Store.Sync.FULL)) {
+        try (Store timed = Store.open(dir.resolve("timed.db"), Fixtures.KEY, clock, Store.Sync.FULL)) {
             byte[] waiting = random(32);
             byte[] inbox = random(32);
             timed.inTransaction(tx -> {

@@ -28,7 +28,7 @@ class RouteTest {
 
     @BeforeEach
     void open() {
-        store = Store.open(dir.resolve("peerkey.db"));
+        store = Store.open(dir.resolve("peerkey.db"), Fixtures.KEY);
     }
 
     @AfterEach
@@ -57,7 +57,7 @@ class RouteTest {
     @Test
     void aSupersededSessionIsFollowedForAGracePeriodOnly() {
         TestClock clock = new TestClock();
-        try (Store timed = Store.open(dir.resolve("timed.db"), clock, Store.Sync.FULL)) {
+        try (Store timed = Store.open(dir.resolve("timed.db"), Fixtures.KEY, clock, Store.Sync.FULL)) {
             PeerId bob = peer();
             byte[] session = established(timed, bob);
             timed.inTransaction(tx -> tx.saveRoute(new SessionRoute(session, random(32), random(32), null, null)));

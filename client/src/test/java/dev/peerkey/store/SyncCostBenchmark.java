@@ -38,7 +38,7 @@ public final class SyncCostBenchmark {
 
     private static long[] run(Path db, Store.Sync sync, String pattern, int n) {
         byte[] state = Fixtures.random(1500); // about a ratchet state with a few skipped keys
-        try (Store store = Store.open(db, java.time.Clock.systemUTC(), sync)) {
+        try (Store store = Store.open(db, Fixtures.KEY, java.time.Clock.systemUTC(), sync)) {
             PeerId peer = Fixtures.peer();
             byte[] session = Fixtures.established(store, peer);
             long[] micros = new long[n];

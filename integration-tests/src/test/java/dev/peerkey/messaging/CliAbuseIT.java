@@ -13,6 +13,7 @@ import dev.peerkey.session.DoubleRatchet;
 import dev.peerkey.store.MessageKind;
 import dev.peerkey.store.SessionRecord;
 import dev.peerkey.store.Store;
+import dev.peerkey.store.StoreKeyFile;
 import dev.peerkey.transport.direct.DirectServer;
 import dev.peerkey.transport.direct.Frame;
 import java.io.IOException;
@@ -205,7 +206,7 @@ class CliAbuseIT {
      * Run while no process of the profile writes.
      */
     private static String queue(String home, String ourId, String peer, String text) {
-        try (Store store = Store.open(home(home).resolve(Store.FILE_NAME))) {
+        try (Store store = openStore(home)) {
             return store.inTransactionReturning(tx -> {
                 SessionRecord s = tx.session(PeerId.parse(ourId), PeerId.parse(peer)).orElseThrow();
                 DoubleRatchet ratchet = DoubleRatchet.fromBytes(s.state());
@@ -218,9 +219,15 @@ class CliAbuseIT {
         }
     }
 
+    /** The profile's store, opened as its commands open it: with the store key the password unwraps. */
+    private static Store openStore(String home) {
+        return Store.open(home(home).resolve(Store.FILE_NAME),
+                StoreKeyFile.unlock(home(home).resolve(StoreKeyFile.FILE_NAME), "correct horse".toCharArray()));
+    }
+
     /** Stores an outgoing message with an envelope the Messenger refuses (empty): no client makes one. */
     private static String queueEmptyEnvelope(String home, String ourId, String peer) {
-        try (Store store = Store.open(home(home).resolve(Store.FILE_NAME))) {
+        try (Store store = openStore(home)) {
             return store.inTransactionReturning(tx -> {
                 SessionRecord s = tx.session(PeerId.parse(ourId), PeerId.parse(peer)).orElseThrow();
                 Packet packet = Packet.text("lost", Instant.now());

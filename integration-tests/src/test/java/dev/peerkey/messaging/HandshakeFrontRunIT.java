@@ -17,6 +17,7 @@ import dev.peerkey.registry.Registry;
 import dev.peerkey.store.SessionRecord;
 import dev.peerkey.store.SessionStatus;
 import dev.peerkey.store.Store;
+import dev.peerkey.store.StoreKey;
 import dev.peerkey.store.Transport;
 import dev.peerkey.transport.MessengerContract;
 import java.nio.file.Path;
@@ -93,7 +94,7 @@ class HandshakeFrontRunIT {
     }
 
     private Store open(String name) {
-        Store store = Store.open(dir.resolve(name).resolve(Store.FILE_NAME));
+        Store store = Store.open(dir.resolve(name).resolve(Store.FILE_NAME), StoreKey.random());
         open.add(store);
         return store;
     }

@@ -13,6 +13,7 @@ import dev.peerkey.store.Message;
 import dev.peerkey.store.MessageKind;
 import dev.peerkey.store.SessionStatus;
 import dev.peerkey.store.Store;
+import dev.peerkey.store.StoreKey;
 import dev.peerkey.transport.MessengerContract;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -59,6 +60,9 @@ class RequestExpiryIT {
         }
     }
 
+    /** The stores' key (the profiles' store.key would unwrap one like it). */
+    private static final StoreKey STORE_KEY = StoreKey.random();
+
     @TempDir
     static Path dir;
 
@@ -99,7 +103,7 @@ class RequestExpiryIT {
 
     private Side side(String name) {
         IdentityKey key = keys.get(name);
-        Store store = Store.open(dir.resolve(name).resolve(Store.FILE_NAME));
+        Store store = Store.open(dir.resolve(name).resolve(Store.FILE_NAME), STORE_KEY);
         IdentityKey mailboxAccount = node.fundedKey(); // pays the mailbox posts
         ChatClient client = new ChatClient(store, LocalIdentity.of(key), mailboxAccount::credentials, registry,
                 messenger, clock,
