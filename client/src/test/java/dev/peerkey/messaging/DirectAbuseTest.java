@@ -44,9 +44,6 @@ import org.junit.jupiter.api.io.TempDir;
  * The two-process versions against a real node are in the integration tests (DirectAbuseIT).
  */
 class DirectAbuseTest {
-    /** Both stores' key: Bob's store is opened again after a restart. */
-    private static final StoreKey STORE_KEY = StoreKey.random();
-
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration BOUND = Duration.ofSeconds(10);
     private static final Inbound.SessionGate ANYONE = session -> { };
@@ -60,6 +57,7 @@ class DirectAbuseTest {
     private final PeerId aliceId = PeerId.of(random(32));
     private final PeerId bobId = PeerId.of(random(32));
     private final byte[] sessionId = random(32);
+    private final StoreKey bobKey = StoreKey.random();
     private final byte[] aliceInbox = random(32);
     private final byte[] bobInbox = random(32);
     private final AtomicReference<Inbound.SessionGate> bobGate = new AtomicReference<>(ANYONE);
@@ -76,7 +74,7 @@ class DirectAbuseTest {
         byte[] secret = random(32);
         byte[] ad = "alice|bob|transcript".getBytes(StandardCharsets.US_ASCII);
         RatchetKeyPair bobKey = RatchetKeyPair.generate();
-        aliceStore = Store.open(dir.resolve("alice.db"), STORE_KEY);
+        aliceStore = Store.open(dir.resolve("alice.db"), StoreKey.random());
         bobStore = bobStore();
         bobStore.inTransaction(tx -> {
             tx.saveSession(sessionId, bobId, aliceId, SessionStatus.ESTABLISHED,
@@ -96,7 +94,7 @@ class DirectAbuseTest {
     }
 
     private Store bobStore() {
-        return Store.open(dir.resolve("bob.db"), STORE_KEY);
+        return Store.open(dir.resolve("bob.db"), bobKey); // the same key after a restart
     }
 
     private DirectAnswers bobAnswers() {
