@@ -182,7 +182,7 @@ class FrontRunIT {
         proxy.reset();
         Cli.Result pending = alice.run("auth", bobId, "--timeout", "1s");
         assertEquals(1, pending.exitCode(), pending::toString); // Bob answers only when he next reads
-        ok(bob, "inbox");
+        ok(bob, "accept", aliceId); // Alice is no contact of Bob's: her request waits for his consent
         ok(alice, "inbox");
         ok(bob, "inbox");
         ok(alice, "send", bobId, "after the front-runs", "--via", "chain");

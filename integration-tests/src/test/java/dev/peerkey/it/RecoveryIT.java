@@ -279,7 +279,7 @@ class RecoveryIT {
         assertNotEquals(recovered, rotated);
         assertEquals(rotated, lookupKey(id));
         assertEquals(1, owner.run("auth", bobId, "--timeout", "1s").exitCode()); // Bob answers on his next read
-        ok(bob, "inbox");
+        ok(bob, "accept", id); // the owner is no contact of Bob's: the request waits for his consent
         ok(owner, "inbox");
         ok(bob, "inbox");
         ok(owner, "send", bobId, "it is me again", "--via", "chain");

@@ -98,8 +98,10 @@ class DirectAbuseIT {
         bobListen = bob.start("listen", "--port", String.valueOf(bobPort), "--advertise",
                 "127.0.0.1:" + bobProxy.port(), "--json");
         bobListen.awaitStdout("\"advertised\"", 60);
-        JsonNode auth = ok(alice, "auth", bobId, "--json").json();
-        assertEquals("established", auth.path("status").asText(), auth::toString);
+        alice.run("auth", bobId, "--timeout", "2s"); // Alice is no contact of Bob's: her request waits
+        bobListen.awaitStderr("message request from", 60);
+        ok(bob, "accept", aliceId);
+        ok(alice, "inbox"); // Alice finishes the handshake and confirms the session
     }
 
     @AfterAll
@@ -359,8 +361,10 @@ class DirectAbuseIT {
     @Order(5)
     void aRevokedSendersSendFailsBeforeAnythingIsEncryptedOrPosted() {
         Cli carol = profile("carol");
-        newIdentity(carol);
-        ok(carol, "auth", bobId);
+        String carolId = newIdentity(carol);
+        carol.run("auth", bobId, "--timeout", "2s"); // Carol is no contact of Bob's: her request waits
+        bobListen.awaitStderr("message request from", 60);
+        ok(bob, "accept", carolId);
         JsonNode before = ok(carol, "send", bobId, "before revoking", "--json").json();
         assertEquals("direct", before.path("via").asText(), before::toString);
         ok(carol, "revoke", "--yes");

@@ -14,6 +14,7 @@ import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.it.FrontRunner;
 import dev.peerkey.it.TestChain;
 import dev.peerkey.registry.Registry;
+import dev.peerkey.store.ContactStatus;
 import dev.peerkey.store.SessionRecord;
 import dev.peerkey.store.SessionStatus;
 import dev.peerkey.store.Store;
@@ -77,6 +78,8 @@ class HandshakeFrontRunIT {
         bob = registered();
         aliceClient = client("alice", alice, open("alice"));
         bobStore = open("bob");
+        // Alice is a contact of Bob's, so his client answers her handshakes without asking him.
+        bobStore.inTransaction(tx -> tx.setContactStatus(bob.id(), alice.id(), ContactStatus.CONTACT));
         bobClient = client("bob", bob, bobStore);
     }
 

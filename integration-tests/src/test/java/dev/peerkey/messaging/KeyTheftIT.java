@@ -68,8 +68,10 @@ class KeyTheftIT {
         String aliceName = ok(alice, "id", "show", "--json").json().path("name").asText();
         Cli.Background bobListen = listen(bob);
 
-        ok(alice, "auth", bobId);
-        ok(alice, "send", bobId, "from the real alice");
+        alice.run("auth", bobId, "--timeout", "2s"); // Alice is no contact of Bob's: her request waits
+        bobListen.awaitStderr("message request from", 60);
+        ok(bob, "accept", aliceId);
+        ok(alice, "send", bobId, "from the real alice"); // completes the handshake, then sends
         bobListen.awaitStdout("from the real alice", 60);
 
         // The thief copies Alice's keystore and profile (not her messages) and authenticates as her.
