@@ -11,41 +11,43 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A local Hardhat node run as a child process on a free 127.0.0.1 port. Closing it
+ * A local development node (Hardhat, Anvil or Ganache) run as a child process on a free 127.0.0.1 port. Closing it
  * stops the node; {@link #detach()} leaves it running for `peerkey chain start`.
  */
 public final class LocalNode implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
+    private final NodeKind kind;
     private final Process process;
     private final String rpcUrl;
     private final Path logFile;
 
-    private LocalNode(Process process, String rpcUrl, Path logFile) {
+    private LocalNode(NodeKind kind, Process process, String rpcUrl, Path logFile) {
+        this.kind = kind;
         this.process = process;
         this.rpcUrl = rpcUrl;
         this.logFile = logFile;
     }
 
+    /** Starts a Hardhat node: see {@link #start(NodeKind, Path, Path, Consumer, boolean)}. */
+    public static LocalNode start(Path projectRoot, Path logFile, Consumer<String> progress, boolean detached) {
+        return start(NodeKind.HARDHAT, projectRoot, logFile, progress, detached);
+    }
+
     /**
-     * Starts `hardhat node` from the project at {@code projectRoot}, writing its output to
+     * Starts a {@code kind} node from the project at {@code projectRoot}, writing its output to
      * {@code logFile}, and returns once it answers JSON-RPC. A {@code detached} node runs
      * in its own session, so it outlives the terminal that started it.
      */
-    public static LocalNode start(Path projectRoot, Path logFile, Consumer<String> progress, boolean detached) {
-        Path hardhat = projectRoot.resolve("node_modules/hardhat/dist/src/cli.js");
-        if (!Files.isRegularFile(hardhat)) {
-            throw new ChainException("Hardhat is not installed in " + projectRoot
-                    + ": run ./peerkey once to install it");
-        }
+    public static LocalNode start(NodeKind kind, Path projectRoot, Path logFile, Consumer<String> progress,
+            boolean detached) {
         int port = freePort();
         String rpcUrl = "http://127.0.0.1:" + port;
         List<String> command = new ArrayList<>();
         if (detached && Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             command.add("/usr/bin/setsid");
         }
-        command.addAll(List.of(nodeBinary(projectRoot), hardhat.toString(),
-                "node", "--hostname", "127.0.0.1", "--port", Integer.toString(port)));
+        command.addAll(kind.command(projectRoot, nodeBinary(projectRoot), port));
         Process process;
         try {
             Files.createDirectories(logFile.toAbsolutePath().getParent());
@@ -56,9 +58,9 @@ public final class LocalNode implements AutoCloseable {
                     .redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
                     .start();
         } catch (IOException e) {
-            throw new ChainException("could not start the local Hardhat node: " + e.getMessage(), e);
+            throw new ChainException("could not start the local " + kind.label() + " node: " + e.getMessage(), e);
         }
-        LocalNode node = new LocalNode(process, rpcUrl, logFile);
+        LocalNode node = new LocalNode(kind, process, rpcUrl, logFile);
         node.awaitReady(progress);
         return node;
     }
@@ -84,10 +86,10 @@ public final class LocalNode implements AutoCloseable {
     private void awaitReady(Consumer<String> progress) {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         long nextReport = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        progress.accept("starting a local Hardhat node on " + rpcUrl + "…");
+        progress.accept("starting a local " + kind.label() + " node on " + rpcUrl + "…");
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new ChainException("the local Hardhat node exited with code " + process.exitValue()
+                throw new ChainException("the local " + kind.label() + " node exited with code " + process.exitValue()
                         + " during start-up; see " + logFile);
             }
             try (Chain chain = Chain.connect(rpcUrl)) {
@@ -101,7 +103,7 @@ public final class LocalNode implements AutoCloseable {
             }
         }
         close();
-        throw new ChainException("the local Hardhat node did not answer within "
+        throw new ChainException("the local " + kind.label() + " node did not answer within "
                 + START_TIMEOUT.toSeconds() + " s; see " + logFile);
     }
 
@@ -112,6 +114,10 @@ public final class LocalNode implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new ChainException("interrupted while starting the node", e);
         }
+    }
+
+    public NodeKind kind() {
+        return kind;
     }
 
     public String rpcUrl() {

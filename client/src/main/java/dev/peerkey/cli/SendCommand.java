@@ -84,6 +84,7 @@ final class SendCommand implements Runnable {
         boolean delivered = rt.awaitDelivered(sent.message().id(), chat.timeout);
         var fields = Output.fields();
         fields.put("messageId", sent.message().id().hex());
+        fields.put("from", rt.client.id().hex());
         fields.put("to", peerId.hex());
         fields.put("via", "request");
         fields.put("delivered", delivered);

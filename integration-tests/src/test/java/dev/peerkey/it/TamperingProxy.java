@@ -14,7 +14,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A JSON-RPC proxy on 127.0.0.1 in front of a real node that can rewrite its answers: a lying node. */
+/**
+ * A JSON-RPC proxy on 127.0.0.1 in front of a real node that can rewrite its answers, or show the chain
+ * as it was at an earlier block: a lying node.
+ */
 public final class TamperingProxy implements AutoCloseable {
     /** Rewrites the answer to one JSON-RPC call. */
     @FunctionalInterface
@@ -26,12 +29,13 @@ public final class TamperingProxy implements AutoCloseable {
 
     private final HttpServer server;
     private final AtomicReference<Tamper> tamper = new AtomicReference<>((method, answer) -> answer);
+    private final AtomicReference<String> pinnedBlock = new AtomicReference<>();
 
     private TamperingProxy(String upstream) throws IOException {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
-            byte[] request = exchange.getRequestBody().readAllBytes();
+            byte[] request = pinned(exchange.getRequestBody().readAllBytes());
             String answer;
             try {
                 answer = http.send(HttpRequest.newBuilder(URI.create(upstream))
@@ -43,6 +47,10 @@ public final class TamperingProxy implements AutoCloseable {
                 throw new IOException(e);
             }
             String method = JSON.readTree(request).path("method").asText();
+            String block = pinnedBlock.get();
+            if (block != null && method.equals("eth_blockNumber")) {
+                answer = answer.replaceFirst("\"result\"\\s*:\\s*\"0x[0-9a-f]+\"", "\"result\":\"" + block + "\"");
+            }
             byte[] body = tamper.get().answer(method, answer).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
@@ -68,6 +76,24 @@ public final class TamperingProxy implements AutoCloseable {
 
     public void tamper(Tamper rewrite) {
         tamper.set(rewrite);
+    }
+
+    /**
+     * From now on the node looks as it was at {@code block}: the head is that block, and every call
+     * that names the newest block (latest, pending, safe, finalized) reads that block instead.
+     */
+    public void pinTo(long block) {
+        pinnedBlock.set("0x" + Long.toHexString(block));
+    }
+
+    private byte[] pinned(byte[] request) {
+        String block = pinnedBlock.get();
+        if (block == null) {
+            return request;
+        }
+        return new String(request, StandardCharsets.UTF_8)
+                .replaceAll("\"(latest|pending|safe|finalized)\"", "\"" + block + "\"")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

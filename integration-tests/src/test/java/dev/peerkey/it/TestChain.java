@@ -2,6 +2,7 @@ package dev.peerkey.it;
 
 import dev.peerkey.chain.Chain;
 import dev.peerkey.chain.LocalNode;
+import dev.peerkey.chain.NodeKind;
 import dev.peerkey.identity.IdentityKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +14,10 @@ import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.methods.response.VoidResponse;
 import org.web3j.protocol.http.HttpService;
 
-/** A real Hardhat node started for a test class on a free 127.0.0.1 port. */
+/**
+ * A real node started for a test class on a free 127.0.0.1 port: Hardhat unless the system
+ * property {@code peerkey.test.node} (hardhat, anvil, ganache) or the caller names another.
+ */
 public final class TestChain implements AutoCloseable {
     private final LocalNode node;
     private final Chain chain;
@@ -24,9 +28,13 @@ public final class TestChain implements AutoCloseable {
     }
 
     public static TestChain start() {
+        return start(NodeKind.parse(System.getProperty("peerkey.test.node", "hardhat")));
+    }
+
+    public static TestChain start(NodeKind kind) {
         try {
-            Path log = Files.createTempFile("peerkey-it-node", ".log");
-            return new TestChain(LocalNode.start(projectRoot(), log, message -> { }, false));
+            Path log = Files.createTempFile("peerkey-it-" + kind.option(), ".log");
+            return new TestChain(LocalNode.start(kind, projectRoot(), log, message -> { }, false));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -39,6 +47,10 @@ public final class TestChain implements AutoCloseable {
 
     public Chain chain() {
         return chain;
+    }
+
+    public NodeKind kind() {
+        return node.kind();
     }
 
     public String rpcUrl() {

@@ -89,6 +89,15 @@ class CliAbuseIT {
         carolId = newIdentity(carol);
         bobListen = bob.start("listen", "--port", "0", "--json");
         bobListen.awaitStdout("\"advertised\"", 60);
+        // Neither of Alice's identities is a contact of Bob's: each request waits for his consent.
+        alice.run("auth", bobId, "--timeout", "2s");
+        alice.run("auth", bobId, "--id", a2, "--timeout", "2s");
+        bobListen.awaitStderr("message request from " + name(a1), 60);
+        bobListen.awaitStderr("message request from " + name(a2), 60);
+        ok(bob, "accept", a1);
+        ok(bob, "accept", a2);
+        ok(alice, "inbox"); // both identities finish their handshakes
+        ok(alice, "inbox", "--id", a2);
     }
 
     @AfterAll

@@ -122,7 +122,7 @@ class DirectAbuseIT {
     }
 
     private static String newIdentity(Cli cli) {
-        String id = ok(cli, "id", "new", "--fast-kdf", "--json").json().path("id").asText();
+        String id = ok(cli, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
         ok(cli, "register", "--valid-for", "365d");
         return id;
     }

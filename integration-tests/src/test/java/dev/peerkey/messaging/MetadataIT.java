@@ -270,7 +270,8 @@ class MetadataIT {
             Cli.Result result = new Cli(viaProxy).run("send", bobId, "nobody pays for this", "--via", "chain");
             assertEquals(1, result.exitCode(), result::toString);
             String error = result.stderr();
-            assertTrue(error.contains("error: the profile's mailbox account " + aliceMailbox + " cannot pay"),
+            assertTrue(error.startsWith("error: ") && error.contains("stays queued: the profile's mailbox account "
+                    + aliceMailbox + " cannot pay"),
                     result::toString);
             assertTrue(error.contains("holds 0 ETH and needs up to "), result::toString);
             assertTrue(error.contains("send ether to"), result::toString);
