@@ -11,6 +11,7 @@ import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.VoidResponse;
 import org.web3j.protocol.http.HttpService;
 
 /**
@@ -22,11 +23,13 @@ public final class Chain implements AutoCloseable {
     private static final Set<Long> DEV_CHAIN_IDS = Set.of(31337L, 1337L);
 
     private final String rpcUrl;
+    private final HttpService service;
     private final Web3j web3j;
     private final long chainId;
 
-    private Chain(String rpcUrl, Web3j web3j, long chainId) {
+    private Chain(String rpcUrl, HttpService service, Web3j web3j, long chainId) {
         this.rpcUrl = rpcUrl;
+        this.service = service;
         this.web3j = web3j;
         this.chainId = chainId;
     }
@@ -34,10 +37,13 @@ public final class Chain implements AutoCloseable {
     /** Connects to {@code rpcUrl} and asks for its chain id, so an unreachable node fails here. */
     public static Chain connect(String rpcUrl) {
         checkUrl(rpcUrl);
-        Web3j web3j = Web3j.build(new HttpService(rpcUrl));
+        // Every non-2xx answer (429, 5xx, a proxy's HTML page) becomes an I/O error naming the status.
+        HttpService service = new HttpService(rpcUrl,
+                HttpService.getOkHttpClientBuilder().addInterceptor(new HttpStatusCheck(rpcUrl)).build());
+        Web3j web3j = Web3j.build(service);
         try {
             long chainId = send(rpcUrl, web3j.ethChainId()).getChainId().longValueExact();
-            return new Chain(rpcUrl, web3j, chainId);
+            return new Chain(rpcUrl, service, web3j, chainId);
         } catch (RuntimeException e) {
             web3j.shutdown();
             throw e;
@@ -67,6 +73,11 @@ public final class Chain implements AutoCloseable {
         return chainId;
     }
 
+    /** Sends a call web3j has no method for (a node's own, such as evm_mine); its answer is ignored. */
+    public void rpc(String method, Object... params) {
+        send(new Request<>(method, List.of(params), service, VoidResponse.class));
+    }
+
     /** Sends one request and unwraps its answer, turning node errors into {@link ChainException}. */
     public <T extends Response<?>> T send(Request<?, T> request) {
         return send(rpcUrl, request);
@@ -80,6 +91,8 @@ public final class Chain implements AutoCloseable {
     private static <T extends Response<?>> T sendRaw(String rpcUrl, Request<?, T> request) {
         try {
             return request.send();
+        } catch (NodeHttpException e) {
+            throw new NodeUnavailableException(e);
         } catch (ConnectException e) {
             throw new ChainException("cannot reach the chain node at " + rpcUrl
                     + " (connection refused): start one with `peerkey chain start` or pass --rpc", e);

@@ -36,6 +36,11 @@ public final class WrapperCalls {
             }
             throw wrap.apply(e.getMessage());
         } catch (Exception e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof NodeHttpException http) {
+                    throw new NodeUnavailableException(http);
+                }
+            }
             throw wrap.apply(e.getMessage());
         }
     }

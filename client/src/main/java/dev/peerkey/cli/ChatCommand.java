@@ -1,6 +1,7 @@
 package dev.peerkey.cli;
 
 import dev.peerkey.PeerkeyException;
+import dev.peerkey.chain.FollowerBackoff;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.messaging.ChatClient;
 import dev.peerkey.store.Direction;
@@ -75,9 +76,10 @@ final class ChatCommand implements Runnable {
 
     private static void printIncoming(ChatRuntime rt, PeerId peer, MessagePrinter printer) {
         long seq = rt.lastSeq();
+        FollowerBackoff backoff = new FollowerBackoff(rt.ctx.out::progress);
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                rt.syncIfFree();
+                rt.followOnce(backoff);
                 for (Message m : rt.textAfter(seq)) {
                     if (m.direction() == Direction.IN && m.peer().equals(peer) && m.ourId().equals(rt.client.id())) {
                         printer.print(m);

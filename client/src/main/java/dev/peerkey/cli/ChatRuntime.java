@@ -1,6 +1,8 @@
 package dev.peerkey.cli;
 
 import dev.peerkey.PeerkeyException;
+import dev.peerkey.chain.ChainException;
+import dev.peerkey.chain.FollowerBackoff;
 import dev.peerkey.handshake.Endpoint;
 import dev.peerkey.handshake.LocalIdentity;
 import dev.peerkey.identity.PeerId;
@@ -132,6 +134,20 @@ final class ChatRuntime implements AutoCloseable {
             }
             client.sync();
             return true;
+        }
+    }
+
+    /**
+     * One pass of a follower (inbox --follow, chat's incoming messages): reads the mailbox unless
+     * another process follows it; a failing node is reported once through {@code backoff} and
+     * waited out (its Retry-After, else exponential backoff) instead of ending the command.
+     */
+    void followOnce(FollowerBackoff backoff) {
+        try {
+            syncIfFree();
+            backoff.succeeded();
+        } catch (ChainException e) {
+            FollowerBackoff.sleep(backoff.failed(e));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.peerkey.cli;
 
+import dev.peerkey.chain.FollowerBackoff;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.store.Direction;
 import dev.peerkey.store.Message;
@@ -46,9 +47,10 @@ final class InboxCommand implements Runnable {
                         + " `peerkey requests` shows them");
             }
             long seq = print(rt.textAfter(0), printer, only);
+            FollowerBackoff backoff = new FollowerBackoff(ctx.out::progress);
             while (follow) {
                 rt.sleep();
-                rt.syncIfFree();
+                rt.followOnce(backoff);
                 seq = Math.max(seq, print(rt.textAfter(seq), printer, only));
             }
         }

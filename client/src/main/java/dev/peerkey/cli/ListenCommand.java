@@ -1,6 +1,7 @@
 package dev.peerkey.cli;
 
 import dev.peerkey.PeerkeyException;
+import dev.peerkey.chain.FollowerBackoff;
 import dev.peerkey.handshake.Endpoint;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.messaging.SyncLock;
@@ -43,17 +44,6 @@ final class ListenCommand implements Runnable {
             description = "The endpoint peers should connect to (default: the bound address and port).")
     String advertise;
 
-    /** How long to wait before reading the mailbox again after a failure (the node down, say). */
-    private static final java.time.Duration RETRY = java.time.Duration.ofSeconds(1);
-
-    private static void sleepQuietly(java.time.Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void run() {
         Optional<SyncLock> listener = SyncLock.listener(options.home);
@@ -83,7 +73,8 @@ final class ListenCommand implements Runnable {
             MessagePrinter printer = rt.printer();
             PeerId only = chat.identity == null ? null : rt.client.id();
             long seq = rt.lastSeq();
-            String lastProblem = null;
+            // A failing node (down, rate limiting, 5xx) is reported once, waited out, and its recovery reported.
+            FollowerBackoff backoff = new FollowerBackoff(ctx.out::progress);
             while (!Thread.currentThread().isInterrupted()) {
                 try {
                     for (dev.peerkey.identity.PeerId from : rt.client.sync().requests()) {
@@ -91,16 +82,9 @@ final class ListenCommand implements Runnable {
                                 + "): `peerkey requests` shows it, `peerkey accept " + from.displayName().value()
                                 + "` answers it");
                     }
-                    if (lastProblem != null) {
-                        ctx.out.progress("the mailbox is reachable again");
-                        lastProblem = null;
-                    }
+                    backoff.succeeded();
                 } catch (PeerkeyException e) {
-                    if (!e.getMessage().equals(lastProblem)) { // once per problem, not once per poll
-                        ctx.out.progress("warning: " + e.getMessage() + " (retrying)");
-                        lastProblem = e.getMessage();
-                    }
-                    sleepQuietly(RETRY);
+                    FollowerBackoff.sleep(backoff.failed(e));
                 }
                 for (Message m : rt.textAfter(seq)) {
                     if (m.direction() == Direction.IN && (only == null || m.ourId().equals(only))) {
