@@ -79,8 +79,14 @@ interface IIdentityRegistry {
     /// @notice The key given to complete a recovery is not the one the recovery key named.
     error RecoveryKeyMismatch(bytes32 id, bytes32 keyHash);
 
-    /// @notice Emitted when an identity is registered with its first key (index 0).
-    event IdentityRegistered(bytes32 indexed id, address indexed submitter, uint40 validUntil);
+    /// @notice Emitted when an identity is registered with its first key (index 0). `name` (the
+    /// first 10 bytes of `id`, which its 16-character display name encodes) and `key` (the last 20
+    /// bytes of `id`: the first key's address) are topics too, so a client finds an identity by
+    /// display name or by address with one indexed log query instead of reading every registration.
+    /// `submitter` is whoever sent the registration (the key's own account, or a relayer).
+    event IdentityRegistered(
+        bytes32 indexed id, bytes10 indexed name, address indexed key, address submitter, uint40 validUntil
+    );
     /// @notice Emitted when an identity is registered with a recovery key. `r` and `vs` are key 0's
     /// EIP-712 signature over Register(id, recovery, validUntil, signedAt, 0) in the compact form
     /// of EIP-2098 (vs = s with the top bit set when v = 28), with validUntil from
@@ -248,6 +254,12 @@ interface IIdentityRegistry {
 
     /// @notice Seconds a recovery waits between {startRecovery} and {completeRecovery}.
     function recoveryDelay() external view returns (uint32);
+
+    /// @notice The number of the block this registry was deployed in: where a client starts reading
+    /// its logs, so that a client that did not deploy it never scans from block 0. (On chains whose
+    /// `block.number` is not their own block number, such as Arbitrum, an earlier block: still a
+    /// correct place to start.)
+    function deployedAt() external view returns (uint256);
 
     /// @notice Number of keys the identity has had (0 when unknown).
     function keyCount(bytes32 id) external view returns (uint32);

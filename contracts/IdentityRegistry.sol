@@ -43,6 +43,9 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
     /// @inheritdoc IIdentityRegistry
     uint32 public immutable recoveryDelay;
 
+    /// @inheritdoc IIdentityRegistry
+    uint256 public immutable deployedAt;
+
     uint256 private constant PUBLIC_KEY_LENGTH = 64;
 
     /// @dev An identity's current key and state, unpacked. It is stored as a {StoredIdentity}.
@@ -94,6 +97,7 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
     constructor(uint32 recoveryDelay_) EIP712("peerkey IdentityRegistry", "2") {
         if (recoveryDelay_ == 0) revert InvalidRecoveryDelay();
         recoveryDelay = recoveryDelay_;
+        deployedAt = block.number;
     }
 
     /// @inheritdoc IIdentityRegistry
@@ -464,7 +468,7 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         StoredIdentity storage stored = _identities[id];
         stored.x = _x(publicKey);
         stored.packed = _pack(Secp256k1.yParity(publicKey), 0, uint40(block.timestamp), validUntil, signedAt, 0, 1);
-        emit IdentityRegistered(id, msg.sender, validUntil);
+        emit IdentityRegistered(id, bytes10(id), _keyAddress(id), msg.sender, validUntil);
     }
 
     /// @dev Retires the current key now and makes `newPublicKey` current from now on.

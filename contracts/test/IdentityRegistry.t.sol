@@ -79,7 +79,7 @@ contract IdentityRegistryTest is RegistryTestBase {
     function test_Register_SelfSent() public {
         uint40 signedAt = _now() - 10;
         vm.expectEmit(true, true, true, true, address(registry));
-        emit IIdentityRegistry.IdentityRegistered(alice.id, alice.account, validUntil);
+        emit IIdentityRegistry.IdentityRegistered(alice.id, bytes10(alice.id), alice.account, alice.account, validUntil);
         vm.prank(alice.account, alice.account);
         registry.register(alice.id, alice.publicKey, validUntil, signedAt);
 
@@ -92,7 +92,7 @@ contract IdentityRegistryTest is RegistryTestBase {
         uint40 signedAt = _now() + 60; // The owner's clock may run a little ahead.
         bytes memory signature = _registerSig(registry, bob, validUntil, signedAt);
         vm.expectEmit(true, true, true, true, address(registry));
-        emit IIdentityRegistry.IdentityRegistered(bob.id, RELAYER, validUntil);
+        emit IIdentityRegistry.IdentityRegistered(bob.id, bytes10(bob.id), bob.account, RELAYER, validUntil);
         vm.prank(RELAYER);
         registry.registerFor(bob.id, bob.publicKey, validUntil, signedAt, address(0), signature);
 

@@ -35,7 +35,7 @@ contract IdentityRegistryRecoveryTest is RegistryLogTestBase {
         bytes memory signature = _registerSig(registry, alice, recovery.account, validUntil, signedAt);
         vml.recordLogs();
         vm.expectEmit(true, true, true, true, address(registry));
-        emit IIdentityRegistry.IdentityRegistered(alice.id, RELAYER, validUntil);
+        emit IIdentityRegistry.IdentityRegistered(alice.id, bytes10(alice.id), alice.account, RELAYER, validUntil);
         (bytes32 r, bytes32 vs) = _compact(signature);
         vm.expectEmit(true, true, true, true, address(registry));
         emit IIdentityRegistry.RecoveryKeySet(alice.id, recovery.account, signedAt, r, vs);

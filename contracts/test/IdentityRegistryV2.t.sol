@@ -46,6 +46,15 @@ contract IdentityRegistryV2Test is RegistryLogTestBase {
         vm.assertEq(new IdentityRegistry(1).recoveryDelay(), 1, "a one-second delay");
     }
 
+    function test_DeployedAt_IsTheDeploymentBlock() public {
+        uint256 deployBlock = block.number;
+        vm.assertEq(registry.deployedAt(), deployBlock, "deployedAt of the setUp deployment");
+        vm.roll(deployBlock + 1234);
+        IdentityRegistry later = new IdentityRegistry(DELAY);
+        vm.assertEq(later.deployedAt(), deployBlock + 1234, "a later deployment's block");
+        vm.assertEq(registry.deployedAt(), deployBlock, "immutable: unchanged by later blocks");
+    }
+
     function test_Constructor_RejectsZeroDelay() public {
         vm.expectRevert(abi.encodeWithSelector(IIdentityRegistry.InvalidRecoveryDelay.selector));
         new IdentityRegistry(0);

@@ -6,6 +6,7 @@ pragma solidity ^0.8.28;
 /// (forge-std is not a dependency). Each one is exercised by the registry tests.
 interface Vm {
     function warp(uint256 newTimestamp) external;
+    function roll(uint256 newHeight) external;
     function chainId(uint256 newChainId) external;
     function prank(address msgSender) external;
     function prank(address msgSender, address txOrigin) external;

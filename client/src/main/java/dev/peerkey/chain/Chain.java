@@ -7,6 +7,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Set;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;
@@ -26,6 +27,8 @@ public final class Chain implements AutoCloseable {
     private final HttpService service;
     private final Web3j web3j;
     private final long chainId;
+    private final LogPager logPager = new LogPager(this);
+    private String genesisHash;
 
     private Chain(String rpcUrl, HttpService service, Web3j web3j, long chainId) {
         this.rpcUrl = rpcUrl;
@@ -71,6 +74,56 @@ public final class Chain implements AutoCloseable {
 
     public long chainId() {
         return chainId;
+    }
+
+    /**
+     * The hash of block 0: with the chain id, what tells chains apart (two dev nodes share chain
+     * id 31337; a restarted one has a new genesis). Deployments are recorded under both.
+     */
+    public synchronized String genesisHash() {
+        if (genesisHash == null) {
+            var block = send(web3j.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.ZERO), false)).getBlock();
+            if (block == null || block.getHash() == null || !block.getHash().matches("0x[0-9a-fA-F]{64}")) {
+                throw new ChainException("chain node at " + rpcUrl + " did not return its genesis block");
+            }
+            genesisHash = block.getHash().toLowerCase(java.util.Locale.ROOT);
+        }
+        return genesisHash;
+    }
+
+    /** The key deployments are recorded under: chain id and genesis hash, whatever the URL's spelling. */
+    public String chainKey() {
+        return chainId + ":" + genesisHash();
+    }
+
+    /**
+     * Whether two RPC URLs name the same endpoint, up to spelling: scheme and host case, a trailing
+     * slash, a default port, and localhost / 127.0.0.1 / [::1] for the loopback host.
+     */
+    public static boolean sameUrl(String a, String b) {
+        return a != null && b != null && normalizedUrl(a).equals(normalizedUrl(b));
+    }
+
+    static String normalizedUrl(String url) {
+        try {
+            URI uri = URI.create(url.strip());
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+            String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(java.util.Locale.ROOT);
+            if (host.equals("localhost") || host.equals("[::1]") || host.equals("::1") || host.startsWith("127.")) {
+                host = "127.0.0.1";
+            }
+            int port = uri.getPort() != -1 ? uri.getPort() : scheme.equals("https") ? 443 : scheme.equals("http") ? 80 : -1;
+            String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
+            String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+            return scheme + "://" + host + ":" + port + path + query;
+        } catch (IllegalArgumentException e) {
+            return url.strip();
+        }
+    }
+
+    /** Where every eth_getLogs query goes: in pages the node accepts (see {@link LogPager}). */
+    public LogPager logs() {
+        return logPager;
     }
 
     /** Sends a call web3j has no method for (a node's own, such as evm_mine); its answer is ignored. */

@@ -19,6 +19,22 @@ public final class WrapperCalls {
     }
 
     /**
+     * Throws the {@link ChainException} behind {@code failure} if the node failed (an HTTP error
+     * status, say), so that a caller that turns any failure into its own verdict ("not a registry")
+     * does not blame the contract for the node.
+     */
+    public static void rethrowNodeFailure(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof NodeHttpException http) {
+                throw new NodeUnavailableException(http);
+            }
+            if (cause instanceof NodeUnavailableException unavailable) {
+                throw unavailable;
+            }
+        }
+    }
+
+    /**
      * @param own the caller's exception type, passed through unchanged
      * @param wrap makes the caller's exception from a failure's message
      */
@@ -36,11 +52,7 @@ public final class WrapperCalls {
             }
             throw wrap.apply(e.getMessage());
         } catch (Exception e) {
-            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof NodeHttpException http) {
-                    throw new NodeUnavailableException(http);
-                }
-            }
+            rethrowNodeFailure(e);
             throw wrap.apply(e.getMessage());
         }
     }

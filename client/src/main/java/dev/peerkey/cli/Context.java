@@ -32,6 +32,7 @@ final class Context implements AutoCloseable {
     /** Asked for once per command: the identity's keystore and the store key share it. */
     private char[] password;
     private StoreKey storeKey;
+    private Optional<Profile.Deployment> recorded;
 
     Context(GlobalOptions options) {
         this.options = options;
@@ -81,9 +82,7 @@ final class Context implements AutoCloseable {
         if (options.registry != null) {
             return Optional.of(options.registry);
         }
-        String rpc = rpcUrl();
-        return profile().registryFor(rpc)
-                .or(() -> localChain().filter(state -> rpc.equals(state.rpc())).map(LocalChainState::registry));
+        return recorded().map(Profile.Deployment::registry);
     }
 
     /**
@@ -108,33 +107,62 @@ final class Context implements AutoCloseable {
         if (options.messenger != null) {
             return options.messenger;
         }
-        String rpc = rpcUrl();
-        return profile().messengerFor(rpc)
-                .or(() -> localChain().filter(state -> rpc.equals(state.rpc())).map(LocalChainState::messenger))
+        return recorded().map(Profile.Deployment::messenger)
                 .orElseThrow(() -> new PeerkeyException(
                         "no messenger: deploy one with `peerkey deploy`, or pass --messenger ADDRESS"));
     }
 
-    /** The first block to scan for registry events. */
-    long registryBlock() {
-        String rpc = rpcUrl();
-        Profile.Config config = profile().config();
-        if (rpc.equals(config.rpc()) && config.registryBlock() != null) {
-            return config.registryBlock();
+    /**
+     * The deployment recorded for the chain in use, found by chain id and genesis hash whatever URL
+     * spelling reaches it: the profile's record for this chain, else the local chain's if the
+     * local node is this chain. Empty if none.
+     */
+    private Optional<Profile.Deployment> recorded() {
+        if (recorded == null) {
+            String rpc = rpcUrl();
+            recorded = profile().config().deploymentFor(chain().chainKey(), rpc)
+                    .or(() -> localChain().filter(this::isThisChain).filter(state -> state.registry() != null)
+                            .map(state -> new Profile.Deployment(state.rpc(), state.registry(), state.registryBlock(),
+                                    state.messenger(), state.messengerBlock())));
         }
-        return localChain().filter(state -> rpc.equals(state.rpc()) && state.registryBlock() != null)
-                .map(LocalChainState::registryBlock).orElse(0L);
+        return recorded;
     }
 
-    /** The first block to scan for messenger events. */
-    long messengerBlock() {
-        String rpc = rpcUrl();
-        Profile.Config config = profile().config();
-        if (rpc.equals(config.rpc()) && config.messengerBlock() != null) {
-            return config.messengerBlock();
+    /** Whether the local chain `chain start` recorded is the chain in use (any spelling of its URL). */
+    boolean isThisChain(LocalChainState state) {
+        if (Chain.sameUrl(state.rpc(), rpcUrl())) {
+            return true;
         }
-        return localChain().filter(state -> rpc.equals(state.rpc()) && state.messengerBlock() != null)
-                .map(LocalChainState::messengerBlock).orElse(0L);
+        try (Chain local = Chain.connect(state.rpc())) {
+            return local.chainKey().equals(chain().chainKey());
+        } catch (PeerkeyException notRunning) {
+            return false;
+        }
+    }
+
+    /**
+     * The first block to scan for registry events: the recorded deployment block, else 0 (the
+     * registry itself then tells where it was deployed, see {@link Registry#deployedAt()}).
+     */
+    long registryBlock() {
+        if (options.registry != null) {
+            return 0;
+        }
+        return recorded().map(Profile.Deployment::registryBlock).orElse(0L);
+    }
+
+    /**
+     * The first block to scan for messenger events: the recorded deployment block, else the
+     * registry's deployment block (a messenger is deployed after the registry it is bound to).
+     */
+    long messengerBlock() {
+        Long recordedBlock = options.messenger != null ? null
+                : recorded().map(Profile.Deployment::messengerBlock).orElse(null);
+        if (recordedBlock != null) {
+            return recordedBlock;
+        }
+        return configuredRegistry().isPresent() ? registry().deployedAt()
+                : Registry.at(chain(), messenger().registryAddress(), out::progress).deployedAt();
     }
 
     char[] password(boolean confirm) {

@@ -19,7 +19,7 @@ final class DeployCommand implements Runnable {
     @Mixin
     GlobalOptions options;
 
-    @Option(names = "--id", paramLabel = "ID", description = "Identity whose account pays (not on a local chain).")
+    @Option(names = "--id", paramLabel = "ID", description = "Identity whose account pays (default: on a local chain a throwaway account the node funds, elsewhere the profile's default identity).")
     String identity;
 
     @Option(names = "--recovery-delay", paramLabel = "DURATION", defaultValue = "3d",
@@ -40,11 +40,12 @@ final class DeployCommand implements Runnable {
             String messengerAddress = messenger.messenger().address();
             long messengerBlock = messenger.tx().blockNumber();
             String rpc = ctx.chain().rpcUrl();
-            ctx.localChain().filter(state -> rpc.equals(state.rpc())).ifPresentOrElse(
+            // Recorded by chain (id and genesis hash), so any spelling of the URL finds it.
+            ctx.localChain().filter(ctx::isThisChain).ifPresentOrElse(
                     state -> state.withRegistry(address, block, messengerAddress, messengerBlock)
                             .write(options.chainDir),
                     () -> ctx.profile().save(ctx.profile().config()
-                            .withRegistry(rpc, address, block, messengerAddress, messengerBlock)));
+                            .withRegistry(rpc, ctx.chain().chainKey(), address, block, messengerAddress, messengerBlock)));
             var fields = Output.fields();
             fields.put("registry", address);
             fields.put("messenger", messengerAddress);
@@ -59,6 +60,11 @@ final class DeployCommand implements Runnable {
     }
 
     private Credentials deployer(Context ctx) {
+        if (identity != null) { // honoured on a dev chain too: funded there if it needs to be
+            IdentityKey key = ctx.currentKey(ctx.profile().identity(identity));
+            ctx.fundIfDevChain(key.address());
+            return key.credentials();
+        }
         if (ctx.chain().isDevChain()) {
             IdentityKey throwaway = IdentityKey.generate();
             ctx.fundIfDevChain(throwaway.address());

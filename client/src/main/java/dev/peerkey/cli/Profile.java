@@ -33,41 +33,68 @@ final class Profile {
 
     /**
      * The contents of profile.json: identities map each ID to its current public key (hex);
-     * recovery maps an ID to the address of its recovery key (public; the key itself is never stored here).
+     * recovery maps an ID to the address of its recovery key (public; the key itself is never stored here);
+     * deployments maps a chain (chain id and genesis hash, see {@link dev.peerkey.chain.Chain#chainKey()}) to
+     * the registry and messenger deployed on it, whatever URL reached it. The top-level registry fields are
+     * the last deployment's, as earlier clients wrote them.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Config(String defaultIdentity, Map<String, String> identities, String rpc, String registry,
-                  Long registryBlock, String messenger, Long messengerBlock, Map<String, String> recovery) {
+                  Long registryBlock, String messenger, Long messengerBlock, Map<String, String> recovery,
+                  Map<String, Deployment> deployments) {
         Config {
             identities = identities == null ? Map.of() : Map.copyOf(identities);
             recovery = recovery == null ? Map.of() : Map.copyOf(recovery);
+            deployments = deployments == null ? Map.of() : Map.copyOf(deployments);
         }
 
         static Config empty() {
-            return new Config(null, Map.of(), null, null, null, null, null, Map.of());
+            return new Config(null, Map.of(), null, null, null, null, null, Map.of(), Map.of());
         }
 
         Config withIdentity(PeerId id, PublicKey currentKey) {
             Map<String, String> next = new TreeMap<>(identities);
             next.put(id.hex(), currentKey.hex());
             return new Config(defaultIdentity == null ? id.hex() : defaultIdentity, next, rpc, registry,
-                    registryBlock, messenger, messengerBlock, recovery);
+                    registryBlock, messenger, messengerBlock, recovery, deployments);
         }
 
         Config withRecovery(PeerId id, String recoveryAddress) {
             Map<String, String> next = new TreeMap<>(recovery);
             next.put(id.hex(), recoveryAddress);
             return new Config(defaultIdentity, identities, rpc, registry, registryBlock, messenger, messengerBlock,
-                    next);
+                    next, deployments);
         }
 
         /** Records a deployment; the two go together since a messenger is bound to one registry. */
-        Config withRegistry(String rpcUrl, String registryAddress, long registryDeployBlock,
+        Config withRegistry(String rpcUrl, String chainKey, String registryAddress, long registryDeployBlock,
                 String messengerAddress, long messengerDeployBlock) {
+            Map<String, Deployment> next = new TreeMap<>(deployments);
+            next.put(chainKey, new Deployment(rpcUrl, registryAddress, registryDeployBlock, messengerAddress,
+                    messengerDeployBlock));
             return new Config(defaultIdentity, identities, rpcUrl, registryAddress, registryDeployBlock,
-                    messengerAddress, messengerDeployBlock, recovery);
+                    messengerAddress, messengerDeployBlock, recovery, next);
         }
+
+        /** The deployment recorded for the chain with {@code chainKey}; else one recorded (by an earlier client) for this URL's spelling. */
+        Optional<Deployment> deploymentFor(String chainKey, String rpcUrl) {
+            Deployment byChain = deployments.get(chainKey);
+            if (byChain != null) {
+                return Optional.of(byChain);
+            }
+            if (registry != null && deployments.isEmpty() && dev.peerkey.chain.Chain.sameUrl(rpcUrl, rpc)) {
+                return Optional.of(new Deployment(rpc, registry, registryBlock, messenger, messengerBlock));
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** A registry and the messenger bound to it, on one chain; {@code rpc} is the URL it was deployed through. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Deployment(String rpc, String registry, Long registryBlock, String messenger, Long messengerBlock) {
+
     }
 
     private final Path home;
@@ -245,13 +272,4 @@ final class Profile {
         }
     }
 
-    Optional<String> registryFor(String rpcUrl) {
-        Config config = config();
-        return rpcUrl.equals(config.rpc()) ? Optional.ofNullable(config.registry()) : Optional.empty();
-    }
-
-    Optional<String> messengerFor(String rpcUrl) {
-        Config config = config();
-        return rpcUrl.equals(config.rpc()) ? Optional.ofNullable(config.messenger()) : Optional.empty();
-    }
 }

@@ -35,6 +35,24 @@ public final class DisplayName {
         return new DisplayName(out.toString()); // 80 bits = 16 x 5, nothing left over
     }
 
+    /** The 10 bytes (the first 80 bits of the ID) this name encodes. */
+    public byte[] prefixBytes() {
+        byte[] out = new byte[ID_PREFIX_BYTES];
+        long high = 0;
+        int bits = 0;
+        int at = 0;
+        for (int i = 0; i < LENGTH; i++) {
+            high = (high << 5) | ALPHABET.indexOf(value.charAt(i));
+            bits += 5;
+            if (bits >= 8) {
+                bits -= 8;
+                out[at++] = (byte) (high >>> bits);
+                high &= (1L << bits) - 1;
+            }
+        }
+        return out;
+    }
+
     /** Parses 16 characters of [a-z2-7], any case; the result is lowercase. */
     public static DisplayName parse(String text) {
         if (text == null || text.isEmpty()) {

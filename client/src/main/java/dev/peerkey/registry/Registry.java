@@ -23,10 +23,7 @@ import org.web3j.abi.EventEncoder;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
 import org.web3j.crypto.Keys;
-import org.web3j.protocol.core.DefaultBlockParameter;
-import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.request.EthFilter;
-import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tuples.generated.Tuple2;
@@ -58,6 +55,8 @@ public final class Registry {
     private final Consumer<String> progress;
     private final Clock clock;
     private final IdentityRegistry reader;
+    private static final String REGISTERED = EventEncoder.encode(IdentityRegistry.IDENTITYREGISTERED_EVENT);
+    private Long deployedAt;
 
     private Registry(Chain chain, String address, Consumer<String> progress, Clock clock) {
         this.chain = chain;
@@ -128,6 +127,7 @@ public final class Registry {
         try {
             domain = reader.eip712Domain().send();
         } catch (Exception e) {
+            WrapperCalls.rethrowNodeFailure(e);
             throw notARegistry();
         }
         if (!TypedData.NAME.equals(domain.component2())) {
@@ -283,7 +283,7 @@ public final class Registry {
             }
             return new RecoveryState(Optional.empty(), Optional.empty(), Optional.empty());
         }
-        Optional<String> verified = new RotationChain(chain, address, typedData).verifiedRecovery(id);
+        Optional<String> verified = new RotationChain(chain, address, typedData, deployedAt()).verifiedRecovery(id);
         if (!verified.map(v -> v.equalsIgnoreCase(reported)).orElse(reportedNone)) {
             throw lyingNode(id, "its recovery key is not the one its first key signed");
         }
@@ -344,7 +344,7 @@ public final class Registry {
     private List<RotationChain.VerifiedKey> verifiedKeyChain(PeerId id) {
         PublicKey first = keyByIndex(id, 0).publicKey();
         requireHashesToId(id, first);
-        return new RotationChain(chain, address, typedData).verifiedKeys(id, first);
+        return new RotationChain(chain, address, typedData, deployedAt()).verifiedKeys(id, first);
     }
 
     /** Every key the identity has had, oldest first. */
@@ -389,30 +389,89 @@ public final class Registry {
     }
 
     /**
+     * The block the registry was deployed in, as the registry itself reports it ({@code deployedAt}):
+     * where every scan of its logs starts, whoever deployed it. Asked once per registry object.
+     */
+    public synchronized long deployedAt() {
+        if (deployedAt == null) {
+            BigInteger block = call(() -> reader.deployedAt().send());
+            if (block.signum() < 0 || block.bitLength() > 62) {
+                throw new RegistryException("the node at " + chain.rpcUrl() + " gave a false answer: the registry's"
+                        + " deployment block is " + block);
+            }
+            deployedAt = block.longValueExact();
+        }
+        return deployedAt;
+    }
+
+    /**
      * Finds the registered identity whose display name or (ID-derived) address is
-     * {@code nameOrAddress}, by reading the registry's registration events.
+     * {@code nameOrAddress}, with one indexed log query (the registration event carries both as
+     * topics), read in pages from the registry's deployment block.
+     *
+     * @param fromBlock where to start if it is later than the deployment block (0: from it)
      */
     public Optional<PeerId> resolve(String nameOrAddress, long fromBlock) {
         String wanted = nameOrAddress.toLowerCase();
-        for (PeerId id : registeredIds(fromBlock)) {
-            if (id.displayName().value().equals(wanted) || id.address().toLowerCase().equals(wanted)) {
+        boolean byAddress = wanted.matches("0x[0-9a-f]{40}");
+        String nameTopic = byAddress ? null : nameTopic(DisplayName.parse(wanted));
+        String keyTopic = byAddress ? "0x" + "0".repeat(24) + wanted.substring(2) : null;
+        for (Log log : registrationLogs(fromBlock, nameTopic, keyTopic)) {
+            PeerId id = registeredId(log);
+            // The node chose the logs: only an ID that matches what was asked is an answer.
+            if (id != null && (id.displayName().value().equals(wanted) || id.address().toLowerCase().equals(wanted))) {
                 return Optional.of(id);
             }
         }
         return Optional.empty();
     }
 
-    /** All registered IDs, from the registration events since {@code fromBlock}. */
+    /** All registered IDs, from the registration events since {@code fromBlock} (at the earliest the deployment block). */
     public List<PeerId> registeredIds(long fromBlock) {
-        EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
-                DefaultBlockParameterName.LATEST, address);
-        filter.addSingleTopic(EventEncoder.encode(IdentityRegistry.IDENTITYREGISTERED_EVENT));
         List<PeerId> ids = new ArrayList<>();
-        for (EthLog.LogResult<?> result : chain.send(chain.web3j().ethGetLogs(filter)).getLogs()) {
-            Log log = (Log) result.get();
-            ids.add(PeerId.parse(log.getTopics().get(1)));
+        for (Log log : registrationLogs(fromBlock, null, null)) {
+            PeerId id = registeredId(log);
+            if (id != null) {
+                ids.add(id);
+            }
         }
         return ids;
+    }
+
+    private List<Log> registrationLogs(long fromBlock, String nameTopicOrNull, String keyTopicOrNull) {
+        return chain.logs().logs(Math.max(fromBlock, deployedAt()), chain.blockNumber(), (from, to) -> {
+            EthFilter filter = new EthFilter(from, to, address);
+            filter.addSingleTopic(REGISTERED);
+            filter.addNullTopic();
+            if (nameTopicOrNull == null) {
+                filter.addNullTopic();
+            } else {
+                filter.addSingleTopic(nameTopicOrNull);
+            }
+            if (keyTopicOrNull != null) {
+                filter.addSingleTopic(keyTopicOrNull);
+            }
+            return filter;
+        });
+    }
+
+    /** The ID a registration log names, or null if the log is not one of this registry's registrations. */
+    private PeerId registeredId(Log log) {
+        List<String> topics = log.getTopics();
+        if (log.isRemoved() || topics == null || topics.size() != 4 || !REGISTERED.equalsIgnoreCase(topics.get(0))
+                || !address.equalsIgnoreCase(log.getAddress())) {
+            return null;
+        }
+        try {
+            return PeerId.parse(topics.get(1));
+        } catch (MalformedKeyException e) {
+            return null;
+        }
+    }
+
+    /** The registration event's name topic: the 10 bytes a display name encodes, left-aligned in 32. */
+    static String nameTopic(DisplayName name) {
+        return Numeric.toHexString(java.util.Arrays.copyOf(name.prefixBytes(), 32));
     }
 
     /** Whether {@code text} names an identity by display name rather than ID or address. */

@@ -18,10 +18,7 @@ import org.web3j.abi.FunctionReturnDecoder;
 import org.web3j.abi.TypeReference;
 import org.web3j.abi.datatypes.Type;
 import org.web3j.crypto.Hash;
-import org.web3j.protocol.core.DefaultBlockParameter;
-import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.request.EthFilter;
-import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.utils.Numeric;
 
@@ -46,11 +43,14 @@ final class RotationChain {
     private final Chain chain;
     private final String registry;
     private final TypedData typedData;
+    /** The registry's deployment block: no log of it lies before. */
+    private final long fromBlock;
 
-    RotationChain(Chain chain, String registry, TypedData typedData) {
+    RotationChain(Chain chain, String registry, TypedData typedData, long fromBlock) {
         this.chain = chain;
         this.registry = registry;
         this.typedData = typedData;
+        this.fromBlock = fromBlock;
     }
 
     /**
@@ -129,7 +129,8 @@ final class RotationChain {
             throw invalid(id, logs.registered().isEmpty() ? "the node has no registration event for it"
                     : "the node reports " + logs.registered().size() + " registration events");
         }
-        return longOf(decode(id, logs.registered().get(0), "uint40").get(0));
+        // Data: submitter, validUntil (the name and key address are topics).
+        return longOf(decode(id, logs.registered().get(0), "address", "uint40").get(1));
     }
 
     private Optional<String> verifiedRecovery(PeerId id, Logs logs, long validUntil) {
@@ -168,14 +169,12 @@ final class RotationChain {
     private record Logs(List<Log> registered, List<Log> recoveryKeySet, TreeMap<Long, Log> changes) { }
 
     private Logs logs(PeerId id) {
-        EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.ZERO),
-                DefaultBlockParameterName.LATEST, registry);
-        filter.addOptionalTopics(REGISTERED, RECOVERY_KEY_SET, ROTATED, RECOVERED);
-        filter.addSingleTopic(id.hex());
-        List<Log> all = new ArrayList<>();
-        for (EthLog.LogResult<?> result : chain.send(chain.web3j().ethGetLogs(filter)).getLogs()) {
-            all.add((Log) result.get());
-        }
+        List<Log> all = new ArrayList<>(chain.logs().logs(fromBlock, chain.blockNumber(), (from, to) -> {
+            EthFilter filter = new EthFilter(from, to, registry);
+            filter.addOptionalTopics(REGISTERED, RECOVERY_KEY_SET, ROTATED, RECOVERED);
+            filter.addSingleTopic(id.hex());
+            return filter;
+        }));
         all.sort(Comparator.comparing(Log::getBlockNumber).thenComparing(Log::getLogIndex));
         List<Log> registered = new ArrayList<>();
         List<Log> recoveryKeySet = new ArrayList<>();

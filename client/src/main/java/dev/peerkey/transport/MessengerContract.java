@@ -24,9 +24,7 @@ import java.util.function.Consumer;
 import org.web3j.abi.EventEncoder;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
-import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.methods.request.EthFilter;
-import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tuples.generated.Tuple7;
@@ -111,6 +109,7 @@ public final class MessengerContract {
         try {
             eip712 = reader.eip712Domain().send();
         } catch (Exception e) {
+            WrapperCalls.rethrowNodeFailure(e);
             throw notAMessenger();
         }
         if (!HandshakeTypedData.NAME.equals(eip712.component2())) {
@@ -204,11 +203,12 @@ public final class MessengerContract {
         Objects.requireNonNull(request, "request");
         byte[] requestId = request.requestId(domain);
         String initiator = topic(request.initiator().bytes());
-        EthFilter filter = filter(Math.max(0, fromBlock), latestBlock());
-        filter.addSingleTopic(ACCEPTED);
-        filter.addSingleTopic(initiator);
-        filter.addSingleTopic(topic(request.responder().bytes()));
-        for (Log log : logs(filter)) {
+        String responder = topic(request.responder().bytes());
+        for (Log log : logs(Math.max(0, fromBlock), latestBlock(), filter -> {
+            filter.addSingleTopic(ACCEPTED);
+            filter.addSingleTopic(initiator);
+            filter.addSingleTopic(responder);
+        })) {
             Optional<ChainEvent> event = decode(log, Set.of(ACCEPTED), Set.of(initiator));
             if (event.isPresent() && event.get() instanceof ChainEvent.AcceptEvent a
                     && Arrays.equals(a.accept().requestId(), requestId)
@@ -251,15 +251,15 @@ public final class MessengerContract {
         String meTopic = topic(me.bytes());
         List<String> firstTopics = new ArrayList<>(List.of(meTopic));
         firstTopics.addAll(tagTopics);
-        EthFilter filter = filter(fromBlock, toBlock);
-        if (tagTopics.isEmpty()) {
-            filter.addOptionalTopics(REQUESTED, ACCEPTED);
-        } else {
-            filter.addOptionalTopics(REQUESTED, ACCEPTED, POSTED);
-        }
-        filter.addOptionalTopics(firstTopics.toArray(String[]::new));
         List<ChainEvent> events = new ArrayList<>();
-        for (Log log : logs(filter)) {
+        for (Log log : logs(fromBlock, toBlock, filter -> {
+            if (tagTopics.isEmpty()) {
+                filter.addOptionalTopics(REQUESTED, ACCEPTED);
+            } else {
+                filter.addOptionalTopics(REQUESTED, ACCEPTED, POSTED);
+            }
+            filter.addOptionalTopics(firstTopics.toArray(String[]::new));
+        })) {
             boolean post = log.getTopics() != null && !log.getTopics().isEmpty()
                     && POSTED.equals(lower(log.getTopics().get(0)));
             decode(log, post ? Set.of(POSTED) : Set.of(REQUESTED, ACCEPTED), post ? tagTopics : Set.of(meTopic))
@@ -269,22 +269,13 @@ public final class MessengerContract {
         return events;
     }
 
-    private EthFilter filter(long fromBlock, long toBlock) {
-        return new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
-                DefaultBlockParameter.valueOf(BigInteger.valueOf(toBlock)), address);
-    }
-
-    private List<Log> logs(EthFilter filter) {
-        var results = chain.send(chain.web3j().ethGetLogs(filter)).getLogs();
-        List<Log> logs = new ArrayList<>();
-        if (results != null) {
-            for (EthLog.LogResult<?> result : results) {
-                if (result != null && result.get() instanceof Log log) {
-                    logs.add(log);
-                }
-            }
-        }
-        return logs;
+    /** The logs of this contract in blocks {@code fromBlock} to {@code toBlock} with {@code topics}, read in pages. */
+    private List<Log> logs(long fromBlock, long toBlock, java.util.function.Consumer<EthFilter> topics) {
+        return chain.logs().logs(fromBlock, toBlock, (from, to) -> {
+            EthFilter filter = new EthFilter(from, to, address);
+            topics.accept(filter);
+            return filter;
+        });
     }
 
     /**
