@@ -161,7 +161,10 @@ final class Context implements AutoCloseable {
         if (recordedBlock != null) {
             return recordedBlock;
         }
-        return configuredRegistry().isPresent() ? registry().deployedAt()
+        if (configuredRegistry().isPresent()) {
+            return registry().deployedAt();
+        }
+        return options.messenger == null ? 0
                 : Registry.at(chain(), messenger().registryAddress(), out::progress).deployedAt();
     }
 

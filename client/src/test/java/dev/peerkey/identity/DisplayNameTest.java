@@ -89,4 +89,15 @@ class DisplayNameTest {
         assertFalse(DisplayName.looksLike(IdentityKeyTest.hardhat0().id().hex()));
         assertFalse(DisplayName.looksLike(IdentityKeyTest.HARDHAT0_ADDRESS));
     }
+
+    @Test
+    void prefixBytesAreTheFirstTenBytesOfTheId() {
+        for (int i = 0; i < 50; i++) {
+            PeerId id = IdentityKey.generate().id();
+            byte[] prefix = java.util.Arrays.copyOf(id.bytes(), 10);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(prefix, id.displayName().prefixBytes());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(prefix,
+                    DisplayName.parse(id.displayName().value().toUpperCase(Locale.ROOT)).prefixBytes());
+        }
+    }
 }

@@ -71,7 +71,7 @@ class ContextIT {
     void theProfileRecordsTheMessengerAndItsBlock() {
         GlobalOptions options = options();
         new Profile(options.home, false).save(Profile.Config.empty().withRegistry(node.rpcUrl(),
-                registry.registry().address(), registry.tx().blockNumber(), messengerAddress(),
+                node.chain().chainKey(), registry.registry().address(), registry.tx().blockNumber(), messengerAddress(),
                 messenger.tx().blockNumber()));
         try (Context ctx = new Context(options)) {
             assertEquals(messengerAddress(), ctx.messenger().address());
@@ -106,6 +106,76 @@ class ContextIT {
                     e.getMessage());
             assertTrue(e.getMessage().endsWith("not to " + otherRegistry + ": pass a matching --messenger or --registry"),
                     e.getMessage());
+        }
+    }
+
+    /** The spellings of one loopback endpoint a user may type (issue 10, item 9). */
+    private static java.util.List<String> spellings() {
+        String port = node.rpcUrl().replaceAll(".*:(\\d+)/?$", "$1");
+        return java.util.List.of("http://127.0.0.1:" + port + "/", "http://127.0.0.1:" + port, "http://localhost:" + port,
+                "http://LOCALHOST:" + port + "/");
+    }
+
+    @Test
+    void aProfileRecordIsFoundUnderEverySpellingOfTheUrl() {
+        GlobalOptions recording = options();
+        new Profile(recording.home, false).save(Profile.Config.empty().withRegistry(spellings().get(0),
+                node.chain().chainKey(), registry.registry().address(), registry.tx().blockNumber(), messengerAddress(),
+                messenger.tx().blockNumber()));
+        for (String rpc : spellings()) {
+            GlobalOptions options = options();
+            options.rpc = rpc;
+            try (Context ctx = new Context(options)) {
+                assertEquals(registry.registry().address(), ctx.registry().address(), rpc);
+                assertEquals(messengerAddress(), ctx.messenger().address(), rpc);
+                assertEquals(registry.tx().blockNumber(), ctx.registryBlock(), rpc);
+                assertEquals(messenger.tx().blockNumber(), ctx.messengerBlock(), rpc);
+            }
+        }
+    }
+
+    @Test
+    void theLocalChainsRecordIsFoundUnderEverySpellingOfTheUrl() {
+        GlobalOptions recording = options();
+        new LocalChainState(spellings().get(1), ProcessHandle.current().pid(), "node.log")
+                .withRegistry(registry.registry().address(), registry.tx().blockNumber(), messengerAddress(),
+                        messenger.tx().blockNumber())
+                .write(recording.chainDir);
+        for (String rpc : spellings()) {
+            GlobalOptions options = options();
+            options.rpc = rpc;
+            try (Context ctx = new Context(options)) {
+                assertEquals(messengerAddress(), ctx.messenger().address(), rpc);
+                assertEquals(messenger.tx().blockNumber(), ctx.messengerBlock(), rpc);
+            }
+        }
+    }
+
+    @Test
+    void aRecordForAnotherChainIsNotUsed() {
+        GlobalOptions options = options();
+        // Same URL spelling as an earlier client wrote it, but recorded for another chain (a restarted node, say).
+        new Profile(options.home, false).save(Profile.Config.empty().withRegistry(node.rpcUrl(),
+                node.chain().chainId() + ":0x" + "ab".repeat(32), registry.registry().address(),
+                registry.tx().blockNumber(), messengerAddress(), messenger.tx().blockNumber()));
+        try (Context ctx = new Context(options)) {
+            PeerkeyException e = assertThrows(PeerkeyException.class, ctx::messenger);
+            assertTrue(e.getMessage().startsWith("no messenger"), e.getMessage());
+        }
+    }
+
+    @Test
+    void withoutARecordTheRegistryTellsWhereScansStart() {
+        GlobalOptions options = options();
+        options.registry = registry.registry().address();
+        options.messenger = messengerAddress();
+        try (Context ctx = new Context(options)) {
+            assertEquals(registry.tx().blockNumber(), ctx.registry().deployedAt());
+            assertEquals(registry.tx().blockNumber(), ctx.messengerBlock(), "the messenger came after its registry");
+        }
+        options.registry = null;
+        try (Context ctx = new Context(options)) {
+            assertEquals(registry.tx().blockNumber(), ctx.messengerBlock(), "through the messenger's registry");
         }
     }
 }

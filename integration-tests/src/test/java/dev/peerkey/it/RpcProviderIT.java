@@ -109,7 +109,7 @@ class RpcProviderIT {
         proxy.fail(ProviderProxy.Failure.badGatewayPage());
         assertOneErrorLine(alice.run("lookup", bobId), "HTTP 502");
         // Failing after the connection: a contract call (eth_call through web3j's wrapper) and a send.
-        for (long passed : new long[] {2, 3, 4}) {
+        for (long passed : new long[] {1, 2, 3}) {
             proxy.failAfter(passed, ProviderProxy.Failure.badGatewayPage());
             assertOneErrorLine(alice.run("lookup", bobId), "HTTP 502");
         }
@@ -186,6 +186,30 @@ class RpcProviderIT {
             assertTrue(listen.isAlive());
         }
         assertFalse(bobId.isEmpty());
+    }
+
+    @Test
+    @Order(5)
+    void deploymentsAreFoundUnderEverySpellingAndDeployIdPaysOnADevChain() {
+        proxy.capLogs(Long.MAX_VALUE);
+        String port = proxy.url().replaceAll(".*:(\\d+)/?$", "$1");
+        Map<String, String> own = new HashMap<>(env);
+        own.remove("PEERKEY_REGISTRY");
+        own.remove("PEERKEY_MESSENGER");
+        own.put("PEERKEY_HOME", dir.resolve("dave").toString());
+        own.put("PEERKEY_RPC", "http://127.0.0.1:" + port + "/");
+        Cli dave = new Cli(own);
+        JsonNode daveIdentity = ok(dave, "id", "new", "--fast-kdf", "--no-recovery", "--json").json();
+        JsonNode deployed = ok(dave, "deploy", "--id", daveIdentity.path("id").asText(), "--json").json();
+        var tx = node.chain().send(node.chain().web3j().ethGetTransactionByHash(deployed.path("txHash").asText()))
+                .getTransaction().orElseThrow();
+        assertTrue(tx.getFrom().equalsIgnoreCase(daveIdentity.path("address").asText()), tx::getFrom);
+        ok(dave, "register"); // only in the new registry: found below only through the record the deploy made
+        for (String rpc : List.of("http://127.0.0.1:" + port, "http://localhost:" + port,
+                "http://127.0.0.1:" + port + "/")) {
+            Cli.Result found = ok(dave, "lookup", daveIdentity.path("name").asText(), "--rpc", rpc, "--json");
+            assertEquals(daveIdentity.path("id").asText(), found.json().path("id").asText(), rpc);
+        }
     }
 
     private static int count(String text, String part) {
