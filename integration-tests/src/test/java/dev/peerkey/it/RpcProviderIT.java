@@ -166,8 +166,8 @@ class RpcProviderIT {
         try (Cli.Background listen = alice.start("listen", "--port", "0")) {
             listen.awaitStdout("listening", 120);
             proxy.fail(ProviderProxy.Failure.unavailable());
-            String failing = listen.awaitStderr("answered HTTP 503", 120);
-            assertTrue(failing.contains("retrying with backoff"), failing);
+            String failing = listen.awaitStderr("retrying with backoff", 120);
+            assertTrue(failing.contains("warning: chain node at " + proxy.url() + " answered HTTP 503"), failing);
             while (proxy.failed() < 3) { // it keeps trying, backing off
                 assertTrue(listen.isAlive(), listen::stderr);
                 pause();
@@ -184,6 +184,8 @@ class RpcProviderIT {
             ok(bob, "send", aliceIdentity.path("id").asText(), "after the outage", "--via", "chain");
             listen.awaitStdout("after the outage", 120);
             assertTrue(listen.isAlive());
+        } finally {
+            proxy.heal();
         }
         assertFalse(bobId.isEmpty());
     }
