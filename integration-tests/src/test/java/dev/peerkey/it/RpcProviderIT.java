@@ -71,8 +71,13 @@ class RpcProviderIT {
         node.close();
     }
 
+    /** Mines empty blocks at once (Anvil answers hardhat_mine too; Ganache mines a count with evm_mine). */
     private static void mine(long blocks) {
-        node.rpc("hardhat_mine", "0x" + Long.toHexString(blocks), "0x0");
+        if (node.kind() == dev.peerkey.chain.NodeKind.GANACHE) {
+            node.rpc("evm_mine", Map.of("blocks", blocks));
+        } else {
+            node.rpc("hardhat_mine", "0x" + Long.toHexString(blocks), "0x0");
+        }
     }
 
     private static Cli profile(String name) {
