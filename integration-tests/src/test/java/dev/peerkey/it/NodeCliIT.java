@@ -108,9 +108,7 @@ class NodeCliIT {
         assertTrue(status.path("running").asBoolean(), status::toString);
         assertEquals(kind == NodeKind.GANACHE ? 1337 : 31337, status.path("chainId").asLong(), status::toString);
 
-        // Starting again with the same node reports the running one; another node is refused, one line.
-        assertEquals(started.path("rpc"), ok(bob, "chain", "start", "--node", kind.option(), "--json").json()
-                .path("rpc"));
+        // Another node while this one runs is refused, in one line.
         NodeKind other = kind == NodeKind.ANVIL ? NodeKind.GANACHE : NodeKind.ANVIL;
         Cli.Result refused = fails(bob, 1, "is already running", "chain", "start", "--node", other.option());
         assertEquals(1, refused.stderr().strip().lines().filter(l -> l.startsWith("error:")).count(),
@@ -133,12 +131,12 @@ class NodeCliIT {
         bobId = ok(bob, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
         ok(bob, "register", "--relayed");
 
-        for (String peer : new String[] {aliceId, created.path("name").asText(), created.path("address").asText()}) {
+        // By name and by address: both found through the registry's logs, which each node filters itself.
+        for (String peer : new String[] {created.path("name").asText(), created.path("address").asText()}) {
             JsonNode found = ok(bob, "lookup", peer, "--json").json();
             assertEquals(aliceId, found.path("id").asText());
             assertEquals(created.path("publicKey").asText(), found.path("publicKey").asText());
         }
-        assertEquals(bobId, ok(alice, "lookup", bobId, "--json").json().path("id").asText());
     }
 
     @Test
