@@ -123,16 +123,25 @@ public final class EvmFeatures {
 
     /** The features among {@code features} that the node does not run (each probed with one eth_call). */
     public static List<Feature> missing(Chain chain, Set<Feature> features) {
-        List<Feature> missing = new ArrayList<>();
+        return probe(chain, features).stream().map(Refusal::feature).toList();
+    }
+
+    /** A feature the node did not run, and what it answered instead. */
+    private record Refusal(Feature feature, String answer) { }
+
+    private static List<Refusal> probe(Chain chain, Set<Feature> features) {
+        List<Refusal> refused = new ArrayList<>();
         for (Feature feature : features) {
             EthCall answer = chain.sendRaw(chain.web3j().ethCall(
                     Transaction.createEthCallTransaction(null, null, feature.probe()),
                     DefaultBlockParameterName.LATEST));
-            if (answer.hasError() || !"0x2a".equalsIgnoreCase(answer.getValue())) {
-                missing.add(feature);
+            if (answer.hasError()) {
+                refused.add(new Refusal(feature, String.valueOf(answer.getError().getMessage())));
+            } else if (!"0x2a".equalsIgnoreCase(answer.getValue())) {
+                refused.add(new Refusal(feature, "returned " + answer.getValue()));
             }
         }
-        return missing;
+        return refused;
     }
 
     /**
@@ -142,13 +151,15 @@ public final class EvmFeatures {
      * @throws ChainException naming the missing opcodes, their EIPs and upgrades
      */
     public static void requireSupport(Chain chain, String contract, String bytecode) {
-        List<Feature> missing = missing(chain, used(bytecode));
-        if (!missing.isEmpty()) {
-            List<String> names = missing.stream().map(Feature::describe).toList();
-            String upgrades = String.join(", ", missing.stream().map(Feature::upgrade).distinct().toList());
+        List<Refusal> refused = probe(chain, used(bytecode));
+        if (!refused.isEmpty()) {
+            List<String> names = refused.stream().map(r -> r.feature().describe()).toList();
+            String upgrades = String.join(", ", refused.stream().map(r -> r.feature().upgrade()).distinct().toList());
+            String answer = refused.get(0).answer();
             throw new ChainException("the node at " + chain.rpcUrl() + " (chain " + chain.chainId() + ") cannot run "
                     + contract + ": it lacks " + String.join(", ", names) + "; use a node or chain with the "
-                    + upgrades + " upgrade (nothing was sent)");
+                    + upgrades + " upgrade (nothing was sent; the node answered: "
+                    + (answer.length() > 120 ? answer.substring(0, 120) + "…" : answer) + ")");
         }
     }
 }

@@ -92,6 +92,8 @@ class DeployPreflightIT {
         List<String> errors = result.stderr().strip().lines().filter(l -> l.startsWith("error:")).toList();
         assertEquals(1, errors.size(), result::toString);
         assertTrue(errors.get(0).contains("cannot run the identity registry: it " + MISSING), result::toString);
+        assertTrue(errors.get(0).contains("the node answered: VM Exception while processing transaction: invalid opcode"),
+                result::toString);
         assertEquals(block, london.chain().blockNumber(), "not even the throwaway deployer was funded");
     }
 }
