@@ -127,10 +127,10 @@ final class ChatRuntime implements AutoCloseable {
         }
         try (SyncLock held = lock.get()) {
             if (recover) {
-                client.recoverHandshakes();
-                client.resendQueued();
+                client.resendIfDue(); // the first call of a process always runs
             }
             client.sync();
+            client.resendIfDue(); // a long-running chat or inbox --follow resends too
             return true;
         }
     }

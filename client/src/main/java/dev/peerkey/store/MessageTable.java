@@ -69,6 +69,27 @@ final class MessageTable {
                 hash, now) > 0;
     }
 
+    /** Remembers an accepted control envelope and the message ID it carried, to acknowledge a copy again. */
+    static boolean markSeen(Sql sql, long now, byte[] hash, MessageId id) {
+        return sql.update("INSERT INTO seen_envelopes (hash, seen_at, message_id) VALUES (?, ?, ?)"
+                + " ON CONFLICT DO NOTHING", hash, now, id.bytes()) > 0;
+    }
+
+    /**
+     * The message ID an accepted envelope carried: the incoming message stored from it, or the
+     * control packet recorded with it; empty for an envelope not seen, or seen before v9.
+     */
+    static Optional<MessageId> seenMessageId(Sql sql, byte[] envelope) {
+        byte[] hash = sha256(envelope);
+        Optional<MessageId> control = sql.one("SELECT message_id FROM seen_envelopes WHERE hash = ?"
+                + " AND message_id IS NOT NULL", rs -> MessageId.of(rs.getBytes("message_id")), hash);
+        if (control.isPresent()) {
+            return control;
+        }
+        return sql.one("SELECT id FROM messages WHERE direction = ? AND envelope_hash = ?",
+                rs -> MessageId.of(rs.getBytes("id")), Bytes.code(Direction.IN), hash);
+    }
+
     /** Records the answer an accepted envelope got on a direct connection. */
     static void setReply(Sql sql, byte[] hash, byte[] reply) {
         // coalesce: the driver may bind an empty array as NULL, and NULL means "no direct answer".
