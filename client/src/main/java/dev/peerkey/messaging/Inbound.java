@@ -63,6 +63,13 @@ final class Inbound {
     /** What an envelope is before it is decrypted: for one of our sessions, and maybe a known copy. */
     private record Trial(SessionRecord session, Received duplicate) { }
 
+    /**
+     * How often a mailbox copy of one envelope is acknowledged again at most: anyone can repost a
+     * public envelope, and each acknowledgement costs the receiver a post. The sender resends no
+     * sooner than {@link ChatClient#RESEND_AFTER}.
+     */
+    static final java.time.Duration REACK_GAP = ChatClient.RESEND_AFTER;
+
     private final Store store;
     private final SessionGate gate;
     private final Clock clock;
@@ -212,8 +219,9 @@ final class Inbound {
      * A copy of an accepted envelope: changes nothing. On a direct connection it gets the answer
      * the first one got there; one that first came through the mailbox gets no answer but the
      * refusal that says nothing, since no peer of ours sends a mailbox envelope directly. Through
-     * the mailbox, the message it carried is acknowledged again (on an established session): the
-     * sender resends only what it holds no acknowledgement for.
+     * the mailbox, the message it carried is acknowledged again (on an established session, at most
+     * once per {@link #REACK_GAP} per envelope): the sender resends only what it holds no
+     * acknowledgement for.
      */
     private static Received copy(Tx tx, SessionRecord session, SessionRoute route, byte[] envelope,
             boolean answering) {
@@ -223,7 +231,7 @@ final class Inbound {
             reply = tx.replyTo(envelope).orElseThrow(() -> RefusedException.unproven(
                     "refused a direct copy of a message from " + session.peer() + " that came through the mailbox"));
         } else if (session.status() == SessionStatus.ESTABLISHED && session.state() != null) {
-            again = tx.seenMessageId(envelope).orElse(null);
+            again = tx.acknowledgeCopy(envelope, REACK_GAP).orElse(null);
         }
         return new Received(Outcome.DUPLICATE, session, route, null, again, reply);
     }

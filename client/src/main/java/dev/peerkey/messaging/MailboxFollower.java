@@ -162,6 +162,8 @@ final class MailboxFollower {
                 if (i > 0) {
                     notices.accept("the chain was reorganised: reading the mailbox again from block "
                             + (c.block() + 1));
+                    // Back to the fork point: the checkpoints of the branch the chain left go with it.
+                    store.inTransaction(tx -> tx.setCursor(cursorName, c, CHECKPOINTS));
                 }
                 return c.block() + 1;
             }

@@ -90,6 +90,20 @@ final class MessageTable {
                 rs -> MessageId.of(rs.getBytes("id")), Bytes.code(Direction.IN), hash);
     }
 
+    /**
+     * The message ID to acknowledge again for a mailbox copy of an accepted envelope, unless a
+     * copy of it was acknowledged again less than {@code gapMillis} ago; records this one.
+     */
+    static Optional<MessageId> acknowledgeCopy(Sql sql, long now, byte[] envelope, long gapMillis) {
+        Optional<MessageId> id = seenMessageId(sql, envelope);
+        if (id.isEmpty()) {
+            return id;
+        }
+        boolean due = sql.update("UPDATE seen_envelopes SET reacked_at = ? WHERE hash = ?"
+                + " AND (reacked_at IS NULL OR reacked_at <= ?)", now, sha256(envelope), now - gapMillis) > 0;
+        return due ? id : Optional.empty();
+    }
+
     /** Records the answer an accepted envelope got on a direct connection. */
     static void setReply(Sql sql, byte[] hash, byte[] reply) {
         // coalesce: the driver may bind an empty array as NULL, and NULL means "no direct answer".

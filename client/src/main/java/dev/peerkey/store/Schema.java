@@ -198,6 +198,9 @@ final class Schema {
             """
             ALTER TABLE seen_envelopes ADD COLUMN message_id BLOB
                 CHECK (message_id IS NULL OR length(message_id) = 16)""",
+            // When a mailbox copy of the envelope was last acknowledged again: anyone can post a
+            // copy, so a copy is acknowledged again at most once a minute (see Tx#acknowledgeCopy).
+            "ALTER TABLE seen_envelopes ADD COLUMN reacked_at INTEGER",
             // Our signed answers to handshake requests (public once on chain), so an answer a
             // reorganisation dropped is submitted again, unchanged.
             """

@@ -385,6 +385,17 @@ public final class Tx {
     }
 
     /**
+     * For a mailbox copy of an accepted envelope: the ID of the message it carried, to acknowledge
+     * again (the sender resends only what it holds no acknowledgement for), unless a copy of this
+     * envelope was acknowledged again less than {@code gap} ago. Anyone can post a copy of a
+     * public envelope: this bounds what copies can make the receiver pay for.
+     */
+    public Optional<MessageId> acknowledgeCopy(byte[] envelope, java.time.Duration gap) {
+        check();
+        return MessageTable.acknowledgeCopy(sql, now, Objects.requireNonNull(envelope, "envelope"), gap.toMillis());
+    }
+
+    /**
      * Records the body of the REPLY an accepted envelope got on a direct connection (empty when
      * there was nothing to acknowledge), so that a copy of it is answered with the same bytes
      * instead of a new acknowledgement. The envelope must have been accepted in this or an
