@@ -381,7 +381,10 @@ public final class ChatClient implements AutoCloseable {
         }
         nextResendCheck = now.plus(RESEND_CHECK);
         recoverHandshakes();
-        resendQueued();
+        int resent = resendQueued();
+        if (resent > 0) {
+            notices.accept("resent " + resent + " message(s) that have no acknowledgement yet");
+        }
     }
 
     /**

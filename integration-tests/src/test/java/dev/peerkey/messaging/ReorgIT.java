@@ -210,13 +210,31 @@ class ReorgIT {
         deliveredOnceAndAcknowledged(texts.toArray(String[]::new));
     }
 
+    /** Like the above, with Alice's `listen` running: it resends, and takes Bob's acknowledgements. */
+    @Test
+    @Order(4)
+    void aRunningListenResendsDroppedPosts() throws InterruptedException {
+        ok(alice, "inbox");
+        long before = node.head();
+        send(alice, bobId, "dropped while listening");
+        node.reorg((int) (node.head() - before));
+        try (Cli.Background listen = profile("alice", LATER).start("listen", "--port", "0", "--json")) {
+            listen.awaitStderr("resent 1 message(s)", 120);
+            assertEquals(1, count(received(bob), "dropped while listening")); // Bob reads and acknowledges
+            for (int i = 0; i < 30 && !"delivered".equals(sentStatus(messages(alice), "dropped while listening")); i++) {
+                Thread.sleep(1000); // the listener takes the acknowledgement on its next pass
+            }
+        }
+        deliveredOnceAndAcknowledged("dropped while listening");
+    }
+
     /**
      * Bob reads Alice's messages and acknowledges them; a reorganisation drops his
      * acknowledgement. Alice resends; Bob ignores the copies, acknowledges them again, and stores
      * nothing twice.
      */
     @Test
-    @Order(4)
+    @Order(5)
     void acknowledgementsDroppedAfterTheRecipientReadThemAreRepeated() {
         List<String> texts = List.of("ack dropped 1", "ack dropped 2");
         texts.forEach(t -> send(alice, bobId, t));
@@ -240,7 +258,7 @@ class ReorgIT {
      * session completes.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void aDroppedAcceptIsSubmittedAgain() {
         Cli carol = profile("carol");
         String carolId = newIdentity(carol);
@@ -268,7 +286,7 @@ class ReorgIT {
      * request again (the same signed request), Bob's submits his accept again, and they talk.
      */
     @Test
-    @Order(6)
+    @Order(7)
     void aDroppedRequestAndAcceptAreBothSubmittedAgain() {
         Cli dave = profile("dave");
         String daveId = newIdentity(dave);
@@ -300,7 +318,7 @@ class ReorgIT {
      * older one), keeps the newer key's file, and works; a new rotation then succeeds.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void aRotationUndoneByAReorgLeavesTheProfileOnTheChainsKey() throws IOException {
         long keyFiles = keyFiles();
         long before = node.head();
