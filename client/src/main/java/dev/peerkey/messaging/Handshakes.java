@@ -260,7 +260,8 @@ final class Handshakes {
                         ours == null ? null : ours.toString()));
                 tx.setMailboxKey(requestId, mailboxKey);
                 // Kept to submit again, unchanged, if a chain reorganisation drops it (see resubmitDropped).
-                tx.saveSentAccept(requestId, StoredRequest.encode(request), StoredRequest.encodeAccept(acceptance.accept()));
+                tx.saveSentAccept(requestId, StoredRequest.encode(request),
+                        StoredRequest.encodeAccept(acceptance.accept()));
                 receiveFirstMessages(tx, requestId, requestId, acceptance.messages());
                 if (alsoInTransaction != null) {
                     alsoInTransaction.accept(tx, requestId);

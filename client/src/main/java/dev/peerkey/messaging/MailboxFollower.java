@@ -34,7 +34,8 @@ import org.web3j.utils.Numeric;
 
 /**
  * Reads the Messenger's events for this identity from the block after its cursor to the chain
- * head (after a chain reorganisation, from the fork point: see {@link #resumeFrom}): answers contacts' handshake requests and keeps strangers' as message requests (see
+ * head (after a chain reorganisation, from the fork point: see {@link #resumeFrom}): answers
+ * contacts' handshake requests and keeps strangers' as message requests (see
  * {@link Requests}), finishes our handshakes, and accepts mailbox envelopes
  * for our sessions' tags. Every step is idempotent, and the cursor moves only after the whole
  * range is handled, so a crash at any point re-reads rather than loses. Mailbox messages are
