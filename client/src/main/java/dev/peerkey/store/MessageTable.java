@@ -77,7 +77,7 @@ final class MessageTable {
 
     /**
      * The message ID an accepted envelope carried: the incoming message stored from it, or the
-     * control packet recorded with it; empty for an envelope not seen, or seen before v9.
+     * control packet recorded with it; empty for an envelope not seen, or seen before v10.
      */
     static Optional<MessageId> seenMessageId(Sql sql, byte[] envelope) {
         byte[] hash = sha256(envelope);

@@ -182,7 +182,16 @@ final class Schema {
             "CREATE INDEX messages_by_envelope ON messages (envelope_hash) WHERE envelope_hash IS NOT NULL",
             // The mailbox tag key, sealed (mailbox_key's CHECK admits only 32 clear bytes; it stays NULL).
             "ALTER TABLE session_routes ADD COLUMN sealed_mailbox_key BLOB"),
-            // v9: following the chain through reorganisations, and repeating what one dropped.
+            // v9: contacts by name, profile-wide. The name is sealed (it says who the peer is to us);
+            // verified_key is the peer's 64-byte registry key the user compared safety numbers for.
+            List.of("""
+            CREATE TABLE contact_names (
+                peer_id      BLOB    NOT NULL PRIMARY KEY CHECK (length(peer_id) = 32),
+                name         TEXT    NOT NULL,
+                verified_key BLOB    CHECK (verified_key IS NULL OR length(verified_key) = 64),
+                created_at   INTEGER NOT NULL
+            ) STRICT, WITHOUT ROWID"""),
+            // v10: following the chain through reorganisations, and repeating what one dropped.
             List.of(
             // The hashes of blocks a follower's cursor stood on: a block that changed hash (or is
             // gone) was reorganised, and the follower reads again from the newest one that did not.

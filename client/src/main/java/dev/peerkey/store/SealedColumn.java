@@ -36,7 +36,9 @@ record SealedColumn(String table, String column, List<String> rowKey, boolean te
     /** First messages a stranger's request carried, decrypted for display (row key: request ID, then message ID). */
     static final SealedColumn REQUEST_MESSAGE_BODY = blob("request_messages", "body", "request_id", "id");
     static final SealedColumn META_VALUE = blob("store_meta", "value", "name");
-    /** The request we answered and our signed answer, kept to submit the answer again (a v9 table: always sealed). */
+    /** What the user calls a contact (always written sealed: the table is newer than sealing). */
+    static final SealedColumn CONTACT_NAME = text("contact_names", "name", "peer_id");
+    /** The request we answered and our signed answer, kept to submit the answer again (a v10 table: always sealed). */
     static final SealedColumn SENT_ACCEPT_REQUEST = blob("sent_accepts", "request", "request_id");
     static final SealedColumn SENT_ACCEPT = blob("sent_accepts", "accept", "request_id");
 
