@@ -55,14 +55,17 @@ final class ChatRuntime implements AutoCloseable {
         char[] password = ctx.password(false);
         LocalIdentity me = LocalIdentity.of(id, ctx.profile().currentKey(id, password));
         ctx.fundIfDevChain(me.key().address());
-        Store store = ctx.openStore();
+        // The store records times by the same clock (a test's moved clock too), so that "a minute
+        // after it was sent" means the same to the resend timer whoever recorded the send.
+        Clock clock = clock();
+        Store store = Store.open(ctx.options.home.resolve(Store.FILE_NAME), ctx.storeKey(), clock);
         // Decrypted (or made) only when the first post goes out: many commands never post.
         Supplier<Credentials> mailboxAccount = () -> MailboxAccount.forCommand(ctx, id, password).credentials();
         Supplier<Endpoint> endpoint = advertised != null ? advertised
                 : () -> ListenerFile.running(ctx.options.home, ctx.storeKey()).orElse(null);
         ChatClient.Settings settings = new ChatClient.Settings(options.ackTimeout, Duration.ofSeconds(2),
                 ctx.messengerBlock(), endpoint);
-        ChatClient client = new ChatClient(store, me, mailboxAccount, ctx.registry(), ctx.messenger(), clock(), settings,
+        ChatClient client = new ChatClient(store, me, mailboxAccount, ctx.registry(), ctx.messenger(), clock, settings,
                 notice -> ctx.out.progress("warning: " + notice));
         Duration poll = options.poll != null ? options.poll
                 : ctx.chain().isDevChain() ? Duration.ofMillis(25) : Duration.ofSeconds(2);
@@ -143,10 +146,10 @@ final class ChatRuntime implements AutoCloseable {
         }
         try (SyncLock held = lock.get()) {
             if (recover) {
-                client.recoverHandshakes();
-                client.resendQueued();
+                client.resendIfDue(); // the first call of a process always runs
             }
             client.sync();
+            client.resendIfDue(); // a long-running chat or inbox --follow resends too
             return true;
         }
     }

@@ -14,7 +14,9 @@ import java.util.function.Supplier;
 /**
  * Keeps a profile's record of an identity's current key in step with the chain. Anyone may
  * submit an owner's signed call, so a rotation can land through someone else's transaction
- * while the owner's own reverts; the chain, not the profile, says which key is current. Used at
+ * while the owner's own reverts; and a rotation whose receipt arrived can be undone by a chain
+ * reorganisation, leaving the chain on an older key of the profile. Either way the chain, not
+ * the profile, says which key is current, and the profile adopts it if it holds it. Used at
  * the start of every command that acts with an identity's key and after every failed
  * transaction that should have changed it.
  */
@@ -99,9 +101,14 @@ final class KeySync {
         if (!profile.holdsKey(chainKey)) {
             return false;
         }
-        profile.switchKey(id, chainKey);
-        progress.accept("adopted key #" + chain.keyIndex() + " of " + id.displayName().value()
-                + ": a rotation landed that this profile had not recorded");
+        PublicKey ours = profile.currentPublicKey(id);
+        boolean wentBack = registry.keyHistory(id).stream().noneMatch(k -> k.publicKey().equals(ours));
+        profile.switchKey(id, chainKey); // every key file stays in the keystore, the newer one too
+        progress.accept("adopted key #" + chain.keyIndex() + " of " + id.displayName().value() + (wentBack
+                ? ", the key the chain holds: the rotation to this profile's newer key is no longer on chain (a chain"
+                        + " reorganisation dropped it; the newer key stays in the keystore, unused — rotate again if"
+                        + " you still want a new key)"
+                : ": a rotation landed that this profile had not recorded"));
         return true;
     }
 }

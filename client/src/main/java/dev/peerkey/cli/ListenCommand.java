@@ -9,6 +9,7 @@ import dev.peerkey.store.Direction;
 import dev.peerkey.store.Message;
 import dev.peerkey.transport.direct.DirectServer;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
@@ -68,8 +69,7 @@ final class ListenCommand implements Runnable {
             if (told > 0) {
                 ctx.out.progress("sent our endpoint to " + told + " peer(s)");
             }
-            rt.client.recoverHandshakes();
-            rt.client.resendQueued();
+            rt.client.resendIfDue(); // the first call of a process always runs
             MessagePrinter printer = rt.printer();
             PeerId only = chat.identity == null ? null : rt.client.id();
             long seq = rt.lastSeq();
@@ -77,7 +77,9 @@ final class ListenCommand implements Runnable {
             FollowerBackoff backoff = new FollowerBackoff(ctx.out::progress);
             while (!Thread.currentThread().isInterrupted()) {
                 try {
-                    for (dev.peerkey.identity.PeerId from : rt.client.sync().requests()) {
+                    List<dev.peerkey.identity.PeerId> requested = rt.client.sync().requests();
+                    rt.client.resendIfDue(); // unacknowledged messages, dropped handshake steps
+                    for (dev.peerkey.identity.PeerId from : requested) {
                         ctx.out.progress("message request from " + from.displayName().value() + " (" + from.hex()
                                 + "): `peerkey requests` shows it, `peerkey accept " + from.displayName().value()
                                 + "` answers it");

@@ -321,21 +321,28 @@ public final class ChatClient implements AutoCloseable {
     }
 
     /**
-     * Delivers again what this identity sent that may not have arrived: messages stored but never
-     * handed to a transport (the process died right after storing them) and direct messages never
-     * acknowledged. The peer drops copies it already has. Only messages older than
-     * {@link #RESEND_AFTER}: a younger one may be on its way from another process of the profile
-     * right now. One message that fails does not stop the others: a permanent refusal marks it
-     * failed (never retried), a passing failure leaves it queued; each is reported as a notice.
-     * Returns how many went out.
+     * Delivers again, in the same envelope, every message this identity sent that the peer has
+     * not acknowledged: stored but never handed to a transport (the process died right after
+     * storing it, or the node refused it for now), or sent directly or through the mailbox without
+     * an acknowledgement (the post or the acknowledgement may have been dropped by a chain
+     * reorganisation, or the acknowledgement could not be paid for). The peer drops copies it
+     * already has and acknowledges them again. A message is resent {@link #RESEND_AFTER} after it
+     * was stored or last sent, then at growing intervals (each as long as the message had been
+     * waiting at its last send, at most {@link #MAX_RESEND_INTERVAL}), so a peer that is offline
+     * for long costs a few posts, not one a minute. One message that fails does not stop the
+     * others: a permanent refusal marks it failed (never retried), a passing failure leaves it
+     * queued; each is reported as a notice. Returns how many went out.
      */
     public int resendQueued() {
-        Instant before = clock.instant().minus(RESEND_AFTER);
-        List<Message> queued = store.inTransactionReturning(tx -> tx.undelivered(me.id(), 1000)).stream()
-                .filter(m -> m.status() == MessageStatus.QUEUED || m.transport() == Transport.DIRECT)
-                .filter(m -> m.createdAt().isBefore(before)).toList();
+        Instant now = clock.instant();
+        // Only on established sessions: messages riding on a request are delivered by its answer.
+        List<Message> due = store.inTransactionReturning(tx -> tx.undelivered(me.id(), 1000).stream()
+                .filter(m -> m.envelope().length > 0 && resendDue(m, now))
+                .filter(m -> tx.sessionById(m.sessionId()).filter(s -> s.status() == SessionStatus.ESTABLISHED)
+                        .isPresent())
+                .toList());
         int sent = 0;
-        for (Message m : queued) {
+        for (Message m : due) {
             try {
                 outbound.deliver(m, null);
                 sent++;
@@ -344,6 +351,40 @@ public final class ChatClient implements AutoCloseable {
             }
         }
         return sent;
+    }
+
+    /** The longest wait between two sends of a message that is not acknowledged. */
+    public static final Duration MAX_RESEND_INTERVAL = Duration.ofDays(1);
+    /** How often a running process looks for messages to resend and handshake steps to submit again. */
+    static final Duration RESEND_CHECK = Duration.ofSeconds(15);
+
+    /** Whether unacknowledged message {@code m} is due for a (re)send at {@code now}. */
+    static boolean resendDue(Message m, Instant now) {
+        Instant last = m.sentAt() != null && m.status() != MessageStatus.QUEUED ? m.sentAt() : m.createdAt();
+        Duration waited = Duration.between(m.createdAt(), last);
+        Duration interval = waited.compareTo(RESEND_AFTER) < 0 ? RESEND_AFTER
+                : waited.compareTo(MAX_RESEND_INTERVAL) > 0 ? MAX_RESEND_INTERVAL : waited;
+        return !last.plus(interval).isAfter(now);
+    }
+
+    private Instant nextResendCheck = Instant.MIN;
+
+    /**
+     * What a running process (listen, chat, inbox --follow) does besides reading the mailbox, at
+     * most every {@link #RESEND_CHECK}: submits handshake steps a reorganisation dropped, finishes
+     * handshakes whose answer was missed, and resends unacknowledged messages ({@link #resendQueued}).
+     */
+    public synchronized void resendIfDue() {
+        Instant now = clock.instant();
+        if (now.isBefore(nextResendCheck)) {
+            return;
+        }
+        nextResendCheck = now.plus(RESEND_CHECK);
+        recoverHandshakes();
+        int resent = resendQueued();
+        if (resent > 0) {
+            notices.accept("resent " + resent + " message(s) that have no acknowledgement yet");
+        }
     }
 
     /**

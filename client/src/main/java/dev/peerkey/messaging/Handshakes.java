@@ -42,6 +42,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.web3j.crypto.Credentials;
 
@@ -258,6 +259,9 @@ final class Handshakes {
                 tx.saveRoute(new SessionRoute(requestId, tags.inbox(), tags.outbox(), keys.initiatorConfirmation(),
                         ours == null ? null : ours.toString()));
                 tx.setMailboxKey(requestId, mailboxKey);
+                // Kept to submit again, unchanged, if a chain reorganisation drops it (see resubmitDropped).
+                tx.saveSentAccept(requestId, StoredRequest.encode(request),
+                        StoredRequest.encodeAccept(acceptance.accept()));
                 receiveFirstMessages(tx, requestId, requestId, acceptance.messages());
                 if (alsoInTransaction != null) {
                     alsoInTransaction.accept(tx, requestId);
@@ -372,6 +376,62 @@ final class Handshakes {
         } finally {
             keys.destroy();
         }
+    }
+
+    /**
+     * Submits again, unchanged, the handshake steps of ours that the chain no longer holds (a
+     * reorganisation dropped them after they were mined): our requests still waiting for an
+     * answer, if the chain has no such request; and our answers, if the chain holds the request
+     * unanswered while our session still waits for the initiator's key confirmation. The same
+     * signed step keeps its ID, so the peer sees nothing new: its own records of it still hold.
+     * Only steps older than {@code settled} (a younger one may still be on its way) and still
+     * fresh enough for the contract. Returns how many it submitted; a failure is a notice.
+     */
+    int resubmitDropped(Duration settled, Consumer<String> notices) {
+        Instant now = clock.instant();
+        Instant before = now.minus(settled);
+        int submitted = 0;
+        List<dev.peerkey.store.PendingHandshake> ours = store.inTransactionReturning(tx -> tx.pendingHandshakes())
+                .stream().filter(h -> h.role() == HandshakeRole.INITIATOR && h.ourId().equals(me.id())
+                        && h.expiresAt().isAfter(now) && h.createdAt().isBefore(before) && h.request() != null)
+                .toList();
+        for (dev.peerkey.store.PendingHandshake h : ours) {
+            try {
+                AuthRequest request = StoredRequest.decode(h.request());
+                if (answerable(request) && contract.requestStatus(h.requestId()) == RequestStatus.NONE) {
+                    contract.requestAuth(payer, request);
+                    notices.accept("our handshake request to " + h.peer() + " is no longer on chain (a chain"
+                            + " reorganisation dropped it): submitted it again");
+                    submitted++;
+                }
+            } catch (PeerkeyException e) {
+                notices.accept("could not submit our handshake request to " + h.peer() + " again: " + e.getMessage());
+            }
+        }
+        List<SessionRecord> waiting = store.inTransactionReturning(tx -> tx.sessions()).stream()
+                .filter(s -> s.status() == SessionStatus.PENDING_INCOMING && s.ourId().equals(me.id())
+                        && s.createdAt().isBefore(before))
+                .toList();
+        for (SessionRecord s : waiting) {
+            try {
+                Optional<byte[][]> stored = store.inTransactionReturning(tx -> tx.sentAccept(s.sessionId()));
+                if (stored.isEmpty()) {
+                    continue; // answered before answers were kept
+                }
+                AuthRequest request = StoredRequest.decode(stored.get()[0]);
+                AuthAccept accept = StoredRequest.decodeAccept(stored.get()[1]);
+                if (answerable(request) && contract.requestStatus(s.sessionId()) == RequestStatus.PENDING) {
+                    contract.acceptAuth(payer, request, accept);
+                    notices.accept("our answer to " + s.peer() + "'s handshake is no longer on chain (a chain"
+                            + " reorganisation dropped it): submitted it again");
+                    submitted++;
+                }
+            } catch (PeerkeyException e) {
+                notices.accept("could not submit our answer to " + s.peer() + "'s handshake again: " + e.getMessage());
+            }
+        }
+        store.inTransaction(tx -> tx.deleteSentAcceptsBefore(now.minus(LIFETIME).minus(LIFETIME)));
+        return submitted;
     }
 
     private boolean sessionExists(byte[] requestId) {

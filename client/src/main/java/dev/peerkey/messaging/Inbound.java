@@ -24,9 +24,10 @@ import java.util.Objects;
  * ratchet. A refused envelope changes nothing.
  *
  * <p>A copy of an envelope accepted before (the same bytes, or a known message ID), by either
- * transport and across restarts, never advances a ratchet: it is stored once, it is not
- * acknowledged again through the mailbox, and on a direct connection it gets byte for byte the
- * answer the first one got there. A direct copy of an envelope that came through the mailbox
+ * transport and across restarts, never advances a ratchet: it is stored once; through the
+ * mailbox it is acknowledged again (the sender resends only what it has no acknowledgement for,
+ * so the first acknowledgement may have been lost, e.g. dropped by a chain reorganisation), and
+ * on a direct connection it gets byte for byte the answer the first one got there. A direct copy of an envelope that came through the mailbox
  * is refused like any envelope that does not decrypt: no peer of ours sends that.
  */
 final class Inbound {
@@ -61,6 +62,13 @@ final class Inbound {
 
     /** What an envelope is before it is decrypted: for one of our sessions, and maybe a known copy. */
     private record Trial(SessionRecord session, Received duplicate) { }
+
+    /**
+     * How often a mailbox copy of one envelope is acknowledged again at most: anyone can repost a
+     * public envelope, and each acknowledgement costs the receiver a post. The sender resends no
+     * sooner than {@link ChatClient#RESEND_AFTER}.
+     */
+    static final java.time.Duration REACK_GAP = ChatClient.RESEND_AFTER;
 
     private final Store store;
     private final SessionGate gate;
@@ -179,9 +187,14 @@ final class Inbound {
             // A known message ID in a new envelope: its keys were used, but nothing new is encrypted.
             tx.markSeen(envelope);
             reply = answering ? earlierReply(tx, packet.id()) : null;
+            acknowledge = answering ? null : packet.id(); // the sender has no acknowledgement yet
         } else {
             if (packet.type() != Packet.Type.TEXT) {
-                tx.markSeen(envelope);
+                if (packet.type().acknowledged()) {
+                    tx.markSeen(envelope, packet.id()); // a copy is acknowledged again
+                } else {
+                    tx.markSeen(envelope);
+                }
             }
             boolean ask = packet.type().acknowledged();
             if (answering) {
@@ -205,16 +218,22 @@ final class Inbound {
     /**
      * A copy of an accepted envelope: changes nothing. On a direct connection it gets the answer
      * the first one got there; one that first came through the mailbox gets no answer but the
-     * refusal that says nothing, since no peer of ours sends a mailbox envelope directly.
+     * refusal that says nothing, since no peer of ours sends a mailbox envelope directly. Through
+     * the mailbox, the message it carried is acknowledged again (on an established session, at most
+     * once per {@link #REACK_GAP} per envelope): the sender resends only what it holds no
+     * acknowledgement for.
      */
     private static Received copy(Tx tx, SessionRecord session, SessionRoute route, byte[] envelope,
             boolean answering) {
         byte[] reply = null;
+        MessageId again = null;
         if (answering) {
             reply = tx.replyTo(envelope).orElseThrow(() -> RefusedException.unproven(
                     "refused a direct copy of a message from " + session.peer() + " that came through the mailbox"));
+        } else if (session.status() == SessionStatus.ESTABLISHED && session.state() != null) {
+            again = tx.acknowledgeCopy(envelope, REACK_GAP).orElse(null);
         }
-        return new Received(Outcome.DUPLICATE, session, route, null, null, reply);
+        return new Received(Outcome.DUPLICATE, session, route, null, again, reply);
     }
 
     /** The answer the first envelope with this message ID got directly; empty if it came through the mailbox. */

@@ -2,6 +2,8 @@ package dev.peerkey.messaging;
 
 import dev.peerkey.PeerkeyException;
 import dev.peerkey.identity.PeerId;
+import dev.peerkey.store.Checkpoint;
+import dev.peerkey.store.Cursor;
 import dev.peerkey.store.HandshakeRole;
 import dev.peerkey.store.Message;
 import dev.peerkey.store.MessageId;
@@ -11,6 +13,7 @@ import dev.peerkey.store.Transport;
 import dev.peerkey.transport.ChainEvent;
 import dev.peerkey.transport.MessengerContract;
 import dev.peerkey.transport.RequestStatus;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
@@ -24,10 +27,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.response.EthBlock;
+import org.web3j.utils.Numeric;
 
 /**
  * Reads the Messenger's events for this identity from the block after its cursor to the chain
- * head: answers contacts' handshake requests and keeps strangers' as message requests (see
+ * head (after a chain reorganisation, from the fork point: see {@link #resumeFrom}): answers
+ * contacts' handshake requests and keeps strangers' as message requests (see
  * {@link Requests}), finishes our handshakes, and accepts mailbox envelopes
  * for our sessions' tags. Every step is idempotent, and the cursor moves only after the whole
  * range is handled, so a crash at any point re-reads rather than loses. Mailbox messages are
@@ -36,6 +44,12 @@ import java.util.function.Consumer;
 final class MailboxFollower {
     /** Most tags in one eth_getLogs filter. */
     static final int TAGS_PER_QUERY = 200;
+    /**
+     * How many of the blocks its cursor stood on a follower remembers (with their hashes) to find
+     * where a reorganisation forked: one per pass that found new blocks, so at least the last 64
+     * blocks (Ethereum finalises in two epochs of 32).
+     */
+    static final int CHECKPOINTS = 64;
 
     private final Store store;
     private final PeerId me;
@@ -67,31 +81,97 @@ final class MailboxFollower {
     }
 
     ChatClient.SyncReport pass() {
-        long head = contract.latestBlock();
-        long from = store.inTransactionReturning(tx -> tx.cursor(cursorName)).map(c -> c.block() + 1)
-                .orElse(startBlock);
-        if (from > head) {
-            return new ChatClient.SyncReport(head, 0, 0, 0, List.of(), List.of());
+        Block head = head();
+        List<Checkpoint> checkpoints = store.inTransactionReturning(tx -> tx.checkpoints(cursorName));
+        Optional<Cursor> cursor = store.inTransactionReturning(tx -> tx.cursor(cursorName));
+        long from = resumeFrom(cursor, checkpoints, head);
+        if (from > head.number()) {
+            if (checkpoints.isEmpty() && cursor.isPresent()) { // a cursor from before checkpoints: start them
+                store.inTransaction(tx -> tx.setCursor(cursorName, new Checkpoint(head.number(), head.hash()),
+                        CHECKPOINTS));
+            }
+            return new ChatClient.SyncReport(head.number(), 0, 0, 0, List.of(), List.of());
         }
         Counts counts = new Counts();
         Set<ByteBuffer> followed = new HashSet<>();
         List<byte[]> tags = inboxTags();
         tags.forEach(t -> followed.add(ByteBuffer.wrap(t)));
-        handle(events(from, head, tags), counts);
+        handle(events(from, head.number(), tags), counts);
         // Sessions made in this range may already have mail in it: read their tags too.
         List<byte[]> fresh;
         while (counts.answered + counts.finished > 0 && !(fresh = newTags(followed)).isEmpty()) {
-            List<ChainEvent> posts = events(from, head, fresh).stream()
+            List<ChainEvent> posts = events(from, head.number(), fresh).stream()
                     .filter(e -> e instanceof ChainEvent.PostEvent).toList();
             handle(posts, counts);
         }
         acknowledge(counts.toAck);
+        // The range counts as read only if the chain still ends in the head it was read to: a
+        // reorganisation meanwhile may have changed what the logs said, so the next pass reads again.
+        boolean unchanged = Arrays.equals(hashOf(head.number()), head.hash());
         store.inTransaction(tx -> {
-            tx.setCursor(cursorName, head, 0);
+            if (unchanged) {
+                tx.setCursor(cursorName, new Checkpoint(head.number(), head.hash()), CHECKPOINTS);
+            }
             requests.sweep(tx);
         });
-        return new ChatClient.SyncReport(head, counts.stored, counts.answered, counts.finished, counts.refused,
-                counts.requests);
+        return new ChatClient.SyncReport(head.number(), counts.stored, counts.answered, counts.finished,
+                counts.refused, counts.requests);
+    }
+
+    /** A block of the chain as the node reports it now. */
+    private record Block(long number, byte[] hash) { }
+
+    /** The chain's latest block. */
+    private Block head() {
+        EthBlock.Block block = contract.chain().send(contract.chain().web3j()
+                .ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)).getBlock();
+        if (block == null || block.getNumberRaw() == null || block.getHash() == null) {
+            throw new MessagingException("the node at " + contract.chain().rpcUrl() + " reported no latest block");
+        }
+        return new Block(block.getNumber().longValueExact(), Numeric.hexStringToByteArray(block.getHash()));
+    }
+
+    /** The hash of block {@code number} on the chain now, or null if the chain has no such block (any more). */
+    private byte[] hashOf(long number) {
+        EthBlock.Block block = contract.chain().send(contract.chain().web3j().ethGetBlockByNumber(
+                DefaultBlockParameter.valueOf(BigInteger.valueOf(number)), false)).getBlock();
+        return block == null || block.getHash() == null ? null : Numeric.hexStringToByteArray(block.getHash());
+    }
+
+    /**
+     * The first block to read: the one after the newest checkpoint whose block the chain still
+     * holds with the same hash. Everything up to such a block is as it was when it was read (each
+     * block's hash covers its parent's); a checkpoint whose block changed or is gone was
+     * reorganised, and whatever was read after the fork point is read again (every step is
+     * idempotent, so nothing is taken twice). If no checkpoint survived (a reorganisation deeper
+     * than the {@link #CHECKPOINTS} remembered), everything is read again from the start block.
+     */
+    private long resumeFrom(Optional<Cursor> cursor, List<Checkpoint> checkpoints, Block head) {
+        if (cursor.isEmpty()) {
+            return startBlock;
+        }
+        if (checkpoints.isEmpty()) {
+            return cursor.get().block() + 1; // followed before checkpoints were kept
+        }
+        for (int i = 0; i < checkpoints.size(); i++) {
+            Checkpoint c = checkpoints.get(i);
+            if (c.block() > head.number()) {
+                continue; // the chain is shorter now: that block is gone
+            }
+            byte[] now = c.block() == head.number() ? head.hash() : hashOf(c.block());
+            if (now != null && c.hashIs(now)) {
+                if (i > 0) {
+                    notices.accept("the chain was reorganised: reading the mailbox again from block "
+                            + (c.block() + 1));
+                    // Back to the fork point: the checkpoints of the branch the chain left go with it.
+                    store.inTransaction(tx -> tx.setCursor(cursorName, c, CHECKPOINTS));
+                }
+                return c.block() + 1;
+            }
+        }
+        notices.accept("the chain was reorganised deeper than the " + checkpoints.size()
+                + " blocks remembered: reading the mailbox again from block " + startBlock);
+        return startBlock;
     }
 
     /**
@@ -100,6 +180,7 @@ final class MailboxFollower {
      * block. Returns how many it finished.
      */
     int recoverHandshakes() {
+        handshakes.resubmitDropped(ChatClient.RESEND_AFTER, notices);
         List<byte[]> answered = store.inTransactionReturning(tx -> tx.pendingHandshakes()).stream()
                 .filter(h -> h.role() == HandshakeRole.INITIATOR && h.ourId().equals(me))
                 .map(PendingHandshake::requestId)
@@ -169,8 +250,8 @@ final class MailboxFollower {
     private void acknowledge(Map<ByteBuffer, List<MessageId>> toAck) {
         toAck.forEach((session, ids) -> {
             byte[] sessionId = session.array();
-            byte[] envelope = store.inTransactionReturning(tx -> inbound.encryptAck(tx, sessionId, ids));
             try {
+                byte[] envelope = store.inTransactionReturning(tx -> inbound.encryptAck(tx, sessionId, ids));
                 outbound.deliverUnstored(sessionId, envelope);
             } catch (PeerkeyException e) {
                 notices.accept("could not acknowledge " + ids.size() + " message(s): " + e.getMessage());

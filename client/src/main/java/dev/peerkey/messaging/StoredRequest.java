@@ -1,5 +1,6 @@
 package dev.peerkey.messaging;
 
+import dev.peerkey.handshake.AuthAccept;
 import dev.peerkey.handshake.AuthRequest;
 import dev.peerkey.identity.PeerId;
 import java.nio.ByteBuffer;
@@ -35,6 +36,28 @@ final class StoredRequest {
         long signedAt = in.getLong();
         byte[] signature = take(in, SIGNATURE);
         return AuthRequest.of(initiator, responder, ephemeral, signedAt, take(in, in.remaining()), signature);
+    }
+
+    /** Our signed answer, kept to submit it again: request ID (32) | the fields as {@link #encode(AuthRequest)}. */
+    static byte[] encodeAccept(AuthAccept a) {
+        byte[] payload = a.sealedPayload();
+        return ByteBuffer.allocate(32 + FIXED + payload.length).put(a.requestId()).put(a.initiator().bytes())
+                .put(a.responder().bytes()).put(a.ephemeralKey()).putLong(a.signedAtSeconds()).put(a.signature())
+                .put(payload).array();
+    }
+
+    static AuthAccept decodeAccept(byte[] bytes) {
+        if (bytes == null || bytes.length < 32 + FIXED) {
+            throw new MessagingException("the stored handshake answer is missing or truncated");
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        byte[] requestId = take(in, 32);
+        PeerId initiator = PeerId.of(take(in, 32));
+        PeerId responder = PeerId.of(take(in, 32));
+        byte[] ephemeral = take(in, 32);
+        long signedAt = in.getLong();
+        byte[] signature = take(in, SIGNATURE);
+        return AuthAccept.of(requestId, initiator, responder, ephemeral, signedAt, take(in, in.remaining()), signature);
     }
 
     private static byte[] take(ByteBuffer in, int n) {

@@ -1,5 +1,6 @@
 package dev.peerkey.store;
 
+import java.util.List;
 import java.util.Optional;
 
 /** SQL for the sync_cursors table. */
@@ -22,5 +23,23 @@ final class CursorTable {
         sql.update("INSERT INTO sync_cursors (name, block, log_index, updated_at) VALUES (?, ?, ?, ?)"
                 + " ON CONFLICT (name) DO UPDATE SET block = excluded.block, log_index = excluded.log_index,"
                 + " updated_at = excluded.updated_at", cursor.name(), cursor.block(), cursor.logIndex(), now);
+    }
+
+    /** A follower's checkpoints, newest block first. */
+    static List<Checkpoint> checkpoints(Sql sql, String name) {
+        return sql.list("SELECT block, hash FROM sync_checkpoints WHERE name = ? ORDER BY block DESC",
+                rs -> new Checkpoint(rs.getLong("block"), rs.getBytes("hash")), name);
+    }
+
+    /**
+     * Sets the cursor to {@code block} and remembers its hash: checkpoints above it (of a branch
+     * the chain left) are dropped, and only the newest {@code keep} are kept.
+     */
+    static void set(Sql sql, long now, String name, Checkpoint at, int keep) {
+        set(sql, now, new Cursor(name, at.block(), 0));
+        sql.update("DELETE FROM sync_checkpoints WHERE name = ? AND block >= ?", name, at.block());
+        sql.update("INSERT INTO sync_checkpoints (name, block, hash) VALUES (?, ?, ?)", name, at.block(), at.hash());
+        sql.update("DELETE FROM sync_checkpoints WHERE name = ? AND block NOT IN (SELECT block FROM sync_checkpoints"
+                + " WHERE name = ? ORDER BY block DESC LIMIT ?)", name, name, keep);
     }
 }

@@ -69,6 +69,41 @@ final class MessageTable {
                 hash, now) > 0;
     }
 
+    /** Remembers an accepted control envelope and the message ID it carried, to acknowledge a copy again. */
+    static boolean markSeen(Sql sql, long now, byte[] hash, MessageId id) {
+        return sql.update("INSERT INTO seen_envelopes (hash, seen_at, message_id) VALUES (?, ?, ?)"
+                + " ON CONFLICT DO NOTHING", hash, now, id.bytes()) > 0;
+    }
+
+    /**
+     * The message ID an accepted envelope carried: the incoming message stored from it, or the
+     * control packet recorded with it; empty for an envelope not seen, or seen before v10.
+     */
+    static Optional<MessageId> seenMessageId(Sql sql, byte[] envelope) {
+        byte[] hash = sha256(envelope);
+        Optional<MessageId> control = sql.one("SELECT message_id FROM seen_envelopes WHERE hash = ?"
+                + " AND message_id IS NOT NULL", rs -> MessageId.of(rs.getBytes("message_id")), hash);
+        if (control.isPresent()) {
+            return control;
+        }
+        return sql.one("SELECT id FROM messages WHERE direction = ? AND envelope_hash = ?",
+                rs -> MessageId.of(rs.getBytes("id")), Bytes.code(Direction.IN), hash);
+    }
+
+    /**
+     * The message ID to acknowledge again for a mailbox copy of an accepted envelope, unless a
+     * copy of it was acknowledged again less than {@code gapMillis} ago; records this one.
+     */
+    static Optional<MessageId> acknowledgeCopy(Sql sql, long now, byte[] envelope, long gapMillis) {
+        Optional<MessageId> id = seenMessageId(sql, envelope);
+        if (id.isEmpty()) {
+            return id;
+        }
+        boolean due = sql.update("UPDATE seen_envelopes SET reacked_at = ? WHERE hash = ?"
+                + " AND (reacked_at IS NULL OR reacked_at <= ?)", now, sha256(envelope), now - gapMillis) > 0;
+        return due ? id : Optional.empty();
+    }
+
     /** Records the answer an accepted envelope got on a direct connection. */
     static void setReply(Sql sql, byte[] hash, byte[] reply) {
         // coalesce: the driver may bind an empty array as NULL, and NULL means "no direct answer".

@@ -190,6 +190,34 @@ final class Schema {
                 name         TEXT    NOT NULL,
                 verified_key BLOB    CHECK (verified_key IS NULL OR length(verified_key) = 64),
                 created_at   INTEGER NOT NULL
+            ) STRICT, WITHOUT ROWID"""),
+            // v10: following the chain through reorganisations, and repeating what one dropped.
+            List.of(
+            // The hashes of blocks a follower's cursor stood on: a block that changed hash (or is
+            // gone) was reorganised, and the follower reads again from the newest one that did not.
+            """
+            CREATE TABLE sync_checkpoints (
+                name  TEXT    NOT NULL,
+                block INTEGER NOT NULL CHECK (block >= 0),
+                hash  BLOB    NOT NULL CHECK (length(hash) = 32),
+                PRIMARY KEY (name, block)
+            ) STRICT, WITHOUT ROWID""",
+            // The message ID a control envelope (key confirmation, endpoint update) carried, so a
+            // resent copy is acknowledged again without decrypting it twice.
+            """
+            ALTER TABLE seen_envelopes ADD COLUMN message_id BLOB
+                CHECK (message_id IS NULL OR length(message_id) = 16)""",
+            // When a mailbox copy of the envelope was last acknowledged again: anyone can post a
+            // copy, so a copy is acknowledged again at most once a minute (see Tx#acknowledgeCopy).
+            "ALTER TABLE seen_envelopes ADD COLUMN reacked_at INTEGER",
+            // Our signed answers to handshake requests (public once on chain), so an answer a
+            // reorganisation dropped is submitted again, unchanged.
+            """
+            CREATE TABLE sent_accepts (
+                request_id BLOB    NOT NULL PRIMARY KEY CHECK (length(request_id) = 32),
+                request    BLOB    NOT NULL,
+                accept     BLOB    NOT NULL,
+                created_at INTEGER NOT NULL
             ) STRICT, WITHOUT ROWID"""));
 
     static final int VERSION = MIGRATIONS.size();

@@ -38,6 +38,9 @@ record SealedColumn(String table, String column, List<String> rowKey, boolean te
     static final SealedColumn META_VALUE = blob("store_meta", "value", "name");
     /** What the user calls a contact (always written sealed: the table is newer than sealing). */
     static final SealedColumn CONTACT_NAME = text("contact_names", "name", "peer_id");
+    /** The request we answered and our signed answer, kept to submit the answer again (a v10 table: always sealed). */
+    static final SealedColumn SENT_ACCEPT_REQUEST = blob("sent_accepts", "request", "request_id");
+    static final SealedColumn SENT_ACCEPT = blob("sent_accepts", "accept", "request_id");
 
     /** Every secret column of a database from before sealing, which {@link Sealing} seals on first unlock. */
     static final List<SealedColumn> ALL = List.of(SESSION_STATE, SESSION_ENDPOINT, HANDSHAKE_KEY,

@@ -103,6 +103,11 @@ public final class Store implements AutoCloseable {
         return open(file, key, Clock.systemUTC(), sync);
     }
 
+    /** Opens the database with a clock of its own for the times it records (a test's moved clock). */
+    public static Store open(Path file, StoreKey key, Clock clock) {
+        return open(file, key, clock, Sync.FULL);
+    }
+
     static Store open(Path file, StoreKey key, Clock clock, Sync sync) {
         Objects.requireNonNull(key, "key");
         Path path = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();

@@ -395,6 +395,37 @@ public final class Tx {
     }
 
     /**
+     * Like {@link #markSeen(byte[])}, for a control envelope that carried message {@code id}: a
+     * copy of it is then acknowledged again ({@link #seenMessageId}).
+     */
+    public boolean markSeen(byte[] envelope, MessageId id) {
+        check();
+        return MessageTable.markSeen(sql, now, MessageTable.sha256(Objects.requireNonNull(envelope, "envelope")),
+                Objects.requireNonNull(id, "id"));
+    }
+
+    /**
+     * The ID of the message an accepted envelope carried (a stored incoming message, or a control
+     * packet recorded with {@link #markSeen(byte[], MessageId)}): what to acknowledge again when a
+     * copy arrives. Empty if unknown.
+     */
+    public Optional<MessageId> seenMessageId(byte[] envelope) {
+        check();
+        return MessageTable.seenMessageId(sql, Objects.requireNonNull(envelope, "envelope"));
+    }
+
+    /**
+     * For a mailbox copy of an accepted envelope: the ID of the message it carried, to acknowledge
+     * again (the sender resends only what it holds no acknowledgement for), unless a copy of this
+     * envelope was acknowledged again less than {@code gap} ago. Anyone can post a copy of a
+     * public envelope: this bounds what copies can make the receiver pay for.
+     */
+    public Optional<MessageId> acknowledgeCopy(byte[] envelope, java.time.Duration gap) {
+        check();
+        return MessageTable.acknowledgeCopy(sql, now, Objects.requireNonNull(envelope, "envelope"), gap.toMillis());
+    }
+
+    /**
      * Records the body of the REPLY an accepted envelope got on a direct connection (empty when
      * there was nothing to acknowledge), so that a copy of it is answered with the same bytes
      * instead of a new acknowledgement. The envelope must have been accepted in this or an
@@ -520,6 +551,45 @@ public final class Tx {
     public void setCursor(String name, long block, long logIndex) {
         check();
         CursorTable.set(sql, now, new Cursor(name, block, logIndex));
+    }
+
+    /** The blocks (with their hashes) the cursor {@code name} stood on lately, newest first. */
+    public List<Checkpoint> checkpoints(String name) {
+        check();
+        return CursorTable.checkpoints(sql, Objects.requireNonNull(name, "name"));
+    }
+
+    /**
+     * Sets the cursor {@code name} to block {@code at} (also backwards) and remembers the block's
+     * hash; checkpoints of later blocks are dropped, and only the newest {@code keep} kept.
+     */
+    public void setCursor(String name, Checkpoint at, int keep) {
+        check();
+        if (keep < 1) {
+            throw new IllegalArgumentException("keep at least one checkpoint");
+        }
+        CursorTable.set(sql, now, Objects.requireNonNull(name, "name"), Objects.requireNonNull(at, "at"), keep);
+    }
+
+    // ---- our answers to handshake requests ----
+
+    /** Keeps our signed answer to request {@code requestId} (and the request), to submit it again if it is dropped. */
+    public void saveSentAccept(byte[] requestId, byte[] request, byte[] accept) {
+        check();
+        SentAcceptTable.save(sql, now, Bytes.exact(requestId, Bytes.ID_LENGTH, "request ID"), Bytes.copy(request,
+                "request"), Bytes.copy(accept, "accept"));
+    }
+
+    /** Our stored answer to request {@code requestId}: {request, accept}, as saved. */
+    public Optional<byte[][]> sentAccept(byte[] requestId) {
+        check();
+        return SentAcceptTable.get(sql, Bytes.exact(requestId, Bytes.ID_LENGTH, "request ID"));
+    }
+
+    /** Forgets answers stored before {@code before} (the contract takes no answer that late anyway). */
+    public int deleteSentAcceptsBefore(Instant before) {
+        check();
+        return SentAcceptTable.deleteOlderThan(sql, before.toEpochMilli());
     }
 
     // ---- the peer's registry key ----

@@ -186,6 +186,53 @@ public final class TestChain implements AutoCloseable {
         rpc(method, address, "0x" + wei.toString(16));
     }
 
+    /** The chain's latest block number. */
+    public long head() {
+        return chain.blockNumber();
+    }
+
+    /** Anvil: mines {@code blocks} empty blocks at once ({@code anvil_mine}). */
+    public void mine(int blocks) {
+        rpc("anvil_mine", "0x" + Integer.toHexString(blocks));
+    }
+
+    /**
+     * Anvil: removes the newest {@code depth} blocks ({@code anvil_rollback}); the chain is that
+     * much shorter and their transactions are gone (not back in the pool).
+     */
+    public void rollback(int depth) {
+        rpc("anvil_rollback", depth);
+    }
+
+    /** A transaction to include again in a {@link #reorg}: in the new block {@code blockOffset} (0: the first). */
+    public record Replay(String rawTransaction, int blockOffset) { }
+
+    /**
+     * Anvil: replaces the newest {@code depth} blocks with as many new ones ({@code anvil_reorg}),
+     * which hold only the {@code replay} transactions; every other transaction of the replaced
+     * blocks is gone (not back in the pool). The chain keeps its height; the blocks' hashes change.
+     */
+    public void reorg(int depth, Replay... replay) {
+        List<List<Object>> txs = new java.util.ArrayList<>();
+        for (Replay r : replay) {
+            txs.add(List.of(r.rawTransaction(), r.blockOffset()));
+        }
+        rpc("anvil_reorg", depth, txs);
+    }
+
+    /** The signed bytes of a mined transaction ({@code eth_getRawTransactionByHash}), to {@link Replay} it. */
+    public String rawTransaction(String txHash) {
+        String raw = chain.send(new Request<>("eth_getRawTransactionByHash", List.of(txHash),
+                new HttpService(node.rpcUrl()), Text.class)).getResult();
+        if (raw == null) {
+            throw new IllegalStateException("the node does not know transaction " + txHash);
+        }
+        return raw;
+    }
+
+    /** A JSON-RPC answer that is one string. */
+    public static final class Text extends org.web3j.protocol.core.Response<String> { }
+
     @Override
     public void close() {
         chain.close();
