@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -45,6 +46,8 @@ public final class Transactor extends TransactionManager {
     private static final Pattern HEX_DATA = Pattern.compile("0x[0-9a-fA-F]*");
     /** Signing attempts when another sender from the same account takes the nonce first. */
     static final int NONCE_ATTEMPTS = 10;
+    /** Gas of a plain ether transfer to an account without code. */
+    private static final BigInteger TRANSFER_GAS = BigInteger.valueOf(21_000);
     /** A chain whose latest block is older than this by our clock is idle: the next block is made now. */
     static final long IDLE_AFTER_SECONDS = 60;
     /** The contracts' MAX_CLOCK_SKEW: how far a signed time may lie after the block time. */
@@ -96,7 +99,30 @@ public final class Transactor extends TransactionManager {
         EthBlock.Block latest = latestBlock();
         MiningTime mining = MiningTime.of(latest, clock.instant().getEpochSecond());
         BigInteger gasLimit = simulateAndEstimate(call, mining);
-        Fees fees = fees(latest);
+        return signAndSend(fees(latest), gasLimit, target, value, data);
+    }
+
+    /**
+     * Moves everything this account holds, less the most the transfer can cost, to {@code to} (a
+     * plain account), and waits for the receipt. Empty if the account holds no more than the transfer
+     * would cost.
+     */
+    public Optional<TransactionReceipt> sweep(String to) {
+        if (credentials == null) {
+            throw new IllegalStateException("a read-only transactor cannot send transactions");
+        }
+        BigInteger balance = chain.balance(getFromAddress());
+        Fees fees = fees(latestBlock());
+        BigInteger value = balance.subtract(fees.maxCost(TRANSFER_GAS, BigInteger.ZERO));
+        if (value.signum() <= 0) {
+            return Optional.empty();
+        }
+        EthSendTransaction sent = signAndSend(fees, TRANSFER_GAS, to, value, "");
+        return Optional.of(new ReceiptWaiter(chain, progress).await(sent.getTransactionHash()));
+    }
+
+    private EthSendTransaction signAndSend(Fees fees, BigInteger gasLimit, String target, BigInteger value,
+            String data) {
         for (int attempt = 1; ; attempt++) {
             // Only the nonce is read between attempts, so another sender has the shortest window to take it.
             BigInteger nonce = chain.send(chain.web3j().ethGetTransactionCount(
