@@ -121,6 +121,22 @@ public final class Transactor extends TransactionManager {
         return Optional.of(new ReceiptWaiter(chain, progress).await(sent.getTransactionHash()));
     }
 
+    /**
+     * Sends a call to {@code to} without waiting for it to be mined (simulated first, like every
+     * send): several sent one after another take consecutive nonces and may share a block. Wait
+     * for them with {@link #awaitReceipt}.
+     *
+     * @return the transaction's hash
+     */
+    public String submit(String to, String data) {
+        return sendTransaction(null, null, to, data, BigInteger.ZERO, false).getTransactionHash();
+    }
+
+    /** The receipt of a transaction sent earlier, once it is mined. */
+    public TransactionReceipt awaitReceipt(String txHash) {
+        return new ReceiptWaiter(chain, progress).await(txHash);
+    }
+
     private EthSendTransaction signAndSend(Fees fees, BigInteger gasLimit, String target, BigInteger value,
             String data) {
         for (int attempt = 1; ; attempt++) {
