@@ -335,7 +335,7 @@ public final class Transactor extends TransactionManager {
         String m = error.getMessage() == null ? "" : error.getMessage().toLowerCase(Locale.ROOT);
         return error.getCode() == -32602 || m.contains("invalid params") || m.contains("invalid argument")
                 || m.contains("trailing") || m.contains("too many") || m.contains("unexpected")
-                || m.contains("not supported") || m.contains("unsupported");
+                || m.contains("not supported") || m.contains("unsupported") || m.contains("incorrect number");
     }
 
     private EthCall rawCall(Transaction call, DefaultBlockParameter block) {
