@@ -1,6 +1,7 @@
 package dev.peerkey.messaging;
 
 import dev.peerkey.chain.InsufficientFundsException;
+import dev.peerkey.chain.RevertException;
 import dev.peerkey.registry.TxResult;
 import dev.peerkey.store.SessionRecord;
 import dev.peerkey.store.SessionRoute;
@@ -24,6 +25,8 @@ final class MailboxPoster {
     private final Supplier<Credentials> accountSource;
     private final Clock clock;
     private Credentials account;
+    /** Whether the messenger refused a batch without a reason (it predates postBatch). */
+    private volatile boolean batchesRefused;
 
     /** @param account the mailbox account, asked for once, on the first post (it may decrypt or create a key) */
     MailboxPoster(Store store, MessengerContract contract, Supplier<Credentials> account, Clock clock) {
@@ -70,7 +73,24 @@ final class MailboxPoster {
             for (List<Item> batch : batches(items)) {
                 List<byte[]> tags = batch.stream().map(i -> tagFor(i.session(), i.route())).toList();
                 List<byte[]> envelopes = batch.stream().map(Item::envelope).toList();
-                sent.add(contract.submitPosts(account(), tags, envelopes));
+                if (batchesRefused) {
+                    for (int i = 0; i < tags.size(); i++) {
+                        sent.add(contract.submitPost(account(), tags.get(i), envelopes.get(i)));
+                    }
+                    continue;
+                }
+                try {
+                    sent.add(contract.submitPosts(account(), tags, envelopes));
+                } catch (RevertException e) {
+                    if (!"revert".equals(e.errorName()) || !sent.isEmpty()) {
+                        throw e;
+                    }
+                    // No decoded error: a messenger deployed before postBatch. Its posts go one by one, back to back.
+                    batchesRefused = true;
+                    for (int i = 0; i < tags.size(); i++) {
+                        sent.add(contract.submitPost(account(), tags.get(i), envelopes.get(i)));
+                    }
+                }
             }
         } catch (InsufficientFundsException e) {
             failure = cannotPay(e);

@@ -207,6 +207,17 @@ public final class MessengerContract {
     }
 
     /**
+     * Sends one envelope ({@code post}) without waiting for it to be mined: for a messenger
+     * deployed before {@code postBatch} existed, whose posts can still be sent back to back.
+     */
+    public PendingPosts submitPost(Credentials sender, byte[] recipientTag, byte[] envelope) {
+        byte[] tag = requireTag(recipientTag).clone();
+        byte[] body = Objects.requireNonNull(envelope, "envelope").clone();
+        Transactor transactor = new Transactor(chain, sender, new MessengerErrors("the envelope"), progress);
+        return new PendingPosts(transactor.submit(address, reader.post(tag, body).encodeFunctionCall()), 1, transactor);
+    }
+
+    /**
      * Waits for a batch sent by {@link #submitPosts} to be mined.
      *
      * @throws MessengerException if it was mined but failed

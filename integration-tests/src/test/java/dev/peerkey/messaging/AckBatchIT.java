@@ -1,6 +1,18 @@
 package dev.peerkey.messaging;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.peerkey.chain.RevertException;
+import dev.peerkey.chain.Transactor;
+import dev.peerkey.identity.PeerId;
+import dev.peerkey.store.SessionRecord;
+import dev.peerkey.store.SessionRoute;
+import dev.peerkey.store.SessionStatus;
+import dev.peerkey.transport.ChainEvent;
+import java.io.IOException;
 
 import dev.peerkey.chain.Chain;
 import dev.peerkey.handshake.LocalIdentity;
@@ -124,6 +136,45 @@ class AckBatchIT {
             assertEquals(MessageStatus.DELIVERED, s.store().inTransactionReturning(tx -> tx.message(id))
                     .orElseThrow().status(), "sender " + i + " read its acknowledgement from the batch");
         }
+    }
+
+    @Test
+    void aMessengerDeployedBeforePostBatchGetsTheEnvelopesOneByOneBackToBack() throws IOException {
+        JsonNode artifact = new ObjectMapper().readTree(TestChain.projectRoot()
+                .resolve("artifacts/contracts/test/MessengerWithoutBatch.sol/MessengerWithoutBatch.json").toFile());
+        String hash = new Transactor(node.chain(), node.fundedKey().credentials(),
+                data -> new RevertException("revert", data), m -> { })
+                .sendTransaction(null, null, null, artifact.path("bytecode").asText(), BigInteger.ZERO, true)
+                .getTransactionHash();
+        String address = node.chain().send(node.chain().web3j().ethGetTransactionReceipt(hash))
+                .getTransactionReceipt().orElseThrow().getContractAddress();
+        MessengerContract old = MessengerContract.at(node.chain(), address, m -> { });
+        Store store = Store.open(dir.resolve("old.db"), StoreKey.random(), Store.Sync.NORMAL);
+        stores.add(store);
+        IdentityKey account = node.fundedKey();
+        MailboxPoster poster = new MailboxPoster(store, old, account::credentials, Clock.systemUTC());
+        List<MailboxPoster.Item> items = new ArrayList<>();
+        List<byte[]> tags = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            byte[] sessionId = random();
+            byte[] tag = random();
+            tags.add(tag);
+            items.add(new MailboxPoster.Item(new SessionRecord(sessionId, PeerId.of(random()), PeerId.of(random()),
+                    SessionStatus.PENDING_INCOMING, null, null, Instant.now(), Instant.now()),
+                    new SessionRoute(sessionId, random(), tag, null, null), ("acknowledgement " + i).getBytes()));
+        }
+        assertEquals(3, poster.postAll(items).size(), "one transaction per envelope");
+        List<ChainEvent> posted = old.events(0, node.chain().blockNumber(), PeerId.of(random()), tags);
+        assertEquals(3, posted.size());
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(tags.get(i), ((ChainEvent.PostEvent) posted.get(i)).tag());
+        }
+    }
+
+    private static byte[] random() {
+        byte[] bytes = new byte[32];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return bytes;
     }
 
     private static BigInteger nonce(String account) {
