@@ -14,7 +14,7 @@ export default defineConfig({
     path: soljson,
     settings: {
       optimizer: { enabled: true, runs: 10000 },
-      evmVersion: "cancun",
+      evmVersion: "shanghai",
     },
   },
   networks: {

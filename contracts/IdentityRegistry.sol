@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {CalldataSignature} from "./CalldataSignature.sol";
 import {IIdentityRegistry, IIdentityRegistryErrors} from "./IIdentityRegistry.sol";
 import {Secp256k1} from "./Secp256k1.sol";
 
@@ -541,7 +542,7 @@ contract IdentityRegistry is IIdentityRegistry, EIP712 {
         private
         view
     {
-        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(_hashTypedDataV4(structHash), signature);
+        (address recovered, ECDSA.RecoverError err,) = CalldataSignature.tryRecover(_hashTypedDataV4(structHash), signature);
         if (err != ECDSA.RecoverError.NoError || recovered != signer) revert InvalidSignature(id);
     }
 

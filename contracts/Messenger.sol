@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {CalldataSignature} from "./CalldataSignature.sol";
 import {IIdentityRegistry, IIdentityRegistryErrors} from "./IIdentityRegistry.sol";
 import {IMessenger} from "./IMessenger.sol";
 
@@ -235,7 +236,7 @@ contract Messenger is IMessenger, EIP712 {
     /// @dev Reverts with InvalidSignature(id) unless `signature` is a valid 65-byte, low-s signature
     /// of `digest` by `signer`.
     function _checkSignature(bytes32 id, bytes32 digest, bytes calldata signature, address signer) private pure {
-        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
+        (address recovered, ECDSA.RecoverError err,) = CalldataSignature.tryRecover(digest, signature);
         if (err != ECDSA.RecoverError.NoError || recovered != signer) {
             revert IIdentityRegistry.InvalidSignature(id);
         }

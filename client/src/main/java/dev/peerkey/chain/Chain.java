@@ -147,6 +147,11 @@ public final class Chain implements AutoCloseable {
         new ReceiptWaiter(this, ignored -> { }).await(hash);
     }
 
+    /** Waits for the receipt of a sent transaction (a node may answer the send before it mines it, as Anvil does). */
+    public org.web3j.protocol.core.methods.response.TransactionReceipt awaitReceipt(String txHash) {
+        return new ReceiptWaiter(this, ignored -> { }).await(txHash);
+    }
+
     @Override
     public void close() {
         web3j.shutdown();

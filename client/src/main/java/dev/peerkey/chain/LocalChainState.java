@@ -21,24 +21,36 @@ import java.util.Optional;
  * @param registryBlock the block the registry was deployed in, or null
  * @param messenger the messenger bound to that registry, deployed with it, or null
  * @param messengerBlock the block the messenger was deployed in, or null
+ * @param node the kind of node (hardhat, anvil, ganache); null in files written before there was a choice,
+ *     which were Hardhat
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record LocalChainState(String rpc, long pid, String log, String registry, Long registryBlock,
-                              String messenger, Long messengerBlock) {
+                              String messenger, Long messengerBlock, String node) {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FILE = "chain.json";
 
-    /** A fresh node: nothing deployed yet. */
+    /** A fresh Hardhat node: nothing deployed yet. */
     public LocalChainState(String rpc, long pid, String log) {
-        this(rpc, pid, log, null, null, null, null);
+        this(rpc, pid, log, NodeKind.HARDHAT);
+    }
+
+    /** A fresh node of {@code kind}: nothing deployed yet. */
+    public LocalChainState(String rpc, long pid, String log, NodeKind kind) {
+        this(rpc, pid, log, null, null, null, null, kind.option());
+    }
+
+    /** The kind of node recorded (Hardhat for files that name none). */
+    public NodeKind nodeKind() {
+        return node == null ? NodeKind.HARDHAT : NodeKind.parse(node);
     }
 
     /** Records a deployment; the two are recorded together since a messenger is bound to one registry. */
     public LocalChainState withRegistry(String registryAddress, long registryDeployBlock, String messengerAddress,
             long messengerDeployBlock) {
         return new LocalChainState(rpc, pid, log, registryAddress, registryDeployBlock, messengerAddress,
-                messengerDeployBlock);
+                messengerDeployBlock, node);
     }
 
     /** The recorded state in {@code dir}, if a chain was started there. */
@@ -74,12 +86,13 @@ public record LocalChainState(String rpc, long pid, String log, String registry,
         }
     }
 
-    /** Whether the recorded node process still runs (and is a Hardhat node, not a reused pid). */
+    /** Whether the recorded node process still runs (and is the recorded kind of node, not a reused pid). */
     public boolean nodeRunning() {
+        String marker = nodeKind().option(); // in the command line of each: hardhat/…/cli.js, …/bin/anvil, ganache/…
         return ProcessHandle.of(pid)
                 .filter(ProcessHandle::isAlive)
                 .flatMap(handle -> handle.info().commandLine())
-                .map(commandLine -> commandLine.contains("hardhat"))
+                .map(commandLine -> commandLine.contains(marker))
                 .orElse(false);
     }
 }

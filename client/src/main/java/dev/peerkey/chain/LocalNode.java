@@ -41,6 +41,15 @@ public final class LocalNode implements AutoCloseable {
      */
     public static LocalNode start(NodeKind kind, Path projectRoot, Path logFile, Consumer<String> progress,
             boolean detached) {
+        return start(kind, List.of(), projectRoot, logFile, progress, detached);
+    }
+
+    /**
+     * Starts a {@code kind} node as {@link #start(NodeKind, Path, Path, Consumer, boolean)} does, with
+     * {@code extraArguments} after the usual ones (e.g. Ganache's {@code --chain.hardfork london}).
+     */
+    public static LocalNode start(NodeKind kind, List<String> extraArguments, Path projectRoot, Path logFile,
+            Consumer<String> progress, boolean detached) {
         int port = freePort();
         String rpcUrl = "http://127.0.0.1:" + port;
         List<String> command = new ArrayList<>();
@@ -48,6 +57,7 @@ public final class LocalNode implements AutoCloseable {
             command.add("/usr/bin/setsid");
         }
         command.addAll(kind.command(projectRoot, nodeBinary(projectRoot), port));
+        command.addAll(extraArguments);
         Process process;
         try {
             Files.createDirectories(logFile.toAbsolutePath().getParent());

@@ -46,7 +46,8 @@ public enum NodeKind {
         return switch (this) {
             case HARDHAT -> List.of(node, installed(projectRoot, "node_modules/hardhat/dist/src/cli.js").toString(),
                     "node", "--hostname", "127.0.0.1", "--port", p);
-            case ANVIL -> List.of(anvilBinary(projectRoot).toString(), "--host", "127.0.0.1", "--port", p);
+            // Chain id 31337 and the same ten funded accounts as Hardhat; automining. Errors still reach the log.
+            case ANVIL -> List.of(anvilBinary(projectRoot).toString(), "--host", "127.0.0.1", "--port", p, "--quiet");
             case GANACHE -> List.of(node, installed(projectRoot, "node_modules/ganache/dist/node/cli.js").toString(),
                     "--server.host", "127.0.0.1", "--server.port", p, "--wallet.deterministic",
                     "--chain.chainId", "1337", "--logging.quiet");

@@ -31,6 +31,7 @@ final class AuthCommand implements Runnable {
     public void run() {
         try (Context ctx = new Context(options); ChatRuntime rt = ChatRuntime.open(ctx, chat, null)) {
             PeerId peerId = rt.peer(peer);
+            rt.warnIfVerificationLapsed(peerId);
             long start = System.nanoTime();
             ChatClient.AuthStarted started = rt.client.startAuth(peerId);
             String name = peerId.displayName().value();

@@ -4,22 +4,28 @@ import dev.peerkey.chain.Chain;
 import dev.peerkey.chain.ChainException;
 import dev.peerkey.chain.LocalChainState;
 import dev.peerkey.chain.LocalNode;
-import java.util.Map;
+import dev.peerkey.chain.NodeKind;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** `peerkey chain start|stop|status`: a local Hardhat node for development and demos. */
+/** `peerkey chain start|stop|status`: a local Hardhat, Anvil or Ganache node for development and demos. */
 @Command(name = "chain", mixinStandardHelpOptions = true,
-        description = "Start, stop or inspect a local Hardhat chain on 127.0.0.1.",
+        description = "Start, stop or inspect a local Hardhat, Anvil or Ganache chain on 127.0.0.1.",
         subcommands = {ChainCommand.Start.class, ChainCommand.Stop.class, ChainCommand.Status.class})
 final class ChainCommand {
 
     @Command(name = "start", mixinStandardHelpOptions = true,
-            description = "Start a local Hardhat node in the background on a free port and record its URL.")
+            description = "Start a local node (Hardhat unless --node says otherwise) in the background on a free"
+                    + " port and record its URL and kind.")
     static final class Start implements Runnable {
         @Mixin
         GlobalOptions options;
+
+        @Option(names = "--node", paramLabel = "NODE", converter = NodeKindConverter.class,
+                description = "The node to run: hardhat (the default), anvil or ganache, each installed from npm.")
+        NodeKind node;
 
         @Override
         public void run() {
@@ -27,18 +33,30 @@ final class ChainCommand {
             Optional<LocalChainState> running = LocalChainState.read(options.chainDir)
                     .filter(LocalChainState::nodeRunning);
             if (running.isPresent()) {
-                out.progress("a local chain is already running");
-                out.result(Map.of("rpc", running.get().rpc(), "pid", running.get().pid()));
+                NodeKind runningKind = running.get().nodeKind();
+                if (node != null && node != runningKind) {
+                    throw new ChainException("a local " + runningKind.label() + " chain is already running at "
+                            + running.get().rpc() + ": stop it with `peerkey chain stop` before starting "
+                            + node.label());
+                }
+                out.progress("a local " + runningKind.label() + " chain is already running");
+                var fields = Output.fields();
+                fields.put("node", runningKind.option());
+                fields.put("rpc", running.get().rpc());
+                fields.put("pid", running.get().pid());
+                out.result(fields);
                 return;
             }
-            LocalNode node = LocalNode.start(ProjectRoot.find(), options.chainDir.resolve("node.log"),
+            NodeKind kind = node == null ? NodeKind.HARDHAT : node;
+            LocalNode started = LocalNode.start(kind, ProjectRoot.find(), options.chainDir.resolve("node.log"),
                     out::progress, true);
-            new LocalChainState(node.rpcUrl(), node.pid(), node.logFile().toString())
+            new LocalChainState(started.rpcUrl(), started.pid(), started.logFile().toString(), kind)
                     .write(options.chainDir);
             var fields = Output.fields();
-            fields.put("rpc", node.rpcUrl());
-            fields.put("pid", node.pid());
-            fields.put("log", node.logFile().toString());
+            fields.put("node", kind.option());
+            fields.put("rpc", started.rpcUrl());
+            fields.put("pid", started.pid());
+            fields.put("log", started.logFile().toString());
             out.result(fields);
         }
     }
@@ -56,6 +74,7 @@ final class ChainCommand {
             boolean wasRunning = state.nodeRunning() && LocalNode.stop(state.pid());
             LocalChainState.delete(options.chainDir);
             var fields = Output.fields();
+            fields.put("node", state.nodeKind().option());
             fields.put("rpc", state.rpc());
             fields.put("stopped", wasRunning);
             out.result(fields);
@@ -74,6 +93,7 @@ final class ChainCommand {
             LocalChainState state = LocalChainState.read(options.chainDir)
                     .orElseThrow(() -> new ChainException("no local chain: start one with `peerkey chain start`"));
             var fields = Output.fields();
+            fields.put("node", state.nodeKind().option());
             fields.put("rpc", state.rpc());
             fields.put("pid", state.pid());
             fields.put("running", state.nodeRunning());

@@ -34,6 +34,7 @@ final class ChatCommand implements Runnable {
     public void run() {
         try (Context ctx = new Context(options); ChatRuntime rt = ChatRuntime.open(ctx, chat, null)) {
             PeerId peerId = rt.peer(peer);
+            rt.warnIfVerificationLapsed(peerId);
             rt.client.requireCanSend(); // a revoked or expired identity stops here, before any step or payment
             rt.catchUpIfFree();
             String name = peerId.displayName().value();

@@ -94,7 +94,7 @@ final class ChatRuntime implements AutoCloseable {
      * store cannot hold both ends of a session.
      */
     PeerId peer(String selector) {
-        PeerId peer = LookupCommand.resolve(ctx.registry(), selector, ctx.registryBlock());
+        PeerId peer = contacts().resolve(ctx, selector);
         if (!peer.equals(client.id()) && ctx.profile().identities().contains(peer)) {
             throw new PeerkeyException(peer + " is another identity of this profile: a profile cannot"
                     + " hold both ends of a session; talk to it from another profile (--home)");
@@ -104,7 +104,21 @@ final class ChatRuntime implements AutoCloseable {
 
     /** Prints messages, naming our identity in each line when the profile has several. */
     MessagePrinter printer() {
-        return new MessagePrinter(ctx.options.json, ctx.profile().identities().size() > 1);
+        return new MessagePrinter(ctx.options.json, ctx.profile().identities().size() > 1, contacts()::label);
+    }
+
+    /** The profile's named contacts, as stored now. */
+    Contacts contacts() {
+        return Contacts.of(store);
+    }
+
+    /** Before anything goes to {@code peer}: a warning if the user verified it with a key it no longer has. */
+    void warnIfVerificationLapsed(PeerId peer) {
+        Contacts contacts = contacts();
+        if (contacts.of(peer).flatMap(c -> c.verifiedKey()).isPresent()) {
+            ctx.registry().lookup(peer).flatMap(current -> contacts.verificationLapsed(peer, current))
+                    .ifPresent(warning -> ctx.out.progress("warning: " + warning));
+        }
     }
 
     /**

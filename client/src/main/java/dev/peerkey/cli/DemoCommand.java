@@ -1,6 +1,7 @@
 package dev.peerkey.cli;
 
 import dev.peerkey.PeerkeyException;
+import dev.peerkey.chain.NodeKind;
 import dev.peerkey.handshake.LocalIdentity;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.identity.PeerId;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * `peerkey demo`: the whole mission on a private local chain — deploy, two identities in
@@ -38,6 +40,10 @@ final class DemoCommand implements Runnable {
     @Mixin
     GlobalOptions options;
 
+    @Option(names = "--node", paramLabel = "NODE", defaultValue = "hardhat", converter = NodeKindConverter.class,
+            description = "The local node to run the demo on: hardhat, anvil or ganache (default: ${DEFAULT-VALUE}).")
+    NodeKind node;
+
     private final List<Map<String, Object>> steps = new ArrayList<>();
     private Output out;
 
@@ -46,8 +52,8 @@ final class DemoCommand implements Runnable {
         out = new Output(options.json);
         Path work = tempDir();
         long demoStart = System.nanoTime();
-        try (LocalRun run = new LocalRun(work.resolve("node.log"), out::progress)) {
-            step("start local Hardhat node", run.startMillis, null, run.node.rpcUrl());
+        try (LocalRun run = new LocalRun(node, work.resolve("node.log"), out::progress)) {
+            step("start local " + node.label() + " node", run.startMillis, null, run.node.rpcUrl());
             step("deploy IdentityRegistry", run.deployMillis, run.deployment.tx(), run.registry().address());
             Registry registry = run.registry();
 

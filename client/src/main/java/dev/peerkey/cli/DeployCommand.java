@@ -31,6 +31,9 @@ final class DeployCommand implements Runnable {
     @Override
     public void run() {
         try (Context ctx = new Context(options)) {
+            // Both checked before anything is paid, so a node that cannot run one costs nothing.
+            Registry.requireRunnable(ctx.chain());
+            MessengerContract.requireRunnable(ctx.chain());
             Credentials deployer = deployer(ctx);
             Registry.Deployment deployment = Registry.deploy(ctx.chain(), deployer, recoveryDelay, ctx.out::progress);
             String address = deployment.registry().address();

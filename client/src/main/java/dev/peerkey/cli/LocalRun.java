@@ -2,6 +2,7 @@ package dev.peerkey.cli;
 
 import dev.peerkey.chain.Chain;
 import dev.peerkey.chain.LocalNode;
+import dev.peerkey.chain.NodeKind;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.registry.Registry;
 import dev.peerkey.transport.MessengerContract;
@@ -25,13 +26,22 @@ final class LocalRun implements AutoCloseable {
     final long deployMillis;
 
     LocalRun(Path logFile, Consumer<String> progress) {
-        this(logFile, Registry.DEFAULT_RECOVERY_DELAY, progress);
+        this(NodeKind.HARDHAT, logFile, Registry.DEFAULT_RECOVERY_DELAY, progress);
+    }
+
+    /** On a {@code kind} node (Hardhat, Anvil or Ganache). */
+    LocalRun(NodeKind kind, Path logFile, Consumer<String> progress) {
+        this(kind, logFile, Registry.DEFAULT_RECOVERY_DELAY, progress);
     }
 
     /** With a registry whose recoveries wait {@code recoveryDelay} (short ones let a benchmark complete them). */
     LocalRun(Path logFile, Duration recoveryDelay, Consumer<String> progress) {
+        this(NodeKind.HARDHAT, logFile, recoveryDelay, progress);
+    }
+
+    LocalRun(NodeKind kind, Path logFile, Duration recoveryDelay, Consumer<String> progress) {
         long start = System.nanoTime();
-        this.node = LocalNode.start(ProjectRoot.find(), logFile, progress, false);
+        this.node = LocalNode.start(kind, ProjectRoot.find(), logFile, progress, false);
         this.startMillis = (System.nanoTime() - start) / 1_000_000;
         try {
             this.chain = Chain.connect(node.rpcUrl());

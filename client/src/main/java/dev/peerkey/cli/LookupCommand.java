@@ -6,6 +6,8 @@ import dev.peerkey.identity.PeerId;
 import dev.peerkey.registry.IdentityRecord;
 import dev.peerkey.registry.KeyRecord;
 import dev.peerkey.registry.Registry;
+import dev.peerkey.store.Store;
+import java.nio.file.Files;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -24,8 +26,8 @@ final class LookupCommand implements Runnable {
     @Mixin
     GlobalOptions options;
 
-    @Parameters(paramLabel = "PEER", description = "ID (0x + 64 hex), display name (16 base32 characters)"
-            + " or address (0x + 40 hex).")
+    @Parameters(paramLabel = "PEER", description = "A contact's name, an ID (0x + 64 hex), display name (16 base32"
+            + " characters) or address (0x + 40 hex).")
     String peer;
 
     @Option(names = "--history", description = "Also list every key the identity has had.")
@@ -39,7 +41,9 @@ final class LookupCommand implements Runnable {
     public void run() {
         try (Context ctx = new Context(options)) {
             Registry registry = ctx.registry();
-            PeerId id = resolve(registry, peer, ctx.registryBlock());
+            PeerId id = Contacts.looksLikeIdentity(peer) || !Files.exists(options.home.resolve(Store.FILE_NAME))
+                    ? resolve(registry, peer, ctx.registryBlock())
+                    : contactOrPeer(ctx);
             IdentityRecord record = registry.require(id);
             var fields = Output.fields();
             fields.put("id", id.hex());
@@ -62,6 +66,13 @@ final class LookupCommand implements Runnable {
                 fields.put("keys", keys);
             }
             ctx.out.result(fields);
+        }
+    }
+
+    /** A contact's name needs the profile's store (and so its password); anything else does not. */
+    private PeerId contactOrPeer(Context ctx) {
+        try (Store store = ctx.openStore()) {
+            return Contacts.of(store).resolve(ctx, peer);
         }
     }
 

@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
             IdCommand.class,
             RegisterCommand.class,
             LookupCommand.class,
+            ContactCommand.class,
+            VerifyCommand.class,
             RotateCommand.class,
             RevokeCommand.class,
             RecoverCommand.class,

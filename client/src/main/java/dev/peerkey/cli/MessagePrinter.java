@@ -11,6 +11,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Prints chat messages: a sender prefix and the text, its control characters escaped and its
@@ -24,16 +25,21 @@ final class MessagePrinter {
 
     private final boolean json;
     private final boolean nameOurs;
+    private final Function<PeerId, String> names;
     private final PrintStream out;
 
-    /** @param nameOurs whether to name our identity in text lines (the profile has several) */
-    MessagePrinter(boolean json, boolean nameOurs) {
-        this(json, nameOurs, System.out);
+    /**
+     * @param nameOurs whether to name our identity in text lines (the profile has several)
+     * @param names how to call a peer: its contact name where the user gave one, else its display name
+     */
+    MessagePrinter(boolean json, boolean nameOurs, Function<PeerId, String> names) {
+        this(json, nameOurs, names, System.out);
     }
 
-    MessagePrinter(boolean json, boolean nameOurs, PrintStream out) {
+    MessagePrinter(boolean json, boolean nameOurs, Function<PeerId, String> names, PrintStream out) {
         this.json = json;
         this.nameOurs = nameOurs;
+        this.names = names;
         this.out = out;
     }
 
@@ -45,8 +51,8 @@ final class MessagePrinter {
     /** The text line(s) for {@code m}. */
     String text(Message m) {
         boolean in = m.direction() == Direction.IN;
-        String peer = name(m.peer());
-        String ours = nameOurs ? name(m.ourId()) : "";
+        String peer = names.apply(m.peer());
+        String ours = nameOurs ? m.ourId().displayName().value() : "";
         String who = in ? peer + " -> " + ours : (nameOurs ? ours + " " : "") + "-> " + peer;
         StringBuilder prefix = new StringBuilder("[").append(TIME.format(m.createdAt())).append("] ")
                 .append(who.strip());
@@ -66,6 +72,7 @@ final class MessagePrinter {
         fields.put("id", m.id().hex());
         fields.put("from", (in ? m.peer() : m.ourId()).hex());
         fields.put("to", (in ? m.ourId() : m.peer()).hex());
+        fields.put("peerName", names.apply(m.peer()));
         fields.put("text", m.text());
         fields.put("sentAt", m.sentAt() == null ? null : m.sentAt().toString());
         fields.put("receivedAt", in ? m.createdAt().toString() : null);
@@ -76,9 +83,5 @@ final class MessagePrinter {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String name(PeerId id) {
-        return id.displayName().value();
     }
 }

@@ -46,6 +46,7 @@ final class SendCommand implements Runnable {
         try (Context ctx = new Context(options); ChatRuntime rt = ChatRuntime.open(ctx, chat, null)) {
             rt.client.requireSendable(text, transport); // before any handshake: a text no route carries
             PeerId peerId = rt.peer(peer);
+            rt.warnIfVerificationLapsed(peerId);
             rt.client.requireCanSend(); // a revoked or expired identity stops here, before any step or payment
             rt.catchUpIfFree(); // endpoint updates and acknowledgements first
             if (rt.sessionOrWait(peerId, chat.timeout).isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.peerkey.registry;
 
 import dev.peerkey.chain.Chain;
+import dev.peerkey.chain.EvmFeatures;
 import dev.peerkey.chain.Transactor;
 import dev.peerkey.chain.WrapperCalls;
 import dev.peerkey.identity.DisplayName;
@@ -93,6 +94,7 @@ public final class Registry {
             throw new RegistryException("the recovery delay must be a whole number of seconds from 1 to "
                     + MAX_UINT32 + ", not " + recoveryDelay);
         }
+        requireRunnable(chain);
         progress.accept("deploying the identity registry…");
         IdentityRegistry deployed = call(() -> IdentityRegistry.deploy(chain.web3j(),
                 new Transactor(chain, deployer, RegistryErrors.INSTANCE, progress), new DefaultGasProvider(),
@@ -104,6 +106,15 @@ public final class Registry {
 
     /** A fresh deployment and the transaction that made it. */
     public record Deployment(Registry registry, TxResult tx) { }
+
+    /**
+     * Checks, sending nothing, that the node runs every opcode the registry's code uses (e.g. PUSH0).
+     *
+     * @throws dev.peerkey.chain.ChainException naming the missing opcodes and the upgrade that adds them
+     */
+    public static void requireRunnable(Chain chain) {
+        EvmFeatures.requireSupport(chain, "the identity registry", IdentityRegistry.BINARY);
+    }
 
     /** The registry at {@code address}, after checking that a peerkey registry lives there. */
     public static Registry at(Chain chain, String address, Consumer<String> progress) {

@@ -181,7 +181,16 @@ final class Schema {
                 CHECK (envelope_hash IS NULL OR length(envelope_hash) = 32)""",
             "CREATE INDEX messages_by_envelope ON messages (envelope_hash) WHERE envelope_hash IS NOT NULL",
             // The mailbox tag key, sealed (mailbox_key's CHECK admits only 32 clear bytes; it stays NULL).
-            "ALTER TABLE session_routes ADD COLUMN sealed_mailbox_key BLOB"));
+            "ALTER TABLE session_routes ADD COLUMN sealed_mailbox_key BLOB"),
+            // v9: contacts by name, profile-wide. The name is sealed (it says who the peer is to us);
+            // verified_key is the peer's 64-byte registry key the user compared safety numbers for.
+            List.of("""
+            CREATE TABLE contact_names (
+                peer_id      BLOB    NOT NULL PRIMARY KEY CHECK (length(peer_id) = 32),
+                name         TEXT    NOT NULL,
+                verified_key BLOB    CHECK (verified_key IS NULL OR length(verified_key) = 64),
+                created_at   INTEGER NOT NULL
+            ) STRICT, WITHOUT ROWID"""));
 
     static final int VERSION = MIGRATIONS.size();
 

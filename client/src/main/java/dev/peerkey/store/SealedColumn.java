@@ -36,6 +36,8 @@ record SealedColumn(String table, String column, List<String> rowKey, boolean te
     /** First messages a stranger's request carried, decrypted for display (row key: request ID, then message ID). */
     static final SealedColumn REQUEST_MESSAGE_BODY = blob("request_messages", "body", "request_id", "id");
     static final SealedColumn META_VALUE = blob("store_meta", "value", "name");
+    /** What the user calls a contact (always written sealed: the table is newer than sealing). */
+    static final SealedColumn CONTACT_NAME = text("contact_names", "name", "peer_id");
 
     /** Every secret column of a database from before sealing, which {@link Sealing} seals on first unlock. */
     static final List<SealedColumn> ALL = List.of(SESSION_STATE, SESSION_ENDPOINT, HANDSHAKE_KEY,

@@ -171,6 +171,36 @@ public final class Tx {
         return HandshakeTable.deleteExpired(sql, now);
     }
 
+    // ---- named contacts ----
+
+    /** Every contact the user named, by name. */
+    public List<Contact> contacts() {
+        check();
+        return ContactTable.all(sql);
+    }
+
+    /** Names {@code peer} (or renames it); its verified mark, if any, stays. */
+    public void nameContact(PeerId peer, String name) {
+        check();
+        ContactTable.put(sql, now, Objects.requireNonNull(peer, "peer"), Objects.requireNonNull(name, "name"));
+    }
+
+    /** Forgets the name (and the verified mark) of {@code peer}; false if it had none. */
+    public boolean forgetContact(PeerId peer) {
+        check();
+        return ContactTable.remove(sql, Objects.requireNonNull(peer, "peer"));
+    }
+
+    /**
+     * Marks the named contact {@code peer} verified with its 64-byte registry key {@code key}, or
+     * clears the mark ({@code key} null); false if {@code peer} is not a named contact.
+     */
+    public boolean markVerified(PeerId peer, byte[] key) {
+        check();
+        return ContactTable.setVerified(sql, Objects.requireNonNull(peer, "peer"),
+                key == null ? null : Bytes.exact(key, 64, "verified key"));
+    }
+
     // ---- contacts and message requests ----
 
     /** How {@code ourId} treats {@code peer}'s requests: a contact, blocked, or neither (empty). */

@@ -1,6 +1,7 @@
 package dev.peerkey.transport;
 
 import dev.peerkey.chain.Chain;
+import dev.peerkey.chain.EvmFeatures;
 import dev.peerkey.chain.Transactor;
 import dev.peerkey.chain.WrapperCalls;
 import dev.peerkey.handshake.AuthAccept;
@@ -76,6 +77,7 @@ public final class MessengerContract {
             Consumer<String> progress) {
         // A messenger bound to anything but a registry would refuse every handshake.
         Registry.at(chain, registryAddress, progress);
+        requireRunnable(chain);
         progress.accept("deploying the messenger…");
         Messenger deployed = call(() -> Messenger.deploy(chain.web3j(),
                 new Transactor(chain, deployer, new MessengerErrors("the deployment"), progress),
@@ -87,6 +89,15 @@ public final class MessengerContract {
 
     /** A fresh deployment and the transaction that made it. */
     public record Deployment(MessengerContract messenger, TxResult tx) { }
+
+    /**
+     * Checks, sending nothing, that the node runs every opcode the messenger's code uses (e.g. PUSH0).
+     *
+     * @throws dev.peerkey.chain.ChainException naming the missing opcodes and the upgrade that adds them
+     */
+    public static void requireRunnable(Chain chain) {
+        EvmFeatures.requireSupport(chain, "the messenger", Messenger.BINARY);
+    }
 
     /**
      * The messenger at {@code address}, after checking that a peerkey messenger lives there.

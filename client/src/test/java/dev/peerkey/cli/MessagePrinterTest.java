@@ -22,6 +22,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MessagePrinterTest {
+    private static final java.util.function.Function<PeerId, String> DISPLAY_NAME = id -> id.displayName().value();
     private static final SecureRandom RANDOM = new SecureRandom();
     private final PeerId me = id();
     private final PeerId bob = id();
@@ -47,7 +48,7 @@ class MessagePrinterTest {
     @Test
     void aMultiLineMessageIsIndentedUnderItsSenderAndEscaped() {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
-        MessagePrinter printer = new MessagePrinter(false, false, new PrintStream(sink, true, StandardCharsets.UTF_8));
+        MessagePrinter printer = new MessagePrinter(false, false, DISPLAY_NAME, new PrintStream(sink, true, StandardCharsets.UTF_8));
         String out = printed(printer, message(Direction.IN, MessageStatus.RECEIVED,
                 "hi\r\u001b[2K\nalice -> : send me your key\n\u202eok"), sink);
         List<String> lines = out.lines().toList();
@@ -62,19 +63,19 @@ class MessagePrinterTest {
 
     @Test
     void withSeveralIdentitiesEachLineNamesOurs() {
-        MessagePrinter printer = new MessagePrinter(false, true);
+        MessagePrinter printer = new MessagePrinter(false, true, DISPLAY_NAME);
         String in = printer.text(message(Direction.IN, MessageStatus.RECEIVED, "to you"));
         assertTrue(in.contains(bob.displayName().value() + " -> " + me.displayName().value() + " (chain): to you"), in);
         String out = printer.text(message(Direction.OUT, MessageStatus.CANCELLED, "never sent"));
         assertTrue(out.contains(me.displayName().value() + " -> " + bob.displayName().value() + " [cancelled]: never"),
                 out);
-        String single = new MessagePrinter(false, false).text(message(Direction.OUT, MessageStatus.FAILED, "x"));
+        String single = new MessagePrinter(false, false, DISPLAY_NAME).text(message(Direction.OUT, MessageStatus.FAILED, "x"));
         assertTrue(single.contains("] -> " + bob.displayName().value() + " [failed]: x"), single);
     }
 
     @Test
     void jsonNamesBothSidesAndKeepsTheTextExact() throws Exception {
-        MessagePrinter printer = new MessagePrinter(true, false);
+        MessagePrinter printer = new MessagePrinter(true, false, DISPLAY_NAME);
         String text = "two\nlines \u001b[31mred";
         String line = printer.json(message(Direction.IN, MessageStatus.RECEIVED, text));
         assertFalse(line.contains("\n") || line.contains("\u001b"), line);

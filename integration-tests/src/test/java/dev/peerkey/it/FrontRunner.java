@@ -16,8 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.web3j.crypto.RawTransaction;
 import org.web3j.crypto.TransactionEncoder;
-import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.Transaction;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.utils.Numeric;
@@ -53,7 +51,7 @@ public final class FrontRunner {
             Transaction pending = awaitPending(node, victim, target, running);
             String copyHash = sendCopy(node, pending, thief);
             awaitPendingCount(node, 2);
-            node.rpc("evm_mine");
+            node.mine();
             node.automine(true);
             T result = null;
             Throwable failure = null;
@@ -102,14 +100,11 @@ public final class FrontRunner {
     }
 
     private static List<Transaction> pendingTransactions(TestChain node) {
-        EthBlock.Block block = node.chain().send(node.chain().web3j()
-                .ethGetBlockByNumber(DefaultBlockParameterName.PENDING, true)).getBlock();
-        return block.getTransactions().stream().map(r -> (Transaction) r.get()).toList();
+        return node.pendingTransactions();
     }
 
     private static String sendCopy(TestChain node, Transaction victim, IdentityKey thief) {
-        BigInteger nonce = node.chain().send(node.chain().web3j().ethGetTransactionCount(thief.address(),
-                DefaultBlockParameterName.PENDING)).getTransactionCount();
+        BigInteger nonce = BigInteger.valueOf(node.pendingNonce(thief.address()));
         BigInteger tip = Optional.ofNullable(victim.getMaxPriorityFeePerGas()).orElse(BigInteger.ONE)
                 .multiply(BigInteger.TEN).max(BigInteger.TEN.pow(10));
         BigInteger maxFee = Optional.ofNullable(victim.getMaxFeePerGas()).orElse(victim.getGasPrice())
@@ -122,7 +117,6 @@ public final class FrontRunner {
     }
 
     private static TransactionReceipt receipt(TestChain node, String hash) {
-        return node.chain().send(node.chain().web3j().ethGetTransactionReceipt(hash)).getTransactionReceipt()
-                .orElseThrow(() -> new AssertionError("no receipt for " + hash));
+        return node.receipt(hash);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.peerkey.chain.NodeKind;
 import dev.peerkey.chain.RevertException;
 import dev.peerkey.chain.Transactor;
 import dev.peerkey.handshake.Acceptance;
@@ -28,9 +29,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.web3j.abi.EventEncoder;
 import org.web3j.abi.datatypes.Event;
 import org.web3j.crypto.Hash;
@@ -42,12 +46,18 @@ import org.web3j.tx.gas.DefaultGasProvider;
 import org.web3j.utils.Numeric;
 
 /**
- * The building blocks of the messenger composed on a real Hardhat node: a handshake
+ * The building blocks of the messenger composed on each real node (Hardhat, Anvil, Ganache): a handshake
  * whose two steps are signed transactions the Messenger contract checks, each side
  * verifying the other from the chain's events and the registry, then a Double Ratchet
  * message through the on-chain mailbox.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource(TestChain.MATRIX)
 class HandshakeOnChainIT {
+    /** The node this run of the class tests against. */
+    @Parameter
+    NodeKind kind;
+
     private static TestChain node;
     private static Registry registry;
     private static Messenger messenger;
@@ -55,9 +65,9 @@ class HandshakeOnChainIT {
     private static IdentityKey alice;
     private static IdentityKey bob;
 
-    @BeforeAll
-    static void deploy() throws Exception {
-        node = TestChain.start();
+    @BeforeParameterizedClassInvocation
+    static void deploy(NodeKind kind) throws Exception {
+        node = TestChain.start(kind);
         registry = Registry.deploy(node.chain(), node.fundedKey().credentials(), m -> { }).registry();
         messenger = Messenger.deploy(node.chain().web3j(), transactor(node.fundedKey()), new DefaultGasProvider(),
                 registry.address()).send();
@@ -69,7 +79,7 @@ class HandshakeOnChainIT {
         registry.register(bob, yearAhead);
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         node.close();
     }

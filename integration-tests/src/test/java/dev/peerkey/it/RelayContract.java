@@ -65,7 +65,6 @@ public final class RelayContract {
         Transactor transactor = new Transactor(node.chain(), sender.credentials(), errors, m -> { });
         String hash = transactor.sendTransaction(null, null, to, data, BigInteger.ZERO, constructor)
                 .getTransactionHash();
-        return node.chain().send(node.chain().web3j().ethGetTransactionReceipt(hash))
-                .getTransactionReceipt().orElseThrow();
+        return node.receipt(hash);
     }
 }

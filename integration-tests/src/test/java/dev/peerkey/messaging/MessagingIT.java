@@ -343,8 +343,8 @@ class MessagingIT {
         Cli dave = profile("dave");
         String daveId = newIdentity(dave, "10m");
         // The automining chain's clock runs ahead of the wall clock; move it past the expiry.
-        node.rpc("evm_increaseTime", 3600);
-        node.rpc("evm_mine");
+        node.increaseTime(3600);
+        node.mine();
         fails(alice, "expired", "auth", daveId);
     }
 

@@ -259,7 +259,7 @@ class MetadataIT {
     @Order(5)
     void onARealChainAnUnfundedMailboxAccountIsNamedWithTheAmountItNeeds() {
         String aliceMailbox = mailboxAccount("alice");
-        node.rpc("hardhat_setBalance", aliceMailbox, "0x0");
+        node.setBalance(aliceMailbox, BigInteger.ZERO);
         // Through a node that unlocks no accounts, the chain is not a development chain: nothing funds the account.
         try (TamperingProxy realChain = TamperingProxy.start(node.rpcUrl())) {
             realChain.tamper((method, answer) -> method.equals("eth_accounts")

@@ -115,8 +115,8 @@ class RequestExpiryIT {
 
     /** Moves the chain's clock and the clients' forward together. */
     private static void advance(Duration d) {
-        node.rpc("evm_increaseTime", d.toSeconds());
-        node.rpc("evm_mine");
+        node.increaseTime(d.toSeconds());
+        node.mine();
         clock.advance(d);
     }
 

@@ -80,7 +80,7 @@ class LyingNodeIT {
         honest.startRecovery(carol.id(), carolRecovery, carolNext.publicKey(), payer.credentials());
         Instant readyAt = honest.recovery(carol.id()).readyAt().orElseThrow();
         while (latestBlockTime().isBefore(readyAt)) {
-            node.rpc("evm_mine");
+            node.mine();
         }
         honest.completeRecovery(carol.id(), carolNext, end, payer.credentials());
 

@@ -24,9 +24,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.peerkey.chain.NodeKind;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.DynamicBytes;
 import org.web3j.abi.datatypes.Function;
@@ -36,7 +40,9 @@ import org.web3j.crypto.Hash;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.tx.gas.DefaultGasProvider;
 
-/** The registry client against a real Hardhat node: every rule and every rejection. */
+/** The registry client against each real node (Hardhat, Anvil, Ganache): every rule and every rejection. */
+@ParameterizedClass(name = "{0}")
+@MethodSource(TestChain.MATRIX)
 class RegistryIT {
     private static final long SELF_REGISTER_GAS_LIMIT = 72_000;
     private static final long RELAYED_REGISTER_GAS_LIMIT = 80_000;
@@ -54,15 +60,19 @@ class RegistryIT {
 
     private final Instant yearAhead = Instant.now().plus(Duration.ofDays(365));
 
-    @BeforeAll
-    static void startChain() {
-        node = TestChain.start();
+    /** The node this run of the class tests against. */
+    @Parameter
+    NodeKind kind;
+
+    @BeforeParameterizedClassInvocation
+    static void startChain(NodeKind kind) {
+        node = TestChain.start(kind);
         registry = Registry.deploy(node.chain(), node.fundedKey().credentials(), message -> { }).registry();
         relayer = node.fundedKey();
         quick = Registry.deploy(node.chain(), relayer.credentials(), QUICK_DELAY, message -> { }).registry();
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stopChain() {
         node.close();
     }
@@ -317,8 +327,7 @@ class RegistryIT {
         Transactor transactor = new Transactor(node.chain(), relayer.credentials(), RegistryErrors.INSTANCE, m -> { });
         String hash = transactor.sendTransaction(null, null, null, initCode, BigInteger.ZERO, true)
                 .getTransactionHash();
-        return node.chain().send(node.chain().web3j().ethGetTransactionReceipt(hash))
-                .getTransactionReceipt().orElseThrow().getContractAddress();
+        return node.receipt(hash).getContractAddress();
     }
 
     @Test
@@ -341,7 +350,7 @@ class RegistryIT {
         while (Instant.ofEpochSecond(node.chain().send(node.chain().web3j()
                 .ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)).getBlock().getTimestamp()
                 .longValueExact()).isBefore(readyAt)) {
-            node.rpc("evm_mine");
+            node.mine();
         }
     }
 
@@ -556,6 +565,7 @@ class RegistryIT {
 
     private void sendCall(IdentityKey sender, String calldata) {
         Transactor transactor = new Transactor(node.chain(), sender.credentials(), RegistryErrors.INSTANCE, m -> { });
-        transactor.sendTransaction(null, null, registry.address(), calldata, BigInteger.ZERO, false);
+        node.receipt(transactor.sendTransaction(null, null, registry.address(), calldata, BigInteger.ZERO, false)
+                .getTransactionHash());
     }
 }

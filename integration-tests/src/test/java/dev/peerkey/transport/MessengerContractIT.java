@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.peerkey.chain.Chain;
+import dev.peerkey.chain.NodeKind;
 import dev.peerkey.chain.RevertException;
 import dev.peerkey.chain.Transactor;
 import dev.peerkey.handshake.Acceptance;
@@ -41,26 +42,32 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.web3j.abi.EventEncoder;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.tx.gas.DefaultGasProvider;
 
-/** The messenger client against a real Hardhat node: deployment, the three transactions, events, rejections. */
+/**
+ * The messenger client against each real node (Hardhat, Anvil, Ganache): deployment, the three
+ * transactions, events, rejections. (Events of one sender in one block: {@link MessengerBlockOrderIT}.)
+ */
+@ParameterizedClass(name = "{0}")
+@MethodSource(TestChain.MATRIX)
 class MessengerContractIT {
+    /** The node this run of the class tests against. */
+    @Parameter
+    NodeKind kind;
+
     private static final Endpoint ENDPOINT = Endpoint.parse("127.0.0.1:7000");
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -73,9 +80,9 @@ class MessengerContractIT {
 
     private final Instant yearAhead = Instant.now().plus(Duration.ofDays(365));
 
-    @BeforeAll
-    static void deploy() {
-        node = TestChain.start();
+    @BeforeParameterizedClassInvocation
+    static void deploy(NodeKind kind) {
+        node = TestChain.start(kind);
         registry = Registry.deploy(node.chain(), node.fundedKey().credentials(), m -> { }).registry();
         deployment = MessengerContract.deploy(node.chain(), node.fundedKey().credentials(), registry.address(),
                 m -> { });
@@ -84,7 +91,7 @@ class MessengerContractIT {
         relayer = node.fundedKey();
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         node.close();
     }
@@ -226,70 +233,6 @@ class MessengerContractIT {
     }
 
     @Test
-    void eventsInOneBlockAreOrderedByLogIndexAcrossBothQueries() throws Exception {
-        IdentityKey alice = registered();
-        IdentityKey bob = registered();
-        IdentityKey sender = node.fundedKey(); // one sender, so its nonces fix the order in the block
-        byte[] bobTag = randomTag();
-        PendingHandshake pending = start(alice, bob);
-        long from = messenger.latestBlock() + 1;
-
-        List<TxResult> mined = inOneBlock(sender, List.of(
-                () -> messenger.post(sender.credentials(), bobTag, utf8("first")),
-                () -> messenger.requestAuth(sender.credentials(), pending.request()),
-                () -> messenger.post(sender.credentials(), bobTag, utf8("third"))));
-
-        long block = mined.get(0).blockNumber();
-        List<ChainEvent> bobSees = events(messenger, from, bob, bobTag);
-        assertEquals(3, bobSees.size(), bobSees::toString);
-        assertTrue(bobSees.stream().allMatch(e -> e.block() == block), bobSees::toString);
-        assertOrdered(bobSees);
-        assertArrayEquals(utf8("first"), assertInstanceOf(PostEvent.class, bobSees.get(0)).envelope());
-        assertEquals(pending.request(), assertInstanceOf(RequestEvent.class, bobSees.get(1)).request());
-        assertArrayEquals(utf8("third"), assertInstanceOf(PostEvent.class, bobSees.get(2)).envelope());
-    }
-
-    /**
-     * Runs the sends, all from {@code sender}, so that they land in one block in the given order:
-     * mining is paused, each waits in the pool (so takes the next nonce) before the next is sent,
-     * then one block is mined.
-     */
-    private static List<TxResult> inOneBlock(IdentityKey sender, List<Supplier<TxResult>> sends) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(sends.size());
-        node.automine(false);
-        try {
-            List<Future<TxResult>> results = new ArrayList<>();
-            long nonce = pendingNonce(sender);
-            for (Supplier<TxResult> send : sends) {
-                results.add(pool.submit(send::get));
-                awaitPendingNonce(sender, ++nonce);
-            }
-            node.rpc("evm_mine");
-            List<TxResult> mined = new ArrayList<>();
-            for (Future<TxResult> result : results) {
-                mined.add(result.get(1, TimeUnit.MINUTES));
-            }
-            return mined;
-        } finally {
-            node.automine(true);
-            pool.shutdownNow();
-        }
-    }
-
-    private static long pendingNonce(IdentityKey sender) {
-        return node.chain().send(node.chain().web3j().ethGetTransactionCount(sender.address(),
-                DefaultBlockParameterName.PENDING)).getTransactionCount().longValueExact();
-    }
-
-    private static void awaitPendingNonce(IdentityKey sender, long nonce) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (pendingNonce(sender) < nonce) {
-            assertTrue(System.nanoTime() < deadline, "the transaction never reached the pool");
-            Thread.sleep(5);
-        }
-    }
-
-    @Test
     void aReplayedRequestIsRefused() {
         IdentityKey alice = registered();
         IdentityKey bob = registered();
@@ -381,9 +324,7 @@ class MessengerContractIT {
                 data -> new RevertException("revert", data), m -> { });
         String hash = deployer.sendTransaction(null, null, null, json.path("bytecode").asText(), BigInteger.ZERO,
                 true).getTransactionHash();
-        // The node mines on arrival, so the receipt is there.
-        return node.chain().send(node.chain().web3j().ethGetTransactionReceipt(hash)).getTransactionReceipt()
-                .orElseThrow().getContractAddress();
+        return node.receipt(hash).getContractAddress();
     }
 
     @Test
@@ -396,8 +337,8 @@ class MessengerContractIT {
                 chainTime().minusSeconds(3570), ENDPOINT).request();
         messenger.requestAuth(alice.credentials(), request);
         Acceptance answer = accept(bob, alice, request);
-        node.rpc("evm_increaseTime", 60);
-        node.rpc("evm_mine");
+        node.increaseTime(60);
+        node.mine();
 
         RevertException e = rejected("RequestExpired",
                 () -> messenger.acceptAuth(bob.credentials(), request, answer.accept()));
