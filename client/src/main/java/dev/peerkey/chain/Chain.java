@@ -7,6 +7,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Set;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.Web3jService;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;
@@ -24,20 +25,23 @@ public final class Chain implements AutoCloseable {
     private final String rpcUrl;
     private final Web3j web3j;
     private final long chainId;
+    private final Web3jService service;
 
-    private Chain(String rpcUrl, Web3j web3j, long chainId) {
+    private Chain(String rpcUrl, Web3j web3j, long chainId, Web3jService service) {
         this.rpcUrl = rpcUrl;
         this.web3j = web3j;
         this.chainId = chainId;
+        this.service = service;
     }
 
     /** Connects to {@code rpcUrl} and asks for its chain id, so an unreachable node fails here. */
     public static Chain connect(String rpcUrl) {
         checkUrl(rpcUrl);
-        Web3j web3j = Web3j.build(new HttpService(rpcUrl));
+        HttpService service = new HttpService(rpcUrl);
+        Web3j web3j = Web3j.build(service);
         try {
             long chainId = send(rpcUrl, web3j.ethChainId()).getChainId().longValueExact();
-            return new Chain(rpcUrl, web3j, chainId);
+            return new Chain(rpcUrl, web3j, chainId, service);
         } catch (RuntimeException e) {
             web3j.shutdown();
             throw e;
@@ -65,6 +69,11 @@ public final class Chain implements AutoCloseable {
 
     public long chainId() {
         return chainId;
+    }
+
+    /** A request web3j has no method for (or not with these parameters), sent like the others. */
+    public <T extends Response<?>> Request<?, T> request(String method, List<?> params, Class<T> type) {
+        return new Request<>(method, params, service, type);
     }
 
     /** Sends one request and unwraps its answer, turning node errors into {@link ChainException}. */
