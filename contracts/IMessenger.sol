@@ -73,6 +73,12 @@ interface IMessenger {
     error EmptyEnvelope();
     /// @notice The mailbox envelope is longer than the contract accepts.
     error EnvelopeTooLarge(uint256 length);
+    /// @notice A batch must carry at least one envelope.
+    error EmptyBatch();
+    /// @notice A batch gives a different number of tags and envelopes.
+    error BatchLengthMismatch(uint256 tags, uint256 envelopes);
+    /// @notice Envelope number `index` (from 0) of a batch is empty or too long.
+    error InvalidBatchEnvelope(uint256 index, uint256 length);
 
     /// @notice Emitted when an initiator's signed handshake request is accepted by the contract.
     /// @param responder The identity asked to authenticate (indexed, so it can watch for requests).
@@ -161,6 +167,15 @@ interface IMessenger {
     /// @param recipientTag An opaque tag the recipient filters on.
     /// @param envelope The encrypted envelope, 1 byte to the contract's maximum.
     function post(bytes32 recipientTag, bytes calldata envelope) external;
+
+    /// @notice Posts several envelopes in one transaction: for each `i` in order, exactly what
+    /// `post(recipientTags[i], envelopes[i])` does (one {Posted} event each, nothing stored), so
+    /// readers see no difference. Lets a client send, say, the acknowledgements of many sessions at once.
+    /// @dev Reverts with {BatchLengthMismatch}, {EmptyBatch}, or {InvalidBatchEnvelope} naming the
+    /// first envelope that is empty or longer than `MAX_ENVELOPE_LENGTH`; then nothing is emitted.
+    /// @param recipientTags One opaque tag per envelope.
+    /// @param envelopes The encrypted envelopes, each 1 byte to the contract's maximum.
+    function postBatch(bytes32[] calldata recipientTags, bytes[] calldata envelopes) external;
 
     /// @notice The identity registry whose keys sign handshakes.
     function registry() external view returns (IIdentityRegistry);

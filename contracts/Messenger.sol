@@ -132,6 +132,22 @@ contract Messenger is IMessenger, EIP712 {
     }
 
     /// @inheritdoc IMessenger
+    function postBatch(bytes32[] calldata recipientTags, bytes[] calldata envelopes) external {
+        uint256 count = envelopes.length;
+        if (recipientTags.length != count) revert BatchLengthMismatch(recipientTags.length, count);
+        if (count == 0) revert EmptyBatch();
+        // Every envelope is checked before any is emitted: a batch is posted whole or not at all
+        // (a revert undoes the events anyway; checking first makes the error name the first bad one).
+        for (uint256 i; i < count; ++i) {
+            uint256 length = envelopes[i].length;
+            if (length == 0 || length > MAX_ENVELOPE_LENGTH) revert InvalidBatchEnvelope(i, length);
+        }
+        for (uint256 i; i < count; ++i) {
+            emit Posted(recipientTags[i], envelopes[i]);
+        }
+    }
+
+    /// @inheritdoc IMessenger
     function requestStatus(bytes32 requestId) external view returns (RequestStatus) {
         return _status(_requests[requestId]);
     }

@@ -101,6 +101,26 @@ public final class AbiErrors {
         return Instant.ofEpochSecond(((BigInteger) seconds).longValueExact()).toString();
     }
 
+    /**
+     * Why a signed timestamp and the chain's time disagree, for a StaleTimestamp or FutureTimestamp
+     * message: our clock is blamed only when it disagrees with the chain's and the signature's
+     * time is ours; when the signed time matches our clock, the chain's time is the odd one out
+     * (an idle chain whose latest block is old, or a node with a wrong clock).
+     */
+    public static String clockHint(Object signedAt, Object chainTime) {
+        long signed = ((BigInteger) signedAt).longValueExact();
+        long chain = ((BigInteger) chainTime).longValueExact();
+        long now = Instant.now().getEpochSecond();
+        if (Math.abs(now - signed) > 60) {
+            return " (check the clock)";
+        }
+        long gap = Math.abs(now - chain);
+        return now > chain
+                ? " (our clock is right: the chain's latest block is " + gap + " s old, so the chain has been idle"
+                        + " or the node is behind; try again when it makes a new block)"
+                : " (our clock is right: the chain's time is " + gap + " s ahead of it)";
+    }
+
     /** The arguments, or empty if the data does not hold exactly {@code types}. */
     @SuppressWarnings({"rawtypes", "unchecked"})
     private static Optional<List<Object>> decodeArgs(List<String> types, String data) {

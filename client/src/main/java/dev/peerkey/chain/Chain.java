@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.Web3jService;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;
@@ -24,17 +25,17 @@ public final class Chain implements AutoCloseable {
     private static final Set<Long> DEV_CHAIN_IDS = Set.of(31337L, 1337L);
 
     private final String rpcUrl;
-    private final HttpService service;
     private final Web3j web3j;
     private final long chainId;
     private final LogPager logPager = new LogPager(this);
     private String genesisHash;
+    private final Web3jService service;
 
-    private Chain(String rpcUrl, HttpService service, Web3j web3j, long chainId) {
+    private Chain(String rpcUrl, Web3j web3j, long chainId, Web3jService service) {
         this.rpcUrl = rpcUrl;
-        this.service = service;
         this.web3j = web3j;
         this.chainId = chainId;
+        this.service = service;
     }
 
     /** Connects to {@code rpcUrl} and asks for its chain id, so an unreachable node fails here. */
@@ -46,7 +47,7 @@ public final class Chain implements AutoCloseable {
         Web3j web3j = Web3j.build(service);
         try {
             long chainId = send(rpcUrl, web3j.ethChainId()).getChainId().longValueExact();
-            return new Chain(rpcUrl, service, web3j, chainId);
+            return new Chain(rpcUrl, web3j, chainId, service);
         } catch (RuntimeException e) {
             web3j.shutdown();
             throw e;
@@ -129,6 +130,11 @@ public final class Chain implements AutoCloseable {
     /** Sends a call web3j has no method for (a node's own, such as evm_mine); its answer is ignored. */
     public void rpc(String method, Object... params) {
         send(new Request<>(method, List.of(params), service, VoidResponse.class));
+    }
+
+    /** A request web3j has no method for (or not with these parameters), sent like the others. */
+    public <T extends Response<?>> Request<?, T> request(String method, List<?> params, Class<T> type) {
+        return new Request<>(method, params, service, type);
     }
 
     /** Sends one request and unwraps its answer, turning node errors into {@link ChainException}. */

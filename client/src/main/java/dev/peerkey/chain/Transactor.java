@@ -1,7 +1,13 @@
 package dev.peerkey.chain;
 
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -12,10 +18,12 @@ import org.web3j.crypto.RawTransaction;
 import org.web3j.crypto.TransactionEncoder;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.EthCall;
+import org.web3j.protocol.core.methods.response.EthEstimateGas;
 import org.web3j.protocol.core.methods.response.EthGetCode;
 import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -38,11 +46,27 @@ public final class Transactor extends TransactionManager {
     private static final Pattern HEX_DATA = Pattern.compile("0x[0-9a-fA-F]*");
     /** Signing attempts when another sender from the same account takes the nonce first. */
     static final int NONCE_ATTEMPTS = 10;
+    /** Gas of a plain ether transfer to an account without code. */
+    private static final BigInteger TRANSFER_GAS = BigInteger.valueOf(21_000);
+    /** A chain whose latest block is older than this by our clock is idle: the next block is made now. */
+    static final long IDLE_AFTER_SECONDS = 60;
+    /** The contracts' MAX_CLOCK_SKEW: how far a signed time may lie after the block time. */
+    static final long MAX_CLOCK_SKEW_SECONDS = 5 * 60;
+    /**
+     * Gas limit for a transaction the node could not estimate on an idle chain (it simulates only
+     * against its old latest block); above every peerkey transaction's use, and unused gas is not paid.
+     */
+    static final BigInteger IDLE_FALLBACK_GAS = BigInteger.valueOf(1_500_000);
+    /** Selector of the registry's FutureTimestamp(uint40 signedAt, uint40 blockTime), shared by the messenger. */
+    private static final String FUTURE_TIMESTAMP =
+            Numeric.toHexString(Hash.sha3("FutureTimestamp(uint40,uint40)".getBytes(StandardCharsets.US_ASCII)))
+                    .substring(0, 10);
 
     private final Chain chain;
     private final Credentials credentials;
     private final RevertDecoder revertDecoder;
     private final Consumer<String> progress;
+    private final Clock clock = Clock.systemUTC();
 
     public Transactor(Chain chain, Credentials credentials, RevertDecoder revertDecoder, Consumer<String> progress) {
         this(chain, credentials.getAddress(), credentials, revertDecoder, progress);
@@ -72,9 +96,49 @@ public final class Transactor extends TransactionManager {
         String target = constructor ? null : to;
         Transaction call = Transaction.createFunctionCallTransaction(
                 getFromAddress(), null, null, null, target, value, data);
-        simulate(call);
-        BigInteger gasLimit = estimateGas(call);
-        Fees fees = fees();
+        EthBlock.Block latest = latestBlock();
+        MiningTime mining = MiningTime.of(latest, clock.instant().getEpochSecond());
+        BigInteger gasLimit = simulateAndEstimate(call, mining);
+        return signAndSend(fees(latest), gasLimit, target, value, data);
+    }
+
+    /**
+     * Moves everything this account holds, less the most the transfer can cost, to {@code to} (a
+     * plain account), and waits for the receipt. Empty if the account holds no more than the transfer
+     * would cost.
+     */
+    public Optional<TransactionReceipt> sweep(String to) {
+        if (credentials == null) {
+            throw new IllegalStateException("a read-only transactor cannot send transactions");
+        }
+        BigInteger balance = chain.balance(getFromAddress());
+        Fees fees = fees(latestBlock());
+        BigInteger value = balance.subtract(fees.maxCost(TRANSFER_GAS, BigInteger.ZERO));
+        if (value.signum() <= 0) {
+            return Optional.empty();
+        }
+        EthSendTransaction sent = signAndSend(fees, TRANSFER_GAS, to, value, "");
+        return Optional.of(new ReceiptWaiter(chain, progress).await(sent.getTransactionHash()));
+    }
+
+    /**
+     * Sends a call to {@code to} without waiting for it to be mined (simulated first, like every
+     * send): several sent one after another take consecutive nonces and may share a block. Wait
+     * for them with {@link #awaitReceipt}.
+     *
+     * @return the transaction's hash
+     */
+    public String submit(String to, String data) {
+        return sendTransaction(null, null, to, data, BigInteger.ZERO, false).getTransactionHash();
+    }
+
+    /** The receipt of a transaction sent earlier, once it is mined. */
+    public TransactionReceipt awaitReceipt(String txHash) {
+        return new ReceiptWaiter(chain, progress).await(txHash);
+    }
+
+    private EthSendTransaction signAndSend(Fees fees, BigInteger gasLimit, String target, BigInteger value,
+            String data) {
         for (int attempt = 1; ; attempt++) {
             // Only the nonce is read between attempts, so another sender has the shortest window to take it.
             BigInteger nonce = chain.send(chain.web3j().ethGetTransactionCount(
@@ -180,21 +244,132 @@ public final class Transactor extends TransactionManager {
         return chain.send(chain.web3j().ethGetCode(address, block));
     }
 
-    private void simulate(Transaction call) {
-        EthCall result = rawCall(call, DefaultBlockParameterName.LATEST);
-        if (result.hasError() || result.isReverted()) {
-            throw revertDecoder.decode(revertData(result));
+    /**
+     * When the transaction will be mined, as far as the simulation is concerned: the latest block's
+     * time, or on an idle chain (no block for more than {@link #IDLE_AFTER_SECONDS}) our clock, since
+     * the block that takes the transaction is made now.
+     *
+     * @param idle whether the latest block is older than our clock by more than the idle bound
+     * @param at the timestamp the next block will have
+     * @param latest the latest block's timestamp
+     */
+    record MiningTime(boolean idle, long at, long latest) {
+        static MiningTime of(EthBlock.Block latest, long now) {
+            long last = latest.getTimestamp().longValueExact();
+            return new MiningTime(now - last > IDLE_AFTER_SECONDS, Math.max(now, last + 1), last);
         }
+    }
+
+    /**
+     * Simulates the call against the block that will take it and estimates its gas there. On a
+     * busy chain that is the latest block. On an idle one the latest block may be hours old, and
+     * a signed timestamp that is right by every clock looks "ahead of chain time" against it; so
+     * the call runs against a block at our time: through a block override of the timestamp
+     * (Geth, Anvil), else against the pending block (Hardhat makes it at the current time), else,
+     * if the node can only simulate against its old block, the one refusal that time explains
+     * (the registry's FutureTimestamp, with a signed time our clock agrees with) does not stop the
+     * transaction, which is then sent with {@link #IDLE_FALLBACK_GAS}.
+     */
+    private BigInteger simulateAndEstimate(Transaction call, MiningTime mining) {
+        if (!mining.idle()) {
+            EthCall result = rawCall(call, DefaultBlockParameterName.LATEST);
+            if (result.hasError() || result.isReverted()) {
+                throw revertDecoder.decode(revertData(result));
+            }
+            return headroom(estimateGas(call, List.of()));
+        }
+        Map<String, Object> override = Map.of("time", Numeric.encodeQuantity(BigInteger.valueOf(mining.at())));
+        EthCall overridden = rawCall(call, List.of("latest", Map.of(), override));
+        if (!unsupported(overridden)) {
+            if (overridden.hasError() || overridden.isReverted()) {
+                throw revertDecoder.decode(revertData(overridden));
+            }
+            EthEstimateGas estimate = chain.sendRaw(estimateRequest(call, List.of("latest", Map.of(), override)));
+            if (!estimate.hasError()) {
+                return headroom(estimate.getAmountUsed());
+            }
+            // Some nodes override blocks in eth_call only: the pending block is the next try.
+        }
+        EthCall pending = rawCall(call, List.of("pending"));
+        if (!pending.hasError() && !pending.isReverted()) {
+            EthEstimateGas estimate = chain.sendRaw(estimateRequest(call, List.of("pending")));
+            if (!estimate.hasError()) {
+                return headroom(estimate.getAmountUsed());
+            }
+            return IDLE_FALLBACK_GAS;
+        }
+        String data = revertData(pending);
+        if (explainedByIdleness(data, mining)) {
+            progress.accept("the chain's latest block is " + (mining.at() - mining.latest())
+                    + " s old and the node cannot simulate a newer one; sending without the full check");
+            return IDLE_FALLBACK_GAS;
+        }
+        throw revertDecoder.decode(data);
+    }
+
+    /**
+     * Whether revert data is the registry's FutureTimestamp(signedAt, blockTime) for a signed time
+     * that our clock agrees with (no later than the mining time plus the contracts' allowed skew)
+     * and a block time older than the mining time: the chain is idle, not our clock wrong.
+     */
+    static boolean explainedByIdleness(String revertData, MiningTime mining) {
+        if (revertData == null || !revertData.toLowerCase(Locale.ROOT).startsWith(FUTURE_TIMESTAMP)
+                || revertData.length() != 10 + 128) {
+            return false;
+        }
+        BigInteger signedAt = Numeric.toBigInt(revertData.substring(10, 74));
+        BigInteger blockTime = Numeric.toBigInt(revertData.substring(74));
+        return signedAt.compareTo(BigInteger.valueOf(mining.at() + MAX_CLOCK_SKEW_SECONDS)) <= 0
+                && blockTime.compareTo(BigInteger.valueOf(mining.at())) < 0;
+    }
+
+    /** Whether the node refused the request's form (extra parameters it does not know), not the call itself. */
+    private static boolean unsupported(EthCall result) {
+        if (!result.hasError()) {
+            return false;
+        }
+        Response.Error error = result.getError();
+        if (error.getData() != null && HEX_DATA.matcher(error.getData()).find() && !"0x".equals(error.getData())) {
+            return false; // revert data: the node ran the call
+        }
+        String m = error.getMessage() == null ? "" : error.getMessage().toLowerCase(Locale.ROOT);
+        return error.getCode() == -32602 || m.contains("invalid params") || m.contains("invalid argument")
+                || m.contains("trailing") || m.contains("too many") || m.contains("unexpected")
+                || m.contains("not supported") || m.contains("unsupported") || m.contains("incorrect number");
     }
 
     private EthCall rawCall(Transaction call, DefaultBlockParameter block) {
         return chain.sendRaw(chain.web3j().ethCall(call, block));
     }
 
-    private BigInteger estimateGas(Transaction call) {
-        BigInteger estimate = chain.send(chain.web3j().ethEstimateGas(call)).getAmountUsed();
-        // Headroom for state that changes between estimate and inclusion.
+    /** eth_call with parameters after the call object: a block tag, state and block overrides. */
+    private EthCall rawCall(Transaction call, List<Object> after) {
+        List<Object> params = new ArrayList<>();
+        params.add(call);
+        params.addAll(after);
+        return chain.sendRaw(chain.request("eth_call", params, EthCall.class));
+    }
+
+    private Request<?, EthEstimateGas> estimateRequest(Transaction call, List<Object> after) {
+        List<Object> params = new ArrayList<>();
+        params.add(call);
+        params.addAll(after);
+        return chain.request("eth_estimateGas", params, EthEstimateGas.class);
+    }
+
+    /** The node's estimate; with no block given, the node's default (latest or pending). */
+    private BigInteger estimateGas(Transaction call, List<Object> after) {
+        return after.isEmpty() ? chain.send(chain.web3j().ethEstimateGas(call)).getAmountUsed()
+                : chain.send(estimateRequest(call, after)).getAmountUsed();
+    }
+
+    /** Headroom for state that changes between estimate and inclusion. */
+    private static BigInteger headroom(BigInteger estimate) {
         return estimate.multiply(BigInteger.valueOf(6)).divide(BigInteger.valueOf(5));
+    }
+
+    private EthBlock.Block latestBlock() {
+        return chain.send(chain.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)).getBlock();
     }
 
     /** The fees to offer: EIP-1559 (tip and max fee) if the chain has a base fee, else a legacy gas price. */
@@ -212,9 +387,7 @@ public final class Transactor extends TransactionManager {
         }
     }
 
-    private Fees fees() {
-        EthBlock.Block latest = chain.send(
-                chain.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)).getBlock();
+    private Fees fees(EthBlock.Block latest) {
         String baseFeeHex = latest.getBaseFeePerGasRaw();
         if (baseFeeHex == null) {
             return new Fees(chain.send(chain.web3j().ethGasPrice()).getGasPrice(), null, null);

@@ -106,6 +106,7 @@ final class RecoverRotateCommand implements Runnable {
             fields.put("alreadyDone", completed.isEmpty());
             fields.put("txHash", completed.map(TxResult::txHash).orElse(null));
             fields.put("gasUsed", completed.map(TxResult::gasUsed).orElse(null));
+            KeyFunds.follow(ctx, payer, next.address(), fields);
             ctx.out.result(fields);
         }
     }

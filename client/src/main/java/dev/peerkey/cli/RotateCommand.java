@@ -41,6 +41,7 @@ final class RotateCommand implements Runnable {
             fields.put("alreadyDone", tx.isEmpty());
             fields.put("txHash", tx.map(TxResult::txHash).orElse(null));
             fields.put("gasUsed", tx.map(TxResult::gasUsed).orElse(null));
+            KeyFunds.follow(ctx, current.credentials(), next.address(), fields);
             ctx.out.result(fields);
         }
     }

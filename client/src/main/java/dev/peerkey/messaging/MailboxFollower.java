@@ -247,16 +247,38 @@ final class MailboxFollower {
         }
     }
 
+    /**
+     * One acknowledgement per session, all sent together: direct where the peer answers, the rest
+     * in as few mailbox transactions as carry them, sent back to back and awaited together
+     * ({@link Outbound#deliverUnstored(List)}), so a pass with mail on many sessions takes about a
+     * block to acknowledge, not a block per session.
+     */
     private void acknowledge(Map<ByteBuffer, List<MessageId>> toAck) {
-        toAck.forEach((session, ids) -> {
-            byte[] sessionId = session.array();
+        if (toAck.isEmpty()) {
+            return;
+        }
+        List<Outbound.Unstored> acks = new ArrayList<>();
+        int messages = 0;
+        for (Map.Entry<ByteBuffer, List<MessageId>> e : toAck.entrySet()) {
+            byte[] sessionId = e.getKey().array();
+            List<MessageId> ids = e.getValue();
             try {
-                byte[] envelope = store.inTransactionReturning(tx -> inbound.encryptAck(tx, sessionId, ids));
-                outbound.deliverUnstored(sessionId, envelope);
-            } catch (PeerkeyException e) {
-                notices.accept("could not acknowledge " + ids.size() + " message(s): " + e.getMessage());
+                acks.add(new Outbound.Unstored(sessionId,
+                        store.inTransactionReturning(tx -> inbound.encryptAck(tx, sessionId, ids))));
+                messages += ids.size();
+            } catch (PeerkeyException failure) {
+                notices.accept("could not acknowledge " + ids.size() + " message(s): " + failure.getMessage());
             }
-        });
+        }
+        if (acks.isEmpty()) {
+            return;
+        }
+        try {
+            outbound.deliverUnstored(acks);
+        } catch (PeerkeyException e) {
+            notices.accept("could not acknowledge " + messages + " message(s) on " + acks.size() + " session(s): "
+                    + e.getMessage());
+        }
     }
 
     /** The tags of this identity's followed sessions' current epochs; also remembers which session each is for. */

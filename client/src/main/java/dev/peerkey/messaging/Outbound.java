@@ -171,19 +171,38 @@ final class Outbound {
 
     /** Sends an envelope that is not stored (an acknowledgement): direct if possible, else the mailbox. */
     void deliverUnstored(byte[] sessionId, byte[] envelope) {
-        Queued target = store.inTransactionReturning(tx -> new Queued(null, tx.sessionById(sessionId).orElseThrow(),
-                routeIn(tx, sessionId)));
-        SessionRoute route = target.route();
-        Endpoint endpoint = endpointOf(target.session());
-        if (endpoint != null) {
-            try {
-                exchange(endpoint, route.outboxTag(), envelope, null, () -> { });
-                return;
-            } catch (DirectTransportException | MessagingException e) {
-                // The mailbox below is the fallback.
+        deliverUnstored(List.of(new Unstored(sessionId, envelope)));
+    }
+
+    /** An envelope that is not stored (an acknowledgement) for one session. */
+    record Unstored(byte[] sessionId, byte[] envelope) { }
+
+    /**
+     * Sends envelopes that are not stored (acknowledgements, one per session): each directly when
+     * its peer has an endpoint that answers, the rest through the mailbox together, in as few
+     * transactions as carry them, sent back to back ({@link MailboxPoster#postAll}).
+     *
+     * @return how many went through the mailbox
+     * @throws dev.peerkey.PeerkeyException if the mailbox transactions could not be sent or failed
+     */
+    int deliverUnstored(List<Unstored> envelopes) {
+        List<MailboxPoster.Item> viaMailbox = new java.util.ArrayList<>();
+        for (Unstored u : envelopes) {
+            Queued target = store.inTransactionReturning(tx -> new Queued(null,
+                    tx.sessionById(u.sessionId()).orElseThrow(), routeIn(tx, u.sessionId())));
+            Endpoint endpoint = endpointOf(target.session());
+            if (endpoint != null) {
+                try {
+                    exchange(endpoint, target.route().outboxTag(), u.envelope(), null, () -> { });
+                    continue;
+                } catch (DirectTransportException | MessagingException e) {
+                    // The mailbox is the fallback.
+                }
             }
+            viaMailbox.add(new MailboxPoster.Item(target.session(), target.route(), u.envelope()));
         }
-        mailbox.post(target.session(), route, envelope);
+        mailbox.postAll(viaMailbox);
+        return viaMailbox.size();
     }
 
     /**

@@ -44,9 +44,9 @@ final class RegistryErrors implements RevertDecoder {
             case "InvalidSignature" -> "the signature is not by the key (or recovery key) of identity " + a.get(0)
                     + " for this chain and registry, or it was already used";
             case "StaleTimestamp" -> "the signed timestamp " + time(a.get(0)) + " is too old for chain time "
-                    + time(a.get(1)) + " (check the clock)";
+                    + time(a.get(1)) + AbiErrors.clockHint(a.get(0), a.get(1));
             case "FutureTimestamp" -> "the signed timestamp " + time(a.get(0)) + " is ahead of chain time "
-                    + time(a.get(1)) + " (check the clock)";
+                    + time(a.get(1)) + AbiErrors.clockHint(a.get(0), a.get(1));
             case "ValidityEndInPast" -> "the validity end " + time(a.get(0)) + " is not after chain time "
                     + time(a.get(1));
             case "NoKeyAt" -> "identity " + a.get(0) + " had no valid key at " + time(a.get(1));

@@ -194,6 +194,53 @@ public final class MessengerContract {
         return transact(sender, "the envelope", contract -> contract.post(tag, body).send());
     }
 
+    /** A mailbox transaction sent and not yet mined: see {@link #submitPosts} and {@link #await}. */
+    public record PendingPosts(String txHash, int envelopes, Transactor transactor) { }
+
+    /**
+     * Sends several envelopes in one transaction ({@code postBatch}: one {@code Posted} event each,
+     * just as {@link #post} emits it) without waiting for it to be mined, so the next can follow
+     * at once with the next nonce. Simulated first: a refusal names the contract's error.
+     *
+     * @param recipientTags one 32-byte tag per envelope
+     */
+    public PendingPosts submitPosts(Credentials sender, List<byte[]> recipientTags, List<byte[]> envelopes) {
+        if (recipientTags.size() != envelopes.size() || envelopes.isEmpty()) {
+            throw new IllegalArgumentException("a batch needs one tag per envelope and at least one envelope, got "
+                    + recipientTags.size() + " tags and " + envelopes.size() + " envelopes");
+        }
+        List<byte[]> tags = recipientTags.stream().map(t -> requireTag(t).clone()).toList();
+        List<byte[]> bodies = envelopes.stream().map(e -> Objects.requireNonNull(e, "envelope").clone()).toList();
+        Transactor transactor = new Transactor(chain, sender, new MessengerErrors("the envelopes"), progress);
+        String data = reader.postBatch(tags, bodies).encodeFunctionCall();
+        return new PendingPosts(transactor.submit(address, data), bodies.size(), transactor);
+    }
+
+    /**
+     * Sends one envelope ({@code post}) without waiting for it to be mined: for a messenger
+     * deployed before {@code postBatch} existed, whose posts can still be sent back to back.
+     */
+    public PendingPosts submitPost(Credentials sender, byte[] recipientTag, byte[] envelope) {
+        byte[] tag = requireTag(recipientTag).clone();
+        byte[] body = Objects.requireNonNull(envelope, "envelope").clone();
+        Transactor transactor = new Transactor(chain, sender, new MessengerErrors("the envelope"), progress);
+        return new PendingPosts(transactor.submit(address, reader.post(tag, body).encodeFunctionCall()), 1, transactor);
+    }
+
+    /**
+     * Waits for a batch sent by {@link #submitPosts} to be mined.
+     *
+     * @throws MessengerException if it was mined but failed
+     */
+    public TxResult await(PendingPosts pending) {
+        TransactionReceipt receipt = pending.transactor().awaitReceipt(pending.txHash());
+        if (!receipt.isStatusOK()) {
+            throw new MessengerException("the mailbox transaction " + pending.txHash() + " carrying "
+                    + pending.envelopes() + " envelope(s) failed on chain (status " + receipt.getStatus() + ")");
+        }
+        return TxResult.of(receipt);
+    }
+
     /** Whether request {@code requestId} was never submitted, waits for its accept, or was accepted. */
     public RequestStatus requestStatus(byte[] requestId) {
         if (requestId == null || requestId.length != 32) {

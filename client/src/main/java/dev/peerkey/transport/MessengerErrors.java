@@ -60,9 +60,9 @@ final class MessengerErrors implements RevertDecoder {
             case "InvalidSignature" -> "the signature is not by the current key of identity " + a.get(0)
                     + " for this chain and messenger";
             case "StaleTimestamp" -> "the signed timestamp " + AbiErrors.time(a.get(0)) + " is too old for chain time "
-                    + AbiErrors.time(a.get(1)) + " (check the clock)";
+                    + AbiErrors.time(a.get(1)) + AbiErrors.clockHint(a.get(0), a.get(1));
             case "FutureTimestamp" -> "the signed timestamp " + AbiErrors.time(a.get(0))
-                    + " is ahead of chain time " + AbiErrors.time(a.get(1)) + " (check the clock)";
+                    + " is ahead of chain time " + AbiErrors.time(a.get(1)) + AbiErrors.clockHint(a.get(0), a.get(1));
             default -> name + a;
         };
     }
