@@ -127,11 +127,11 @@ final class AckBench implements Runnable {
             long fromBlock = chain.blockNumber();
             String account = bobMailbox.address();
             BigInteger nonceBefore = nonce(chain, account);
-            interval(run, true);
+            run.mineEvery(blockTime);
             long start = System.nanoTime();
             ChatClient.SyncReport report = bob.sync();
             double seconds = (System.nanoTime() - start) / 1e9;
-            interval(run, false);
+            run.mineEvery(null);
             long toBlock = chain.blockNumber();
             if (report.stored() != n) {
                 throw new PeerkeyException("bench check failed: the pass stored " + report.stored() + " of " + n
@@ -172,17 +172,4 @@ final class AckBench implements Runnable {
                 .getTransactionCount();
     }
 
-    /** Hardhat's (and Anvil's) interval mining on, one block every --block-time, or automining back. */
-    private void interval(LocalRun run, boolean on) {
-        Chain chain = run.chain;
-        chain.send(chain.request("evm_setAutomine", List.of(!on), ChainCommandResponse.class));
-        chain.send(chain.request("evm_setIntervalMining", List.of(on ? blockTime.toMillis() : 0),
-                ChainCommandResponse.class));
-        if (!on) {
-            chain.send(chain.request("evm_mine", List.of(), ChainCommandResponse.class)); // anything left in the pool
-        }
-    }
-
-    /** Any answer. */
-    public static final class ChainCommandResponse extends org.web3j.protocol.core.Response<Object> { }
 }

@@ -1,6 +1,7 @@
 package dev.peerkey.cli;
 
 import dev.peerkey.PeerkeyException;
+import dev.peerkey.chain.NodeKind;
 import dev.peerkey.handshake.Endpoint;
 import dev.peerkey.handshake.LocalIdentity;
 import dev.peerkey.identity.IdentityKey;
@@ -35,16 +36,25 @@ import picocli.CommandLine.Option;
 /**
  * `peerkey bench chat`: handshake and message latency and bulk throughput between two
  * clients (each with its own profile store, direct listener and mailbox follower, as
- * `listen` runs them) on a private local automining chain. Prints a table.
+ * `listen` runs them) on a private local chain, automining or with a fixed block time. Prints a table.
  */
 @Command(name = "chat", mixinStandardHelpOptions = true,
-        description = {"Start a local Hardhat node and two chat clients (own stores, direct listeners, mailbox"
+        description = {"Start a local node (--node, default Hardhat) and two chat clients (own stores, direct listeners, mailbox"
                 + " followers polling every --poll), then measure: mutual authentication until both sides hold"
                 + " confirmed keys; send-to-decrypted latency over each transport; and --bulk messages each way over"
                 + " each transport, checking every one arrives exactly once and in order."})
 final class ChatBench implements Runnable {
     @Mixin
     GlobalOptions options;
+
+    @Option(names = "--node", paramLabel = "NODE", defaultValue = "hardhat", converter = NodeKindConverter.class,
+            description = "The local node: hardhat, anvil or ganache (default: ${DEFAULT-VALUE}).")
+    NodeKind node;
+
+    @Option(names = "--block-time", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Mine one block every DURATION (e.g. 2s; Hardhat or Anvil) once both identities are"
+                    + " registered, as a public chain does; default: a block per transaction.")
+    Duration blockTime;
 
     @Option(names = "--runs", defaultValue = "20", description = "Handshakes and single messages measured per row (default: ${DEFAULT-VALUE}).")
     int runs;
@@ -140,12 +150,15 @@ final class ChatBench implements Runnable {
         } catch (IOException e) {
             throw new PeerkeyException("cannot create a temporary directory: " + e.getMessage());
         }
-        try (LocalRun run = new LocalRun(work.resolve("node.log"), out::progress)) {
+        try (LocalRun run = new LocalRun(node, work.resolve("node.log"), out::progress)) {
             Instant yearAhead = Instant.now().plus(Duration.ofDays(365));
             IdentityKey aliceKey = run.fundedKey();
             IdentityKey bobKey = run.fundedKey();
             run.registry().register(aliceKey, yearAhead);
             run.registry().register(bobKey, yearAhead);
+            if (blockTime != null) {
+                run.mineEvery(blockTime);
+            }
             try (Client alice = new Client(run, work.resolve("alice"), LocalIdentity.of(aliceKey));
                     Client bob = new Client(run, work.resolve("bob"), LocalIdentity.of(bobKey))) {
                 // Bob accepts Alice's first request; from then on she is his contact and is answered at once.
@@ -298,7 +311,8 @@ final class ChatBench implements Runnable {
 
     private void print() {
         if (out.json()) {
-            out.result(Map.of("poll", poll.toMillis(), "sync", sync.name(), "rows", rows,
+            out.result(Map.of("node", node.option(), "blockTimeMs", blockTime == null ? 0 : blockTime.toMillis(),
+                    "poll", poll.toMillis(), "sync", sync.name(), "rows", rows,
                     "peakResidentMiB", peakResidentMiB().orElse(-1.0)));
             return;
         }
@@ -312,7 +326,8 @@ final class ChatBench implements Runnable {
         peakResidentMiB().ifPresent(mib -> out.text(String.format(
                 "peak resident memory of this process (both clients, JVM included): %.0f MiB", mib)));
         out.text("live MiB: heap both clients hold after a full GC at the end of the row; stores: synchronous=" + sync + "; mailbox followers poll every " + poll.toMillis()
-                + " ms; the chain automines one block per transaction.");
+                + " ms; " + node.label() + (blockTime == null ? " mines one block per transaction."
+                        : " mines one block every " + blockTime.toMillis() + " ms."));
     }
 
     private static String format(Object value, String pattern) {

@@ -65,6 +65,32 @@ final class LocalRun implements AutoCloseable {
         return messengerDeployment.messenger();
     }
 
+    /**
+     * One block every {@code blockTime} (Hardhat's and Anvil's interval mining), or, with null,
+     * a block per transaction again (anything left in the pool is mined first).
+     */
+    void mineEvery(Duration blockTime) {
+        if (node.kind() == NodeKind.GANACHE) {
+            throw new dev.peerkey.PeerkeyException("a fixed block time needs Hardhat or Anvil (Ganache has no interval"
+                    + " mining): pass --node hardhat or --node anvil");
+        }
+        boolean interval = blockTime != null;
+        if (interval && node.kind() == NodeKind.ANVIL && (blockTime.toMillis() % 1000 != 0 || blockTime.isZero())) {
+            throw new dev.peerkey.PeerkeyException("Anvil's block time is whole seconds, not " + blockTime.toMillis()
+                    + " ms");
+        }
+        // Hardhat takes the interval in milliseconds, Anvil in seconds.
+        long period = !interval ? 0 : node.kind() == NodeKind.ANVIL ? blockTime.toSeconds() : blockTime.toMillis();
+        chain.send(chain.request("evm_setAutomine", java.util.List.of(!interval), NodeAnswer.class));
+        chain.send(chain.request("evm_setIntervalMining", java.util.List.of(period), NodeAnswer.class));
+        if (!interval) {
+            chain.send(chain.request("evm_mine", java.util.List.of(), NodeAnswer.class));
+        }
+    }
+
+    /** Any answer of a development method. */
+    public static final class NodeAnswer extends org.web3j.protocol.core.Response<Object> { }
+
     /** A new key whose account the node has funded. */
     IdentityKey fundedKey() {
         IdentityKey key = IdentityKey.generate();
