@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 
 /** `peerkey id new|show|list`: the identities kept in this profile. */
 @Command(name = "id", mixinStandardHelpOptions = true, description = "Create and show this profile's identities.",
-        subcommands = {IdCommand.New.class, IdCommand.Show.class, IdCommand.ListIds.class})
+        subcommands = {IdCommand.New.class, IdCommand.Show.class, IdCommand.ListIds.class, IdCommand.Use.class})
 final class IdCommand {
 
     static Map<String, Object> describe(PeerId id, PublicKey currentKey) {
@@ -78,7 +78,13 @@ final class IdCommand {
                 recoveryKey.writeFile(recovery.file); // first: an existing file leaves nothing half made
             }
             out.progress("encrypting the new key (scrypt)…");
+            int before = profile.identities().size();
             profile.addIdentity(key, password, recoveryKey == null ? null : recoveryKey.address());
+            if (before > 0) {
+                out.progress("added identity #" + (before + 1) + " to " + options.home + "; the default is still "
+                        + profile.identity(null).displayName().value() + " (`peerkey id use "
+                        + key.id().displayName().value() + "` to change it)");
+            }
             if (show) {
                 showWords(out, key.id(), recoveryKey);
             }
@@ -134,8 +140,12 @@ final class IdCommand {
         public void run() {
             Output out = new Output(options.json);
             Profile profile = new Profile(options.home, false);
-            List<Map<String, Object>> identities = profile.identities().stream()
-                    .map(id -> describe(id, profile.currentPublicKey(id))).toList();
+            String defaultId = profile.config().defaultIdentity();
+            List<Map<String, Object>> identities = profile.identities().stream().map(id -> {
+                Map<String, Object> fields = describe(id, profile.currentPublicKey(id));
+                fields.put("default", id.hex().equals(defaultId));
+                return fields;
+            }).toList();
             if (out.json()) {
                 out.result(Map.of("identities", identities));
                 return;
@@ -143,7 +153,29 @@ final class IdCommand {
             if (identities.isEmpty()) {
                 out.progress("no identities in " + options.home + ": create one with `peerkey id new`");
             }
-            identities.forEach(fields -> out.text(fields.get("name") + "  " + fields.get("id")));
+            identities.forEach(fields -> out.text((Boolean.TRUE.equals(fields.get("default")) ? "* " : "  ")
+                    + fields.get("name") + "  " + fields.get("id")));
+        }
+    }
+
+    @Command(name = "use", mixinStandardHelpOptions = true,
+            description = {"Make one of this profile's identities the default: the one commands act for without --id.",
+                "Example: peerkey id use 4kq3x7m2p5r6t8vz"})
+    static final class Use implements Runnable {
+        @Mixin
+        GlobalOptions options;
+
+        @Parameters(paramLabel = "ID", description = "ID, display name or address of one of this profile's identities.")
+        String selector;
+
+        @Override
+        public void run() {
+            Profile profile = new Profile(options.home, false);
+            PeerId id = profile.identity(selector);
+            profile.save(profile.config().withDefault(id));
+            var fields = describe(id, profile.currentPublicKey(id));
+            fields.put("default", true);
+            new Output(options.json).result(fields);
         }
     }
 }

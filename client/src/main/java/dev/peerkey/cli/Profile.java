@@ -60,6 +60,12 @@ final class Profile {
                     registryBlock, messenger, messengerBlock, recovery, deployments);
         }
 
+        /** The identity commands act for when no --id is given. */
+        Config withDefault(PeerId id) {
+            return new Config(id.hex(), identities, rpc, registry, registryBlock, messenger, messengerBlock, recovery,
+                    deployments);
+        }
+
         Config withRecovery(PeerId id, String recoveryAddress) {
             Map<String, String> next = new TreeMap<>(recovery);
             next.put(id.hex(), recoveryAddress);
