@@ -21,6 +21,9 @@ import picocli.CommandLine.Spec;
         subcommands = {IdCommand.New.class, IdCommand.Show.class, IdCommand.ListIds.class, IdCommand.Use.class})
 final class IdCommand {
 
+    /** Below this length `id new` warns: the keystore's scrypt slows a guesser, it cannot save a short password. */
+    static final int MIN_PASSWORD = 12;
+
     static Map<String, Object> describe(PeerId id, PublicKey currentKey) {
         var fields = Output.fields();
         fields.put("id", id.hex());
@@ -72,6 +75,10 @@ final class IdCommand {
             Output out = new Output(options.json);
             Profile profile = new Profile(options.home, fastKdf);
             char[] password = new Context(options).password(true);
+            if (password.length < MIN_PASSWORD) {
+                out.progress("warning: a password of " + password.length + " characters is quickly guessed by anyone"
+                        + " who copies the keystore; " + MIN_PASSWORD + " or more (several words) are advised");
+            }
             IdentityKey key = IdentityKey.generate();
             RecoveryKey recoveryKey = recovery.none ? null : RecoveryKey.generate();
             if (recovery.file != null) {

@@ -63,5 +63,17 @@ class IdCommandsIT {
         assertEquals(1, unknown.exitCode(), unknown::toString);
         assertTrue(unknown.stderr().contains("has no identity 0x" + "ab".repeat(32)), unknown::toString);
         assertTrue(isDefault(cli, a2), "a failed `id use` changes nothing");
+        assertFalse(first.stderr().contains("warning: a password"), first::toString);
+    }
+
+    @Test
+    void aShortPasswordIsWarnedAbout() throws IOException {
+        Path password = dir.resolve("short");
+        Files.writeString(password, "hunter2\n");
+        Cli cli = new Cli(Map.of("PEERKEY_HOME", dir.resolve("bob").toString(), "PEERKEY_PASSWORD_FILE",
+                password.toString(), "PEERKEY_CHAIN_DIR", dir.resolve("chain").toString()));
+        Cli.Result made = ok(cli, "id", "new", "--fast-kdf", "--no-recovery");
+        assertTrue(made.stderr().contains("warning: a password of 7 characters is quickly guessed by anyone who"
+                + " copies the keystore; 12 or more (several words) are advised"), made::toString);
     }
 }
