@@ -3,8 +3,10 @@ package dev.peerkey.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Where a command's words go: results to stdout, as aligned text or as one JSON object
@@ -43,8 +45,29 @@ final class Output {
             return;
         }
         int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
-        fields.forEach((key, value) -> stdout.printf("%-" + width + "s  %s%n", key,
-                value == null ? "-" : TerminalText.escape(String.valueOf(value))));
+        fields.forEach((key, value) -> {
+            if (value instanceof Collection<?> items && !items.isEmpty()) {
+                stdout.println(key); // a list: one indented line per item
+                items.forEach(item -> stdout.println("  " + TerminalText.escape(plain(item))));
+            } else {
+                stdout.printf("%-" + width + "s  %s%n", key, TerminalText.escape(plain(value)));
+            }
+        });
+    }
+
+    /** A value as text: "-" for none, a map as "key value, key value", never Java's toString of a map. */
+    static String plain(Object value) {
+        if (value == null) {
+            return "-";
+        }
+        if (value instanceof Map<?, ?> map) {
+            return map.entrySet().stream().map(e -> e.getKey() + " " + plain(e.getValue()))
+                    .collect(Collectors.joining(", "));
+        }
+        if (value instanceof Collection<?> items) {
+            return items.isEmpty() ? "-" : items.stream().map(Output::plain).collect(Collectors.joining("; "));
+        }
+        return String.valueOf(value);
     }
 
     /** Prints a line of text, only in text mode. */
