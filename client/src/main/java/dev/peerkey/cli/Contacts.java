@@ -51,7 +51,7 @@ final class Contacts {
         String n = name.strip();
         if (!n.matches("[A-Za-z][A-Za-z0-9._-]{0,31}") || DisplayName.looksLike(n.toLowerCase(Locale.ROOT))
                 || n.matches("0x[0-9a-fA-F]*")) {
-            throw new PeerkeyException("'" + name + "' cannot be a contact name: use " + NAME_RULE
+            throw new UsageException("'" + name + "' cannot be a contact name: use " + NAME_RULE
                     + ", and nothing that reads as an ID, display name or address");
         }
         return n;

@@ -90,7 +90,7 @@ final class LookupCommand implements Runnable {
         try {
             return Instant.parse(text);
         } catch (DateTimeParseException e) {
-            throw new PeerkeyException("--at '" + text + "' is not an ISO-8601 instant such as 2026-11-23T12:00:00Z");
+            throw new UsageException("--at '" + text + "' is not an ISO-8601 instant such as 2026-11-23T12:00:00Z");
         }
     }
 
@@ -102,7 +102,7 @@ final class LookupCommand implements Runnable {
         }
         boolean address = text.matches("0x[0-9a-fA-F]{40}");
         if (!address && !DisplayName.looksLike(text)) {
-            throw new PeerkeyException("'" + peer + "' is not an ID (0x + 64 hex), display name (16 base32"
+            throw new UsageException("'" + peer + "' is not an ID (0x + 64 hex), display name (16 base32"
                     + " characters) or address (0x + 40 hex)");
         }
         return registry.resolve(text, fromBlock).orElseThrow(() -> new PeerkeyException(

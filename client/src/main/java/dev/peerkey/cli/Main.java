@@ -43,6 +43,8 @@ import picocli.CommandLine.Command;
         exitCodeList = {"0:success", "1:the action failed (the message says why)", "2:invalid command line"})
 public final class Main implements Runnable {
     static final int FAILURE = 1;
+    /** A malformed argument ({@link UsageException}), like any other invalid command line. */
+    static final int USAGE = 2;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -63,7 +65,7 @@ public final class Main implements Runnable {
             if (e instanceof PeerkeyException) {
                 // One line whatever the cause says: a peer's or a node's words may be part of it.
                 commandLine.getErr().println("error: " + TerminalText.escape(e.getMessage()));
-                return FAILURE;
+                return e instanceof UsageException ? USAGE : FAILURE;
             }
             throw e;
         });

@@ -106,7 +106,7 @@ final class SendCommand implements Runnable {
         return switch (via.toLowerCase()) {
             case "chain", "mailbox" -> Transport.CHAIN;
             case "direct" -> Transport.DIRECT;
-            default -> throw new PeerkeyException("--via must be chain or direct, not '" + via + "'");
+            default -> throw new UsageException("--via must be chain or direct, not '" + via + "'");
         };
     }
 }

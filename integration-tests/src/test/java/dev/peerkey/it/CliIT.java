@@ -174,7 +174,16 @@ class CliIT {
     void badPeersRegistriesAndNodesAreClearErrors() throws IOException {
         fails(bob, "is not registered", "lookup", "0x" + "ab".repeat(32));
         fails(bob, "no registered identity has the display name", "lookup", "aaaaaaaaaaaaaaaa");
-        fails(bob, "is not an ID", "lookup", "bob!");
+        Cli.Result malformed = bob.run("lookup", "bob!");
+        assertEquals(2, malformed.exitCode(), "a malformed peer is a bad command line: " + malformed);
+        assertEquals("error: 'bob!' is not an ID (0x + 64 hex), display name (16 base32 characters) or address"
+                + " (0x + 40 hex)", malformed.stderr().strip(), malformed::toString);
+        Cli.Result badTime = bob.run("lookup", aliceId, "--at", "yesterday");
+        assertEquals(2, badTime.exitCode(), badTime::toString);
+        assertTrue(badTime.stderr().contains("--at 'yesterday' is not an ISO-8601 instant"), badTime::toString);
+        Cli.Result badVia = bob.run("send", aliceId, "hi", "--via", "bogus");
+        assertEquals(2, badVia.exitCode(), badVia::toString);
+        assertEquals("error: --via must be chain or direct, not 'bogus'", badVia.stderr().strip(), badVia::toString);
         String someAccount = ok(bob, "id", "show", "--json").json().path("address").asText();
         fails(bob, "no contract at", "lookup", aliceId, "--registry", someAccount);
         int closedPort;
