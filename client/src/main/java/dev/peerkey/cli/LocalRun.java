@@ -1,5 +1,6 @@
 package dev.peerkey.cli;
 
+import dev.peerkey.PeerkeyException;
 import dev.peerkey.chain.Chain;
 import dev.peerkey.chain.LocalNode;
 import dev.peerkey.chain.NodeKind;
@@ -9,6 +10,7 @@ import dev.peerkey.transport.MessengerContract;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -71,20 +73,20 @@ final class LocalRun implements AutoCloseable {
      */
     void mineEvery(Duration blockTime) {
         if (node.kind() == NodeKind.GANACHE) {
-            throw new dev.peerkey.PeerkeyException("a fixed block time needs Hardhat or Anvil (Ganache has no interval"
+            throw new PeerkeyException("a fixed block time needs Hardhat or Anvil (Ganache has no interval"
                     + " mining): pass --node hardhat or --node anvil");
         }
         boolean interval = blockTime != null;
         if (interval && node.kind() == NodeKind.ANVIL && (blockTime.toMillis() % 1000 != 0 || blockTime.isZero())) {
-            throw new dev.peerkey.PeerkeyException("Anvil's block time is whole seconds, not " + blockTime.toMillis()
+            throw new PeerkeyException("Anvil's block time is whole seconds, not " + blockTime.toMillis()
                     + " ms");
         }
         // Hardhat takes the interval in milliseconds, Anvil in seconds.
         long period = !interval ? 0 : node.kind() == NodeKind.ANVIL ? blockTime.toSeconds() : blockTime.toMillis();
-        chain.send(chain.request("evm_setAutomine", java.util.List.of(!interval), NodeAnswer.class));
-        chain.send(chain.request("evm_setIntervalMining", java.util.List.of(period), NodeAnswer.class));
+        chain.send(chain.request("evm_setAutomine", List.of(!interval), NodeAnswer.class));
+        chain.send(chain.request("evm_setIntervalMining", List.of(period), NodeAnswer.class));
         if (!interval) {
-            chain.send(chain.request("evm_mine", java.util.List.of(), NodeAnswer.class));
+            chain.send(chain.request("evm_mine", List.of(), NodeAnswer.class));
         }
     }
 

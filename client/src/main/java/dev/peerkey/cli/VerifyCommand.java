@@ -62,10 +62,11 @@ final class VerifyCommand implements Runnable {
             Optional<Contact> contact = contacts.of(peerId);
             String label = contacts.label(peerId);
             if (mark != null) {
-                Contact named = contact.orElseThrow(() -> new PeerkeyException(label + " is not a named contact:"
-                        + " name it first with `peerkey contact add NAME " + peerId.displayName().value() + "`"));
+                if (contact.isEmpty()) {
+                    throw new PeerkeyException(label + " is not a named contact: name it first with `peerkey contact"
+                            + " add NAME " + peerId.displayName().value() + "`");
+                }
                 store.inTransaction(tx -> tx.markVerified(peerId, mark.mark ? theirs.publicKey().bytes() : null));
-                contact = Optional.of(named);
             }
             boolean verified = mark != null ? mark.mark
                     : contact.map(c -> c.verifiedWith(theirs.publicKey().bytes())).orElse(false);
