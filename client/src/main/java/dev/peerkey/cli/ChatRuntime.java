@@ -52,15 +52,14 @@ final class ChatRuntime implements AutoCloseable {
     static ChatRuntime open(Context ctx, ChatOptions options, Supplier<Endpoint> advertised) {
         PeerId id = speaker(ctx, options);
         ctx.keySync().reconcile(id);
-        char[] password = ctx.password(false);
-        LocalIdentity me = LocalIdentity.of(id, ctx.profile().currentKey(id, password));
+        LocalIdentity me = LocalIdentity.of(id, ctx.currentKey(id));
         ctx.fundIfDevChain(me.key().address());
         // The store records times by the same clock (a test's moved clock too), so that "a minute
         // after it was sent" means the same to the resend timer whoever recorded the send.
         Clock clock = clock();
         Store store = Store.open(ctx.options.home.resolve(Store.FILE_NAME), ctx.storeKey(), clock);
         // Decrypted (or made) only when the first post goes out: many commands never post.
-        Supplier<Credentials> mailboxAccount = () -> MailboxAccount.forCommand(ctx, id, password).credentials();
+        Supplier<Credentials> mailboxAccount = () -> MailboxAccount.forCommand(ctx, id).credentials();
         Supplier<Endpoint> endpoint = advertised != null ? advertised
                 : () -> ListenerFile.running(ctx.options.home, ctx.storeKey()).orElse(null);
         ChatClient.Settings settings = new ChatClient.Settings(options.ackTimeout, Duration.ofSeconds(2),

@@ -1,9 +1,11 @@
 package dev.peerkey.cli;
 
 import dev.peerkey.PeerkeyException;
+import dev.peerkey.agent.Agent;
 import dev.peerkey.chain.Chain;
 import dev.peerkey.chain.LocalChainState;
 import dev.peerkey.identity.IdentityKey;
+import dev.peerkey.identity.KeystoreException;
 import dev.peerkey.identity.Passwords;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.registry.Registry;
@@ -169,22 +171,102 @@ final class Context implements AutoCloseable {
     }
 
     char[] password(boolean confirm) {
+        String env = System.getenv("PEERKEY_PASSWORD");
         if (confirm) {
-            return Passwords.resolve(options.passwordFile, System.getenv("PEERKEY_PASSWORD"), true);
+            return Passwords.resolve(options.passwordStdin, options.passwordFile, env, true);
         }
         if (password == null) {
-            password = Passwords.resolve(options.passwordFile, System.getenv("PEERKEY_PASSWORD"), false);
+            password = Passwords.given(options.passwordStdin, options.passwordFile, env)
+                    ? Passwords.resolve(options.passwordStdin, options.passwordFile, env, false)
+                    : promptWithRetries();
         }
         return password;
     }
 
-    /** Decrypts the current key of the selected identity (asking for the password). */
-    IdentityKey currentKey(PeerId id) {
-        return profile().currentKey(id, password(false));
+    /** Wrong passwords a prompt accepts before the command fails. */
+    static final int PROMPT_TRIES = 3;
+
+    /**
+     * Asks for the profile's password, naming the identity, until it unwraps the store key (which
+     * every password of the profile does), at most {@value #PROMPT_TRIES} times. Nothing is written
+     * before the password is right.
+     */
+    private char[] promptWithRetries() {
+        Profile profile = profile();
+        String promptText = promptText(profile);
+        for (int attempt = 1; ; attempt++) {
+            char[] candidate = Passwords.prompt(promptText, false);
+            try {
+                storeKey = profile.unlockStore(candidate);
+                return candidate;
+            } catch (KeystoreException e) {
+                java.util.Arrays.fill(candidate, '\0');
+                if (e.reason() != KeystoreException.Reason.WRONG_PASSWORD) {
+                    throw e;
+                }
+                if (attempt == PROMPT_TRIES) {
+                    throw new PeerkeyException("wrong password (" + PROMPT_TRIES + " tries); nothing was changed");
+                }
+                out.progress("wrong password; try again (" + (PROMPT_TRIES - attempt) + " left)");
+            }
+        }
     }
 
-    /** The key of the profile's database, unwrapped with the profile's password (asking for it). */
+    /** "Password for identity NAME (0x1234abcd…) in ~/.peerkey: ", naming the default identity. */
+    private String promptText(Profile profile) {
+        String who;
+        try {
+            PeerId id = profile.identity(null);
+            who = "identity " + id.displayName().value() + " (" + id.hex().substring(0, 10) + "…)";
+        } catch (PeerkeyException noIdentity) {
+            who = "profile";
+        }
+        return "Password for " + who + " in " + options.home + ": ";
+    }
+
+    /** The profile's unlock agent (see `peerkey unlock`); asked before any password. */
+    Agent agent() {
+        return Agent.of(options.home);
+    }
+
+    /** Decrypts the current key of the selected identity (from the unlock agent, else asking for the password). */
+    IdentityKey currentKey(PeerId id) {
+        PeerId keyId = profile().currentPublicKey(id).id();
+        return fromAgent(keyId).orElseGet(() -> profile().currentKey(id, password(false)));
+    }
+
+    /** The key with ID {@code keyId} if the profile's unlock agent holds it. */
+    Optional<IdentityKey> fromAgent(PeerId keyId) {
+        return agent().key(keyId.hex()).map(secret -> {
+            try {
+                IdentityKey key = IdentityKey.fromPrivateKey(new BigInteger(1, secret));
+                if (!key.publicKey().id().equals(keyId)) {
+                    throw new PeerkeyException("the unlock agent answered with another key than " + keyId.hex());
+                }
+                return key;
+            } finally {
+                java.util.Arrays.fill(secret, (byte) 0);
+            }
+        });
+    }
+
+    /** The profile's mailbox account key, from the unlock agent, else decrypted (or made) with the password. */
+    IdentityKey mailboxKey(PeerId like) {
+        Optional<IdentityKey> held = MailboxAccount.keyId(options.home).flatMap(this::fromAgent);
+        return held.orElseGet(() -> MailboxAccount.loadOrCreate(profile(), like, password(false), out::progress));
+    }
+
+    /** The key of the profile's database: from the unlock agent, else unwrapped with the profile's password. */
     StoreKey storeKey() {
+        if (storeKey == null) {
+            storeKey = agent().storeKey().map(secret -> {
+                try {
+                    return StoreKey.of(secret);
+                } finally {
+                    java.util.Arrays.fill(secret, (byte) 0);
+                }
+            }).orElse(null);
+        }
         if (storeKey == null) {
             storeKey = profile().unlockStore(password(false));
         }

@@ -29,6 +29,9 @@ final class GlobalOptions {
                     + " PEERKEY_PASSWORD, else a prompt.")
     Path passwordFile;
 
+    @Option(names = "--password-stdin", description = "Read the keystore password from the first line of standard input.")
+    boolean passwordStdin;
+
     @Option(names = "--chain-dir", paramLabel = "DIR",
             defaultValue = "${env:PEERKEY_CHAIN_DIR:-${sys:user.home}/.peerkey/chain}",
             description = "Where `chain start` records the local chain (env PEERKEY_CHAIN_DIR;"

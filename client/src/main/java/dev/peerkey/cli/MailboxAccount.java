@@ -35,6 +35,11 @@ final class MailboxAccount {
         return pointer(home).map(p -> p.path("address").asText());
     }
 
+    /** The ID of the account's key (the hash of its public key), if the profile has one yet. */
+    static Optional<PeerId> keyId(Path home) {
+        return pointer(home).map(p -> PeerId.parse(p.path("key").asText()));
+    }
+
     /**
      * Decrypts the profile's mailbox account, making it first if there is none.
      *
@@ -74,8 +79,8 @@ final class MailboxAccount {
      * The profile's mailbox account for a command acting as {@code id} (made on first need, with
      * the strength of {@code id}'s key), funded first on a local development chain.
      */
-    static IdentityKey forCommand(Context ctx, PeerId id, char[] password) {
-        IdentityKey key = loadOrCreate(ctx.profile(), id, password, ctx.out::progress);
+    static IdentityKey forCommand(Context ctx, PeerId id) {
+        IdentityKey key = ctx.mailboxKey(id);
         ctx.fundIfDevChain(key.address());
         return key;
     }

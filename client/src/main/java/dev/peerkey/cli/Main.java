@@ -35,6 +35,8 @@ import picocli.CommandLine.Command;
             BlockCommand.class,
             BlockCommand.Unblock.class,
             MailboxAccountCommand.class,
+            UnlockCommand.class,
+            LockCommand.class,
             DemoCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class

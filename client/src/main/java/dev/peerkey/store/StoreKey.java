@@ -64,12 +64,13 @@ public final class StoreKey {
         }
     }
 
-    static StoreKey of(byte[] key) {
+    /** The key from its 32 raw bytes (the caller wipes them), e.g. as the unlock agent hands it over. */
+    public static StoreKey of(byte[] key) {
         return new StoreKey(Objects.requireNonNull(key, "key"));
     }
 
-    /** The raw key, for wrapping; callers wipe it. */
-    byte[] bytes() {
+    /** The raw key, for wrapping or for the unlock agent; callers wipe it. */
+    public byte[] bytes() {
         return key.getEncoded();
     }
 

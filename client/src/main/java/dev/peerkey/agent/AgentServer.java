@@ -1,0 +1,268 @@
+package dev.peerkey.agent;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.peerkey.PeerkeyException;
+import dev.peerkey.identity.IdentityKey;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.math.BigInteger;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The unlock agent: a process of its own that holds a profile's decrypted keys in memory until
+ * a deadline or a {@code lock} request, and hands them to the profile's commands over a Unix
+ * domain socket ({@link Agent#socket(Path)}: directory 0700, socket 0600). It answers only
+ * requests for its own profile, from processes of the socket's owner; on lock or expiry it
+ * wipes the keys, removes the socket and exits. The keys reach it through its standard input
+ * from the `unlock` command that started it, never through its arguments, environment or disk.
+ */
+public final class AgentServer {
+    /** What `unlock` writes on the agent's stdin before the keys (a guard against a mixed-up stream). */
+    static final byte[] MAGIC = {'p', 'k', 'a', 'g', 1};
+    /** What the agent prints on stdout once it listens. */
+    public static final String READY = "ready";
+
+    private final Path home;
+    private final Instant until;
+    private final Clock clock;
+    /** Key ID (hex of keccak256 of the public key) to the 32-byte private key. */
+    private final Map<String, byte[]> keys;
+    private final byte[] storeKey;
+    private volatile boolean wiped;
+
+    AgentServer(Path home, Instant until, Clock clock, Map<String, byte[]> keys, byte[] storeKey) {
+        this.home = home;
+        this.until = until;
+        this.clock = clock;
+        this.keys = keys;
+        this.storeKey = storeKey;
+    }
+
+    /** {@code AgentServer HOME UNTIL_EPOCH_MILLIS}, keys on stdin as {@link #writeSecrets} writes them. */
+    public static void main(String[] args) {
+        PrintStream stdout = System.out;
+        AgentServer server = null;
+        try {
+            Path home = Path.of(args[0]).toRealPath();
+            Instant until = Instant.ofEpochMilli(Long.parseLong(args[1]));
+            server = readSecrets(home, until, System.in);
+            System.in.close();
+            server.serve(() -> {
+                stdout.println(READY);
+                stdout.flush();
+                stdout.close();
+            });
+        } catch (IOException | RuntimeException e) {
+            if (server != null) {
+                server.wipe();
+            }
+            stdout.println("error: " + e.getMessage()); // never a key: only paths and I/O reasons
+            stdout.flush();
+            Runtime.getRuntime().halt(1);
+        }
+    }
+
+    /** The secrets as `unlock` hands them to the agent: the store key (or none) and the private keys. */
+    public static void writeSecrets(OutputStream out, byte[] storeKey, Iterable<byte[]> privateKeys) throws IOException {
+        out.write(MAGIC);
+        out.write(storeKey == null ? 0 : 1);
+        if (storeKey != null) {
+            out.write(storeKey);
+        }
+        int n = 0;
+        for (byte[] ignored : privateKeys) {
+            n++;
+        }
+        out.write(new byte[] {(byte) (n >>> 8), (byte) n});
+        for (byte[] k : privateKeys) {
+            out.write(k);
+        }
+        out.flush();
+    }
+
+    static AgentServer readSecrets(Path home, Instant until, InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        byte[] magic = new byte[MAGIC.length];
+        data.readFully(magic);
+        if (!Arrays.equals(magic, MAGIC)) {
+            throw new IOException("not an unlock agent's input");
+        }
+        byte[] store = null;
+        if (data.readUnsignedByte() == 1) {
+            store = new byte[AgentProtocol.SECRET_SIZE];
+            data.readFully(store);
+        }
+        int n = data.readUnsignedShort();
+        Map<String, byte[]> keys = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            byte[] k = new byte[AgentProtocol.SECRET_SIZE];
+            data.readFully(k);
+            keys.put(IdentityKey.fromPrivateKey(new BigInteger(1, k)).publicKey().id().hex(), k);
+        }
+        return new AgentServer(home, until, Clock.systemUTC(), keys, store);
+    }
+
+    private void serve(Runnable onListening) throws IOException {
+        Path socket = Agent.socket(home);
+        Agent.privateDirectory(socket.getParent());
+        Files.deleteIfExists(socket); // `unlock` checked that no agent answers on it: a stale one
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        Object socketFile = Files.readAttributes(socket, "unix:ino", LinkOption.NOFOLLOW_LINKS).get("ino");
+        String owner = Files.getOwner(socket, LinkOption.NOFOLLOW_LINKS).getName();
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "agent-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        // Expiry, and an exit if the socket was removed or replaced (the profile deleted, another unlock).
+        timer.scheduleAtFixedRate(() -> {
+            if (!clock.instant().isBefore(until) || !sameFile(socket, socketFile)) {
+                exit(socket, sameFile(socket, socketFile));
+            }
+        }, 200, 200, TimeUnit.MILLISECONDS);
+        onListening.run();
+        while (true) {
+            SocketChannel channel = server.accept();
+            Thread t = new Thread(() -> handle(channel, owner, socket), "agent-connection");
+            t.setDaemon(true);
+            t.start();
+            // A client that never sends its line must not keep a thread forever.
+            timer.schedule(() -> closeQuietly(channel), 10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static boolean sameFile(Path socket, Object ino) {
+        try {
+            return ino.equals(Files.readAttributes(socket, "unix:ino", LinkOption.NOFOLLOW_LINKS).get("ino"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private void handle(SocketChannel channel, String owner, Path socket) {
+        try (channel) {
+            InputStream in = Channels.newInputStream(channel);
+            OutputStream out = Channels.newOutputStream(channel);
+            String peer = peerUser(channel);
+            if (peer != null && !peer.equals(owner)) {
+                AgentProtocol.writeError(out, "this agent serves only its owner " + owner + ", not " + peer);
+                return;
+            }
+            AgentProtocol.Request request;
+            try {
+                request = AgentProtocol.Request.decode(AgentProtocol.readLine(in));
+            } catch (PeerkeyException e) {
+                AgentProtocol.writeError(out, e.getMessage());
+                return;
+            }
+            boolean lock = answer(request, out);
+            if (lock) {
+                exit(socket, true);
+            }
+        } catch (IOException e) {
+            // the client went away: nothing to answer
+        }
+    }
+
+    /**
+     * Answers one request.
+     *
+     * @return whether the agent must now lock (wipe and exit)
+     */
+    boolean answer(AgentProtocol.Request request, OutputStream out) throws IOException {
+        if (!home.toString().equals(request.profile())) {
+            AgentProtocol.writeError(out, "this agent holds the keys of profile " + home + ", not of "
+                    + request.profile());
+            return false;
+        }
+        if (wiped) {
+            AgentProtocol.writeError(out, "this agent is locking");
+            return false;
+        }
+        ObjectNode fields = AgentProtocol.JSON.createObjectNode();
+        switch (request.op()) {
+            case STATUS -> {
+                fields.put("profile", home.toString());
+                fields.put("until", until.toString());
+                ArrayNode ids = fields.putArray("keys");
+                keys.keySet().forEach(ids::add);
+                fields.put("storeKey", storeKey != null);
+                AgentProtocol.writeOk(out, fields, null);
+            }
+            case KEY -> {
+                byte[] k = keys.get(request.key());
+                fields.put("held", k != null);
+                AgentProtocol.writeOk(out, fields, k);
+            }
+            case STORE -> {
+                fields.put("held", storeKey != null);
+                AgentProtocol.writeOk(out, fields, storeKey);
+            }
+            case LOCK -> {
+                AgentProtocol.writeOk(out, fields, null);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String peerUser(SocketChannel channel) {
+        try {
+            return channel.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED).user().getName();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null; // not Linux/macOS: the socket's 0600 mode is the guard
+        }
+    }
+
+    /** Wipes every key. */
+    synchronized void wipe() {
+        wiped = true;
+        keys.values().forEach(k -> Arrays.fill(k, (byte) 0));
+        keys.clear();
+        if (storeKey != null) {
+            Arrays.fill(storeKey, (byte) 0);
+        }
+    }
+
+    private void exit(Path socket, boolean ownsSocket) {
+        wipe();
+        if (ownsSocket) {
+            try {
+                Files.deleteIfExists(socket);
+            } catch (IOException ignored) {
+                // a stale socket is handled by the next client and the next unlock
+            }
+        }
+        Runtime.getRuntime().halt(0);
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+}
