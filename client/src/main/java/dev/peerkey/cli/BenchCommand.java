@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
 
 /** `peerkey bench gas`: gas and latency of every registry and messenger transaction on a private local chain. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print a table.",
-        subcommands = {BenchCommand.Gas.class, ChatBench.class, AckBench.class, LookupBench.class})
+        subcommands = {BenchCommand.Gas.class, ChatBench.class, AckBench.class, LookupBench.class, StartupBench.class})
 final class BenchCommand {
 
     @Command(name = "gas", mixinStandardHelpOptions = true,

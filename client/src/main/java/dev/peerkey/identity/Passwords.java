@@ -53,6 +53,14 @@ public final class Passwords {
         return prompt(confirm ? "New keystore password: " : "Keystore password: ", confirm);
     }
 
+    /** {@link #resolve(Path, String, boolean)} with {@code tty} as the controlling terminal (tests pass none). */
+    static char[] resolve(Path passwordFileOrNull, String envValueOrNull, boolean confirm, File tty) {
+        if (given(false, passwordFileOrNull, envValueOrNull)) {
+            return resolve(passwordFileOrNull, envValueOrNull, confirm);
+        }
+        return prompt(confirm ? "New keystore password: " : "Keystore password: ", confirm, tty);
+    }
+
     /** Whether a password can be given without a prompt (stdin, a file or the environment value). */
     public static boolean given(boolean fromStdin, Path passwordFileOrNull, String envValueOrNull) {
         return fromStdin || passwordFileOrNull != null || (envValueOrNull != null && !envValueOrNull.isEmpty());
@@ -103,7 +111,7 @@ public final class Passwords {
     /** Whether a prompt can be shown: a terminal on stdin and stdout, or a controlling terminal (/dev/tty). */
     public static boolean canPrompt() {
         Console console = System.console();
-        return (console != null && isTerminal(console)) || tty().isPresent();
+        return (console != null && isTerminal(console)) || tty(new File("/dev/tty")).isPresent();
     }
 
     /**
@@ -113,13 +121,17 @@ public final class Passwords {
      * @throws PeerkeyException if there is no terminal to ask on
      */
     public static char[] prompt(String promptText, boolean confirm) {
+        return prompt(promptText, confirm, new File("/dev/tty"));
+    }
+
+    static char[] prompt(String promptText, boolean confirm, File ttyFile) {
         Console console = System.console();
         if (console != null && isTerminal(console)) {
             return ask(console::readPassword, promptText, confirm);
         }
-        File tty = tty().orElseThrow(() -> new PeerkeyException(
-                "no password: use --password-stdin, --password-file or PEERKEY_PASSWORD, or `peerkey unlock`"
-                        + " from a terminal first"));
+        File tty = tty(ttyFile).orElseThrow(() -> new PeerkeyException(
+                "no password: use --password-file or PEERKEY_PASSWORD (or --password-stdin), or unlock the"
+                        + " profile from a terminal first (`peerkey unlock`)"));
         return ask(text -> readFromTty(tty, text), promptText, confirm);
     }
 
@@ -153,8 +165,7 @@ public final class Passwords {
     }
 
     /** The controlling terminal, if this process has one (Linux, macOS and the BSDs). */
-    private static java.util.Optional<File> tty() {
-        File tty = new File("/dev/tty");
+    private static java.util.Optional<File> tty(File tty) {
         if (!tty.exists()) {
             return java.util.Optional.empty();
         }

@@ -71,9 +71,31 @@ class PasswordsTest {
 
     @Test
     void withoutFileEnvironmentOrConsoleTheErrorSaysWhatToDo() {
-        assertEquals("no password: use --password-file or PEERKEY_PASSWORD",
-                assertThrows(PeerkeyException.class, () -> Passwords.resolve(null, null, false)).getMessage());
-        assertEquals("no password: use --password-file or PEERKEY_PASSWORD",
-                assertThrows(PeerkeyException.class, () -> Passwords.resolve(null, "", true)).getMessage());
+        java.io.File noTerminal = tmp.resolve("no-tty").toFile();
+        String expected = "no password: use --password-file or PEERKEY_PASSWORD (or --password-stdin), or unlock the"
+                + " profile from a terminal first (`peerkey unlock`)";
+        assertEquals(expected, assertThrows(PeerkeyException.class,
+                () -> Passwords.resolve(null, null, false, noTerminal)).getMessage());
+        assertEquals(expected, assertThrows(PeerkeyException.class,
+                () -> Passwords.resolve(null, "", true, noTerminal)).getMessage());
+    }
+
+    private static char[] fromStdin(String input) {
+        return Passwords.fromStream(new java.io.ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void passwordStdinReadsOneLineAndLeavesTheRest() {
+        assertArrayEquals("s3cret".toCharArray(), fromStdin("s3cret\n"));
+        assertArrayEquals("s3cret".toCharArray(), fromStdin("s3cret\r\n"));
+        assertArrayEquals(" pässwörd ".toCharArray(), fromStdin(" pässwörd "));
+        java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(
+                "pw\nhello\n".getBytes(StandardCharsets.UTF_8));
+        assertArrayEquals("pw".toCharArray(), Passwords.fromStream(in));
+        assertEquals("hello\n", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        assertEquals("no password on standard input (--password-stdin reads its first line)",
+                assertThrows(PeerkeyException.class, () -> fromStdin("")).getMessage());
+        assertEquals("no password on standard input (--password-stdin reads its first line)",
+                assertThrows(PeerkeyException.class, () -> fromStdin("\nsecond\n")).getMessage());
     }
 }
