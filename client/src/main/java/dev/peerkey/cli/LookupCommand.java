@@ -8,7 +8,6 @@ import dev.peerkey.registry.KeyRecord;
 import dev.peerkey.registry.Registry;
 import dev.peerkey.store.Store;
 import java.nio.file.Files;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
