@@ -10,8 +10,7 @@ import picocli.CommandLine.Mixin;
 /** `peerkey lock`: the profile's unlock agent wipes its keys and exits. */
 @Command(name = "lock", mixinStandardHelpOptions = true,
         description = {"Lock the profile now: its unlock agent (see `peerkey unlock`) wipes the keys it holds and"
-                + " exits, and commands ask for the password again. A socket left by an agent that died is removed.",
-            "Example: peerkey lock"})
+                + " exits, and commands ask for the password again. A socket left by an agent that died is removed."})
 final class LockCommand implements Runnable {
     @Mixin
     GlobalOptions options;

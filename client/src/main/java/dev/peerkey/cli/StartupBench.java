@@ -31,8 +31,7 @@ import picocli.CommandLine.Option;
                 + " launcher: --help, id show, lookup, sessions and send to the established session, with the"
                 + " profile locked (password from a file) and unlocked (`peerkey unlock`, no password given)."
                 + " Each command runs once to warm up (the launcher's class archive), then --runs times;"
-                + " prints the median and 90th percentile wall time in milliseconds.",
-            "Example: peerkey bench startup --runs 20"})
+                + " prints the median and 90th percentile wall time in milliseconds."})
 final class StartupBench implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -35,8 +35,7 @@ import picocli.CommandLine.Option;
             "The agent listens on a Unix socket in the profile (" + Agent.DIRECTORY + "/" + Agent.SOCKET + ", mode"
                     + " 0600 in a 0700 directory) and answers only this profile's requests from this user's"
                     + " processes. Unlocking again replaces the running agent (and its deadline).",
-            "Commands that write a new key (id new, rotate, recover) still ask for the password.",
-            "Example: peerkey unlock --for 2h"})
+            "Commands that write a new key (id new, rotate, recover) still ask for the password."})
 final class UnlockCommand implements Runnable {
     /** The longest an unlock lasts. */
     static final Duration MAX = Duration.ofDays(7);
