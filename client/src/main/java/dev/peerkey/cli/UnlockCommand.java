@@ -5,7 +5,6 @@ import dev.peerkey.agent.Agent;
 import dev.peerkey.agent.AgentServer;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.identity.PeerId;
-import dev.peerkey.store.StoreKey;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -62,8 +61,9 @@ final class UnlockCommand implements Runnable {
             List<byte[]> secrets = new ArrayList<>();
             byte[] store = null;
             try {
-                // One scrypt per key: run them side by side.
-                CompletableFuture<StoreKey> storeKey = CompletableFuture.supplyAsync(() -> profile.unlockStore(password));
+                // The store key first: a wrong password must stop before anything (a mailbox account) is made.
+                store = profile.unlockStore(password).bytes();
+                // Then one scrypt per key, side by side.
                 List<CompletableFuture<IdentityKey>> keys = new ArrayList<>();
                 for (PeerId id : ids) {
                     keys.add(CompletableFuture.supplyAsync(() -> profile.currentKey(id, password)));
@@ -71,7 +71,6 @@ final class UnlockCommand implements Runnable {
                 PeerId like = profile.identity(null);
                 keys.add(CompletableFuture.supplyAsync(
                         () -> MailboxAccount.loadOrCreate(profile, like, password, ctx.out::progress)));
-                store = join(storeKey).bytes();
                 for (CompletableFuture<IdentityKey> key : keys) {
                     secrets.add(privateKey(join(key)));
                 }
