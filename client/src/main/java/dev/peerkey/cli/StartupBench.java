@@ -46,11 +46,16 @@ final class StartupBench implements Runnable {
                     + " checkout's, to compare versions.")
     Path launcher;
 
+    @Option(names = "--baseline", paramLabel = "FILE",
+            description = "Another checkout's launcher (e.g. before a change) to time too, interleaved run by run with"
+                    + " this one on the same profiles, so that the machine's load weighs on both alike.")
+    Path baseline;
+
     private Path dir;
     private Path password;
 
     /** One row of the table. */
-    private record Row(String command, String state, long[] millis) { }
+    private record Row(String version, String command, String state, long[] millis) { }
 
     @Override
     public void run() {
@@ -86,19 +91,20 @@ final class StartupBench implements Runnable {
                 must(script, alice, true, "send", bobId, "first");
 
                 out.progress("timing, locked (" + runs + " runs each)…");
-                rows.add(time(script, alice, true, "--help", "-", "--help"));
-                rows.add(time(script, alice, true, "id show", "-", "id", "show"));
-                rows.add(time(script, alice, true, "lookup", "locked", "lookup", bobId));
-                rows.add(time(script, alice, true, "sessions", "locked", "sessions"));
-                rows.add(time(script, alice, true, "send", "locked", "send", bobId, "hello"));
+                rows.addAll(time(script, alice, true, "--help", "-", "--help"));
+                rows.addAll(time(script, alice, true, "id show", "-", "id", "show"));
+                rows.addAll(time(script, alice, true, "lookup", "locked", "lookup", bobId));
+                rows.addAll(time(script, alice, true, "sessions", "locked", "sessions"));
+                rows.addAll(time(script, alice, true, "send", "locked", "send", bobId, "hello"));
                 Result unlock = run(script, alice, true, "unlock", "--for", "1h");
                 if (unlock.exit != 0) {
                     out.progress("warning: unlock failed, no unlocked figures: " + unlock.stderr.strip());
                 } else {
                     out.progress("timing, unlocked…");
-                    rows.add(time(script, alice, false, "lookup", "unlocked", "lookup", bobId));
-                    rows.add(time(script, alice, false, "sessions", "unlocked", "sessions"));
-                    rows.add(time(script, alice, false, "send", "unlocked", "send", bobId, "hello"));
+                    baseline = null; // the baseline has no unlock of its own to compare with
+                    rows.addAll(time(script, alice, false, "lookup", "unlocked", "lookup", bobId));
+                    rows.addAll(time(script, alice, false, "sessions", "unlocked", "sessions"));
+                    rows.addAll(time(script, alice, false, "send", "unlocked", "send", bobId, "hello"));
                     run(script, alice, false, "lock");
                 }
             } finally {
@@ -118,6 +124,7 @@ final class StartupBench implements Runnable {
             List<Map<String, Object>> list = new ArrayList<>();
             for (Row row : rows) {
                 Map<String, Object> m = new LinkedHashMap<>();
+                m.put("launcher", row.version);
                 m.put("command", row.command);
                 m.put("state", row.state);
                 m.put("p50", percentile(row.millis, 50));
@@ -129,10 +136,11 @@ final class StartupBench implements Runnable {
             out.result(fields);
             return;
         }
-        out.text(String.format("%-10s %-9s %8s %8s %5s", "command", "profile", "p50 ms", "p90 ms", "runs"));
+        out.text(String.format("%-9s %-10s %-9s %8s %8s %5s", "launcher", "command", "profile", "p50 ms", "p90 ms",
+                "runs"));
         for (Row row : rows) {
-            out.text(String.format("%-10s %-9s %8d %8d %5d", row.command, row.state, percentile(row.millis, 50),
-                    percentile(row.millis, 90), row.millis.length));
+            out.text(String.format("%-9s %-10s %-9s %8d %8d %5d", row.version, row.command, row.state,
+                    percentile(row.millis, 50), percentile(row.millis, 90), row.millis.length));
         }
     }
 
@@ -144,14 +152,27 @@ final class StartupBench implements Runnable {
         return sorted[Math.max(0, rank - 1)];
     }
 
-    private Row time(Path script, Path home, boolean withPassword, String label, String state, String... args) {
+    /** This launcher's row and, with --baseline, the baseline's, their runs interleaved. */
+    private List<Row> time(Path script, Path home, boolean withPassword, String label, String state, String... args) {
+        Path base = baseline == null ? null : baseline.toAbsolutePath();
         must(script, home, withPassword, args); // warm-up
-        long[] millis = new long[runs];
-        for (int i = 0; i < runs; i++) {
-            Result result = must(script, home, withPassword, args);
-            millis[i] = result.millis;
+        if (base != null) {
+            must(base, home, withPassword, args);
         }
-        return new Row(label, state, millis);
+        long[] millis = new long[runs];
+        long[] baseMillis = new long[runs];
+        for (int i = 0; i < runs; i++) {
+            if (base != null) {
+                baseMillis[i] = must(base, home, withPassword, args).millis;
+            }
+            millis[i] = must(script, home, withPassword, args).millis;
+        }
+        List<Row> rows = new ArrayList<>();
+        if (base != null) {
+            rows.add(new Row("baseline", label, state, baseMillis));
+        }
+        rows.add(new Row("this", label, state, millis));
+        return rows;
     }
 
     private record Result(int exit, String stdout, String stderr, long millis) { }
