@@ -124,12 +124,17 @@ final class Profile {
     }
 
     Config config() {
+        return configAt(home).orElse(Config.empty());
+    }
+
+    /** The profile.json of the profile at {@code home}, if it has one (read only: nothing is finished or made). */
+    static Optional<Config> configAt(Path home) {
         Path file = home.resolve(CONFIG);
         if (!Files.isRegularFile(file)) {
-            return Config.empty();
+            return Optional.empty();
         }
         try {
-            return JSON.readValue(file.toFile(), Config.class);
+            return Optional.of(JSON.readValue(file.toFile(), Config.class));
         } catch (IOException e) {
             throw new PeerkeyException("profile file " + file + " is unreadable: " + e.getMessage());
         }
