@@ -89,8 +89,7 @@ final class ChainCommand {
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true,
-            description = {"Stop the local chain. Anvil and Ganache save it for the next `chain start`; Hardhat's is lost.",
-                "Example: peerkey chain stop"})
+            description = "Stop the local chain. Anvil and Ganache save it for the next `chain start`; Hardhat's is lost.")
     static final class Stop implements Runnable {
         @Mixin
         GlobalOptions options;

@@ -27,8 +27,7 @@ import picocli.CommandLine.Option;
             "On a local development chain a throwaway account funded by the node pays;"
                     + " elsewhere the profile's identity (--id) pays.",
             "A chain (chain id and genesis hash) that already has a recorded deployment gets no second one"
-                    + " unless --new: the message names the profiles whose record would be replaced.",
-            "Example: peerkey deploy"})
+                    + " unless --new: the message names the profiles whose record would be replaced."})
 final class DeployCommand implements Runnable {
     @Mixin
     GlobalOptions options;

@@ -26,8 +26,7 @@ final class IdKeyCommands {
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = {"Write an identity's current key to FILE as a V3 keystore file (Web3 Secret Storage, the"
                     + " format geth and wallets read), encrypted under the profile's password, mode 0600.",
-                "The password is asked for (and checked) first.",
-                "Example: peerkey id export --out alice.json"})
+                "The password is asked for (and checked) first."})
     static final class Export implements Runnable {
         @Mixin
         GlobalOptions options;
@@ -77,8 +76,7 @@ final class IdKeyCommands {
                 "The file must open with the profile's password and use scrypt with n >= 2^14 or pbkdf2 with"
                         + " c >= 100000; it is then stored as it is. With --reencrypt (needed for weaker files) or"
                         + " --file-password-file the key is instead encrypted anew under the profile's password and"
-                        + " its own scrypt parameters.",
-                "Example: peerkey id import UTC--2024-01-01T00-00-00Z--0123abcd.json --reencrypt"})
+                        + " its own scrypt parameters."})
     static final class Import implements Runnable {
         @Mixin
         GlobalOptions options;
@@ -180,8 +178,7 @@ final class IdKeyCommands {
     @Command(name = "passwd", mixinStandardHelpOptions = true,
             description = {"Change the profile's password. A profile has one password: every key of every identity,"
                     + " the mailbox account's key and the store key are re-encrypted together; a crash leaves all"
-                    + " under the old password or all under the new one, and the old password stops working.",
-                "Example: peerkey id passwd --new-password-file new-password.txt"})
+                    + " under the old password or all under the new one, and the old password stops working."})
     static final class Passwd implements Runnable {
         @Mixin
         GlobalOptions options;
