@@ -59,15 +59,20 @@ final class ChainCommand {
             }
             boolean resuming = saved.exists();
             saved.prepare();
+            int savedPort = resuming ? saved.savedPort() : 0;
             LocalNode started = LocalNode.start(kind, kind.stateArguments(saved.dir()), ProjectRoot.find(),
-                    options.chainDir.resolve("node.log"), out::progress, true, resuming ? saved.savedPort() : 0);
+                    options.chainDir.resolve("node.log"), out::progress, true, savedPort);
+            if (savedPort > 0 && !started.rpcUrl().endsWith(":" + savedPort)) {
+                out.progress("port " + savedPort + " of the saved chain is taken, so it now runs at "
+                        + started.rpcUrl() + ": restart any `listen`, `inbox --follow` or `chat` still running");
+            }
             LocalChainState state = new LocalChainState(started.rpcUrl(), started.pid(), started.logFile().toString(),
                     kind);
             long block;
             try (Chain chain = Chain.connect(started.rpcUrl())) {
                 block = chain.blockNumber();
                 if (resuming) {
-                    state = saved.restore(state, chain.chainKey(), out::progress);
+                    state = saved.restore(state, chain, out::progress);
                     out.progress("resumed the local " + kind.label() + " chain saved in " + saved.dir() + " at block "
                             + block + " (`chain start --fresh` starts a new one)");
                 } else if (fresh && kind.keepsState()) {

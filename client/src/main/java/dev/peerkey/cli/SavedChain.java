@@ -3,6 +3,7 @@ package dev.peerkey.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.peerkey.PeerkeyException;
+import dev.peerkey.chain.Chain;
 import dev.peerkey.chain.LocalChainState;
 import dev.peerkey.chain.NodeKind;
 import java.io.IOException;
@@ -18,8 +19,8 @@ import java.util.stream.Stream;
 /**
  * The chain a local node of one kind saved at its last stop, in {@code CHAIN_DIR/state/KIND}: the
  * node's own state (Anvil's state file, Ganache's database) and {@value #DEPLOYMENT}, the
- * deployment `chain stop` found recorded for it with the chain's key (chain id and genesis hash).
- * On the next start the record comes back only if the node resumed that very chain.
+ * deployment `chain stop` found recorded for it. On the next start the record comes back only if
+ * the resumed chain holds the recorded contracts.
  */
 final class SavedChain {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -92,27 +93,39 @@ final class SavedChain {
         }
     }
 
-    /** {@code state} with the saved deployment if the resumed chain is the one it was made on. */
-    LocalChainState restore(LocalChainState state, String chainKey, Consumer<String> progress) {
+    /**
+     * {@code state} with the saved deployment if the resumed chain holds it: code at both recorded
+     * addresses. (Anvil may resume a chain under another genesis hash after a second stop, so the
+     * contracts themselves, not the hash, decide.)
+     */
+    LocalChainState restore(LocalChainState state, Chain chain, Consumer<String> progress) {
         Path file = dir.resolve(DEPLOYMENT);
         if (!Files.isRegularFile(file)) {
             return state;
         }
         try {
             JsonNode record = JSON.readTree(file.toFile());
-            if (!chainKey.equals(record.path("chainKey").asText())) {
-                progress.accept("the node did not resume the saved chain (its genesis differs): the deployment"
-                        + " recorded for it is not carried over; run `peerkey deploy`");
-                return state;
-            }
             if (!record.hasNonNull("registry")) {
                 return state;
             }
-            return state.withRegistry(record.path("registry").asText(), record.path("registryBlock").asLong(),
-                    record.path("messenger").asText(), record.path("messengerBlock").asLong());
+            String registry = record.path("registry").asText();
+            String messenger = record.path("messenger").asText();
+            if (!hasCode(chain, registry) || !hasCode(chain, messenger)) {
+                progress.accept("the resumed chain does not hold the registry " + registry + " and messenger "
+                        + messenger + " recorded for it: run `peerkey deploy`");
+                return state;
+            }
+            return state.withRegistry(registry, record.path("registryBlock").asLong(), messenger,
+                    record.path("messengerBlock").asLong());
         } catch (IOException e) {
             throw new PeerkeyException("cannot read " + file + ": " + e.getMessage());
         }
+    }
+
+    private static boolean hasCode(Chain chain, String address) {
+        String code = chain.send(chain.web3j().ethGetCode(address,
+                org.web3j.protocol.core.DefaultBlockParameterName.LATEST)).getCode();
+        return code != null && code.length() > 2;
     }
 
     /** The port the saved chain was served on (0 if unknown): the resumed one is served there again if it can be. */

@@ -103,6 +103,18 @@ class ChainStateIT {
                     + dir.resolve("alice") + ", " + dir.resolve("bob")), again::toString);
 
             ok(alice, "chain", "stop");
+            int port = java.net.URI.create(started.path("rpc").asText()).getPort();
+            try (java.net.ServerSocket taken = new java.net.ServerSocket(port, 1,
+                    java.net.InetAddress.getLoopbackAddress())) {
+                Cli.Result moved = ok(alice, "chain", "start", "--node", kind.option(), "--json");
+                assertTrue(moved.json().path("resumed").asBoolean(), moved::toString);
+                assertFalse(moved.json().path("rpc").equals(started.path("rpc")), moved::toString);
+                assertTrue(moved.stderr().contains("port " + port + " of the saved chain is taken, so it now runs at "
+                        + moved.json().path("rpc").asText() + ": restart any `listen`"), moved::toString);
+                assertEquals(made.path("publicKey"),
+                        ok(bob, "lookup", made.path("id").asText(), "--json").json().path("publicKey"));
+            }
+            ok(alice, "chain", "stop");
             JsonNode fresh = ok(alice, "chain", "start", "--node", kind.option(), "--fresh", "--json").json();
             assertFalse(fresh.path("resumed").asBoolean());
             assertTrue(fresh.path("registry").isMissingNode() || fresh.path("registry").isNull(), fresh::toString);
