@@ -48,6 +48,8 @@ final class SendCommand implements Runnable {
             PeerId peerId = rt.peer(peer);
             rt.warnIfVerificationLapsed(peerId);
             rt.client.requireCanSend(); // a revoked or expired identity stops here, before any step or payment
+            // Acknowledgements owed to the peer ride in the message's transaction; the rest go out on exit.
+            rt.client.holdAcknowledgements(ChatRuntime.UNTIL_EXIT);
             rt.catchUpIfFree(); // endpoint updates and acknowledgements first
             if (rt.sessionOrWait(peerId, chat.timeout).isEmpty()) {
                 sendInRequest(ctx, rt, peerId);
@@ -65,6 +67,7 @@ final class SendCommand implements Runnable {
             fields.put("delivered", sent.delivered());
             fields.put("txHash", sent.txHash());
             fields.put("gasUsed", sent.gasUsed());
+            fields.put("acksCarried", sent.acksCarried());
             fields.put("fallbackReason", sent.fallbackReason());
             ctx.out.result(fields);
         }
