@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.peerkey.chain.Chain;
 import dev.peerkey.handshake.LocalIdentity;
 import dev.peerkey.identity.IdentityKey;
+import dev.peerkey.it.Cli;
 import dev.peerkey.it.TestChain;
 import dev.peerkey.registry.Registry;
 import dev.peerkey.store.Direction;
@@ -16,7 +17,10 @@ import dev.peerkey.store.Store;
 import dev.peerkey.store.StoreKey;
 import dev.peerkey.store.Transport;
 import dev.peerkey.transport.MessengerContract;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,7 +28,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -240,5 +246,65 @@ class AckCarriedIT {
         assertEquals(List.of(1), postsSince(before, bob), "the acknowledgement went out alone on exit");
         alice.chat().sync();
         assertEquals(MessageStatus.DELIVERED, status(alice, hello.message().id()));
+    }
+
+    private static Cli.Result ok(Cli cli, String... args) {
+        Cli.Result result = cli.run(args);
+        assertEquals(0, result.exitCode(), result::toString);
+        return result;
+    }
+
+    /**
+     * The CLI: `send` reads the mailbox first, and the reply it posts carries the acknowledgement
+     * of what it read, in its one transaction; nothing is left owed when it exits, and the peer's
+     * next `inbox` marks its message delivered.
+     */
+    @Test
+    void aSendCarriesTheAcknowledgementOfWhatItRead() throws IOException {
+        Path password = dir.resolve("password");
+        Files.writeString(password, "correct horse\n");
+        Map<String, String> env = new HashMap<>(Map.of("PEERKEY_RPC", node.rpcUrl(), "PEERKEY_PASSWORD_FILE",
+                password.toString(), "PEERKEY_CHAIN_DIR", dir.resolve("chain").toString()));
+        JsonNode deployed = ok(cli(env, "deployer"), "deploy", "--json").json();
+        env.put("PEERKEY_REGISTRY", deployed.path("registry").asText());
+        env.put("PEERKEY_MESSENGER", deployed.path("messenger").asText());
+        Cli alice = cli(env, "cli-alice");
+        Cli bob = cli(env, "cli-bob");
+        String aliceId = identity(alice);
+        String bobId = identity(bob);
+        ok(alice, "send", bobId, "hello Bob", "--timeout", "1s");
+        ok(bob, "accept", aliceId);
+        ok(alice, "inbox");
+        ok(bob, "inbox");
+        ok(alice, "inbox");
+
+        ok(alice, "send", bobId, "a question", "--via", "chain");
+        long before = node.chain().blockNumber();
+        JsonNode answer = ok(bob, "send", aliceId, "the answer", "--via", "chain", "--json").json();
+        assertEquals(1, answer.path("acksCarried").asInt(), answer::toString);
+        assertEquals(before + 1, node.chain().blockNumber(), "one transaction: the answer, carrying the acknowledgement");
+        List<JsonNode> aliceSent = new ArrayList<>();
+        for (String line : ok(alice, "inbox", "--all", "--json").stdout().strip().lines().toList()) {
+            if (line.startsWith("{")) {
+                JsonNode m = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+                if (m.path("text").asText().equals("a question")) {
+                    aliceSent.add(m);
+                }
+            }
+        }
+        assertEquals(1, aliceSent.size(), aliceSent::toString);
+        assertEquals("delivered", aliceSent.get(0).path("status").asText(), aliceSent::toString);
+    }
+
+    private static Cli cli(Map<String, String> env, String name) {
+        Map<String, String> own = new HashMap<>(env);
+        own.put("PEERKEY_HOME", dir.resolve(name).toString());
+        return new Cli(own);
+    }
+
+    private static String identity(Cli cli) {
+        String id = ok(cli, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
+        ok(cli, "register");
+        return id;
     }
 }
