@@ -34,6 +34,7 @@ final class ChatCommand implements Runnable {
     @Override
     public void run() {
         try (Context ctx = new Context(options); ChatRuntime rt = ChatRuntime.open(ctx, chat, null)) {
+            rt.client.holdAcknowledgements(ChatClient.ACK_GRACE); // a line typed meanwhile carries them
             PeerId peerId = rt.peer(peer);
             rt.warnIfVerificationLapsed(peerId);
             rt.client.requireCanSend(); // a revoked or expired identity stops here, before any step or payment

@@ -34,6 +34,13 @@ final class ChatRuntime implements AutoCloseable {
     /** The environment variable with a test's clock offset (see {@link #clock()}). */
     static final String TEST_CLOCK_OFFSET = "PEERKEY_TEST_CLOCK_OFFSET";
 
+    /**
+     * The grace period of a command that sends and exits: it holds the acknowledgements it owes
+     * for its whole run (a message it posts carries those owed to its peer), and closing its chat
+     * client sends the rest.
+     */
+    static final Duration UNTIL_EXIT = Duration.ofDays(1);
+
     final Context ctx;
     final Store store;
     final ChatClient client;

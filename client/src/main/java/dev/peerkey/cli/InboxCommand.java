@@ -37,6 +37,9 @@ final class InboxCommand implements Runnable {
         try (Context ctx = new Context(options); ChatRuntime rt = ChatRuntime.open(ctx, chat, null)) {
             MessagePrinter printer = rt.printer();
             PeerId only = chat.identity == null ? null : rt.client.id();
+            if (follow) { // a reply sent meanwhile (`send`, from another terminal) carries them
+                rt.client.holdAcknowledgements(dev.peerkey.messaging.ChatClient.ACK_GRACE);
+            }
             if (!rt.catchUpIfFree()) {
                 ctx.out.progress("this profile's `listen` follows the mailbox; showing what it stored");
             }

@@ -199,6 +199,21 @@ final class MessageTable {
                 now, id.bytes(), OUT, QUEUED, SENT, FAILED) > 0;
     }
 
+    /**
+     * Records the mailbox post that carried an outgoing message (or, {@code txHash} null, that it
+     * last went by another transport).
+     */
+    static boolean recordPost(Sql sql, MessageId id, byte[] txHash, Long block) {
+        return sql.update("UPDATE messages SET post_tx = ?, post_block = ? WHERE id = ? AND direction = ?", txHash,
+                block, id.bytes(), OUT) > 0;
+    }
+
+    /** The mailbox post recorded for an outgoing message, if its last send was one. */
+    static Optional<Post> post(Sql sql, MessageId id) {
+        return sql.one("SELECT post_tx, post_block FROM messages WHERE id = ? AND direction = ? AND post_tx IS NOT NULL",
+                rs -> new Post(rs.getBytes(1), rs.getLong(2)), id.bytes(), OUT);
+    }
+
     static boolean markDelivered(Sql sql, long now, MessageId id) {
         return sql.update("UPDATE messages SET status = ?, delivered_at = ? WHERE id = ? AND direction = ?"
                 + " AND status <> ?", DELIVERED, now, id.bytes(), OUT, DELIVERED) > 0;

@@ -218,6 +218,20 @@ final class Schema {
                 request    BLOB    NOT NULL,
                 accept     BLOB    NOT NULL,
                 created_at INTEGER NOT NULL
+            ) STRICT, WITHOUT ROWID"""),
+            // v11: the mailbox post that last carried an outgoing message (its transaction hash and
+            // block), so a resend first asks the chain whether the post is still there.
+            List.of(
+            "ALTER TABLE messages ADD COLUMN post_tx BLOB CHECK (post_tx IS NULL OR length(post_tx) = 32)",
+            "ALTER TABLE messages ADD COLUMN post_block INTEGER CHECK (post_block IS NULL OR post_block >= 0)",
+            // Acknowledgements owed and not sent yet: a post of ours on the session (from any process
+            // of the profile) carries them; what none carried within the grace period goes out alone.
+            """
+            CREATE TABLE owed_acks (
+                session_id BLOB    NOT NULL CHECK (length(session_id) = 32),
+                message_id BLOB    NOT NULL CHECK (length(message_id) = 16),
+                owed_at    INTEGER NOT NULL,
+                PRIMARY KEY (session_id, message_id)
             ) STRICT, WITHOUT ROWID"""));
 
     static final int VERSION = MIGRATIONS.size();
