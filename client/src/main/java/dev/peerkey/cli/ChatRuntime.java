@@ -109,7 +109,9 @@ final class ChatRuntime implements AutoCloseable {
 
     /** Prints messages, naming our identity in each line when the profile has several. */
     MessagePrinter printer() {
-        return new MessagePrinter(ctx.options.json, ctx.profile().identities().size() > 1, contacts()::label);
+        Contacts contacts = contacts();
+        return new MessagePrinter(ctx.options.json, ctx.profile().identities().size() > 1, contacts::label,
+                peer -> contacts.of(peer).map(c -> c.name()).orElse(null));
     }
 
     /** The profile's named contacts, as stored now. */
