@@ -74,6 +74,18 @@ final class MessagePrinter {
 
     /** The text line(s) for {@code m}. */
     String text(Message m) {
+        return text(m, null);
+    }
+
+    /**
+     * The chat screen's line(s) for {@code m}: like {@link #text(Message)}, our messages with a
+     * delivery mark from {@code marks} instead of the state in words.
+     */
+    String chatText(Message m, Function<MessageStatus, String> marks) {
+        return text(m, marks);
+    }
+
+    private String text(Message m, Function<MessageStatus, String> marks) {
         boolean in = m.direction() == Direction.IN;
         String peer = names.apply(m.peer());
         String ours = nameOurs ? m.ourId().displayName().value() : "";
@@ -83,7 +95,9 @@ final class MessagePrinter {
         if (m.transport() != null) {
             prefix.append(" (").append(m.transport().name().toLowerCase(Locale.ROOT)).append(')');
         }
-        if (!in) {
+        if (!in && marks != null) {
+            prefix.append(' ').append(marks.apply(m.status()));
+        } else if (!in) {
             prefix.append(" [").append(state(m.status())).append(']');
         }
         return TerminalText.indent(prefix.append(": ").toString(), m.text());
