@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * `chat` on a real pseudo-terminal (util-linux `script`), as separate processes against a real
  * node: Alice chats with her contact Bob while Bob uses the command line. Typed lines arrive; a
  * message that comes while a line is half typed is printed above it and the half line survives;
- * arrow keys edit and recall instead of typing escape codes; the last messages show on entry;
+ * arrow keys and the editing keys edit and recall instead of typing escape codes; the last messages show on entry;
  * Ctrl-D, Ctrl-C on an empty line and /quit end it with exit code 0.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -185,13 +185,19 @@ class ChatScreenIT {
         chat.type("\u001b[D\u001b[D\u001b[D"); // Left x3 (CSI, as most terminals send it): the cursor after 'w'
         chat.type("o");
         chat.type("\u001bOF"); // End (SS3, as in keypad mode)
-        chat.type("!\r");
-        chat.await("✓: world!", WAIT);
+        chat.type("!");
+        chat.type("\u001b[H"); // Home
+        chat.type("hello ");
+        chat.type("\u0005"); // Ctrl-E: end of line
+        chat.type(" bye junk");
+        chat.type("\u0017"); // Ctrl-W deletes the word before the cursor
+        chat.type("now\r");
+        chat.await("✓: hello world! bye now", WAIT);
         chat.type("\u001b[A"); // Up recalls the line just sent
-        chat.await("bob> world!", WAIT);
+        chat.await("bob> hello world! bye now", WAIT);
         chat.type("\r");
-        chat.awaitText(t -> occurrences(t, "✓: world!") >= 2, "the recalled line sent again", WAIT);
-        awaitBobReceives("world!", 2);
+        chat.awaitText(t -> occurrences(t, "✓: hello world! bye now") >= 2, "the recalled line sent again", WAIT);
+        awaitBobReceives("hello world! bye now", 2);
         String screen = chat.text();
         assertFalse(screen.contains("[D") || screen.contains("[A") || screen.contains("OF"), screen);
     }
@@ -232,11 +238,16 @@ class ChatScreenIT {
     void slashQuitEndsTheChatAndAnUnknownCommandIsNotSent() {
         try (Pty again = Pty.start(envOf("alice"), "chat", "bob")) {
             again.await("bob> ", WAIT);
+            again.type("not this");
+            again.await("bob> not this", WAIT);
+            again.type("\u0015"); // Ctrl-U clears the line: what follows is a command, not "not this/bogus"
             again.type("/bogus\r");
             again.await("unknown command /bogus; /help lists them", WAIT);
             again.type("/quit\r");
             assertEquals(0, again.awaitExit(WAIT), again::text);
         }
-        assertFalse(bobReceived().contains("/bogus"));
+        List<String> received = bobReceived();
+        assertFalse(received.contains("/bogus") || received.stream().anyMatch(t -> t.contains("not this")),
+                received::toString);
     }
 }
