@@ -103,6 +103,7 @@ final class ChatScreen {
         bindCursorKeys(reader.getKeyMaps().get(LineReader.MAIN));
         long seq = rt.lastSeq();
         showHistory(terminal.writer());
+        rt.routeNotices(notice -> show(TerminalText.escape(notice)));
         ExecutorService sender = Executors.newSingleThreadExecutor(r -> new Thread(r, "chat-sender"));
         Thread incoming = Thread.ofPlatform().daemon().name("chat-incoming").start(() -> follow(seq));
         String prompt = label + "> ";
@@ -137,6 +138,8 @@ final class ChatScreen {
                 sender.submit(() -> send(message));
             }
         } finally {
+            show("ending the chat" + (awaitingAck.isEmpty() ? "" : "; messages not yet acknowledged are resent by"
+                    + " the next `send`, `inbox`, `chat` or `listen`"));
             sender.shutdown();
             try {
                 if (!sender.awaitTermination(5, TimeUnit.MINUTES)) {
@@ -151,6 +154,7 @@ final class ChatScreen {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            rt.routeNotices(rt.ctx.out::progress);
         }
     }
 
