@@ -44,6 +44,21 @@ final class DemoCommand implements Runnable {
             description = "The local node to run the demo on: hardhat, anvil or ganache (default: ${DEFAULT-VALUE}).")
     NodeKind node;
 
+    /** The demo's text fits an 80-column terminal. */
+    private static final int WIDTH = 80;
+    private static final int NAME_WIDTH = 53;
+
+    private static final String TRY_NEXT = """
+
+            Try it yourself, Alice and Bob in two terminals (each its own profile):
+              ./peerkey chain start && ./peerkey deploy
+              export PEERKEY_HOME=~/.peerkey-alice        # Bob: ~/.peerkey-bob
+              ./peerkey id new && ./peerkey register      # each prints its ID
+              ./peerkey contact add bob BOBS_ID           # Bob: contact add alice ...
+              ./peerkey verify bob                        # compare the numbers
+              ./peerkey chat bob                          # Bob: ./peerkey chat alice
+            More: ./peerkey --help, ./peerkey help COMMAND, and the README.""";
+
     private final List<Map<String, Object>> steps = new ArrayList<>();
     private Output out;
 
@@ -55,6 +70,8 @@ final class DemoCommand implements Runnable {
         try (LocalRun run = new LocalRun(node, work.resolve("node.log"), out::progress)) {
             step("start local " + node.label() + " node", run.startMillis, null, run.node.rpcUrl());
             step("deploy IdentityRegistry", run.deployMillis, run.deployment.tx(), run.registry().address());
+            step("deploy Messenger (the mailbox and handshakes)", run.messengerDeployMillis,
+                    run.messengerDeployment.tx(), run.messenger().address());
             Registry registry = run.registry();
 
             Profile alice = new Profile(work.resolve("alice"), true);
@@ -75,11 +92,15 @@ final class DemoCommand implements Runnable {
             PeerId aliceId = aliceKey.id();
             PeerId bobId = bobKey.id();
             timed("Alice looks up Bob by display name " + bobId.displayName(), () -> {
-                PeerId found = registry.resolve(bobId.displayName().value(), 0).orElseThrow();
-                return expect(registry.require(found).publicKey().equals(bobKey.publicKey()), "Bob's key");
+                IdentityRecord found = registry.require(registry.resolve(bobId.displayName().value(), 0).orElseThrow());
+                expect(found.publicKey().equals(bobKey.publicKey()), "Bob's key");
+                return found(found);
             });
-            timed("Bob looks up Alice by ID " + abbreviate(aliceId), () ->
-                    expect(registry.require(aliceId).publicKey().equals(aliceKey.publicKey()), "Alice's key"));
+            timed("Bob looks up Alice by ID " + abbreviate(aliceId), () -> {
+                IdentityRecord found = registry.require(aliceId);
+                expect(found.publicKey().equals(aliceKey.publicKey()), "Alice's key");
+                return found(found);
+            });
 
             Instant bobKey0Since = registry.require(bobId).registeredAt();
             awaitNextSecond(bobKey0Since); // so key #0 has a moment of its own in the history
@@ -91,19 +112,24 @@ final class DemoCommand implements Runnable {
             bob.switchKey(bobId, bobNext.publicKey());
             timed("lookup shows Bob's key #1; the ID is unchanged", () -> {
                 IdentityRecord record = registry.require(bobId);
-                return expect(record.keyIndex() == 1 && record.publicKey().equals(bobNext.publicKey()), "key #1");
+                expect(record.keyIndex() == 1 && record.publicKey().equals(bobNext.publicKey()), "key #1");
+                return found(record);
             });
             timed("key history: Bob's key at " + bobKey0Since + " was key #0", () -> {
                 KeyRecord then = registry.keyAt(bobId, bobKey0Since);
-                return expect(then.index() == 0 && then.publicKey().equals(bobKey.publicKey()), "key #0");
+                expect(then.index() == 0 && then.publicKey().equals(bobKey.publicKey()), "key #0");
+                return "key #0 " + abbreviate(then.publicKey().hex()) + ", retired " + then.retiredAt();
             });
 
             new MessagingDemo(this, run, work).run(LocalIdentity.of(aliceId, aliceKey),
                     LocalIdentity.of(bobId, bobNext));
 
             tx("revoke Alice (irreversible)", () -> registry.revoke(aliceId, aliceKey));
-            timed("lookup reports Alice as revoked", () ->
-                    expect(registry.require(aliceId).revoked(), "revoked"));
+            timed("lookup reports Alice as revoked", () -> {
+                IdentityRecord found = registry.require(aliceId);
+                expect(found.revoked(), "revoked");
+                return found(found);
+            });
             refused("register Alice again", () -> registry.register(aliceKey, yearAhead));
             refused("Alice tries to rotate after revoking", () -> registry.rotate(aliceId, aliceKey, IdentityKey.generate(), yearAhead));
             refused("replay Bob's signed registration", () -> registry.submit(bobRequest, relayer.credentials()));
@@ -115,6 +141,7 @@ final class DemoCommand implements Runnable {
             out.result(Map.of("steps", steps, "totalMs", totalMs));
         } else {
             out.text(String.format("demo finished in %.1f s; the local chain is stopped.", totalMs / 1000.0));
+            TRY_NEXT.lines().forEach(out::text);
         }
     }
 
@@ -177,15 +204,45 @@ final class DemoCommand implements Runnable {
         steps.add(fields);
         if (!out.json()) {
             if (steps.size() == 1) {
-                out.text(String.format("%-3s %-58s %7s %8s  %s", "#", "step", "ms", "gas", "result"));
+                out.text(String.format("%2s  %-" + NAME_WIDTH + "s %6s %9s", "#", "step", "ms", "gas"));
             }
-            out.text(String.format("%-3d %-58s %7d %8s  %s", steps.size(), name, millis,
-                    tx == null ? "" : Long.toString(tx.gasUsed()), note));
+            List<String> names = wrap(name, NAME_WIDTH);
+            out.text(String.format("%2d  %-" + NAME_WIDTH + "s %6d %9s", steps.size(), names.get(0), millis,
+                    tx == null ? "" : String.format("%,d", tx.gasUsed())));
+            names.stream().skip(1).forEach(line -> out.text("    " + line));
+            wrap(note, WIDTH - 7).forEach(line -> out.text("      " + line));
         }
     }
 
+    /** Splits text at spaces into lines of at most {@code width} characters (a longer word gets a line). */
+    static List<String> wrap(String text, int width) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" ")) {
+            if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+                lines.add(line.toString());
+                line.setLength(0);
+            }
+            line.append(line.length() > 0 ? " " : "").append(word);
+        }
+        lines.add(line.toString());
+        return lines;
+    }
+
     private static String abbreviate(PeerId id) {
-        return id.hex().substring(0, 10) + "…";
+        return abbreviate(id.hex());
+    }
+
+    private static String abbreviate(String hex) {
+        return hex.substring(0, 10) + "…";
+    }
+
+    /** What a lookup found, as the user would read it. */
+    private static String found(IdentityRecord record) {
+        return record.id().displayName().value() + " (ID " + abbreviate(record.id()) + "): " + record.status()
+                .name().toLowerCase(java.util.Locale.ROOT) + ", key #" + record.keyIndex() + " "
+                + abbreviate(record.publicKey().hex()) + ", valid until "
+                + record.validUntil().truncatedTo(java.time.temporal.ChronoUnit.DAYS).toString().substring(0, 10);
     }
 
     private static Path tempDir() {

@@ -26,6 +26,7 @@ final class LocalRun implements AutoCloseable {
     final MessengerContract.Deployment messengerDeployment;
     final long startMillis;
     final long deployMillis;
+    final long messengerDeployMillis;
 
     LocalRun(Path logFile, Consumer<String> progress) {
         this(NodeKind.HARDHAT, logFile, Registry.DEFAULT_RECOVERY_DELAY, progress);
@@ -51,8 +52,10 @@ final class LocalRun implements AutoCloseable {
             long deployStart = System.nanoTime();
             this.deployment = Registry.deploy(chain, deployer.credentials(), recoveryDelay, progress);
             this.deployMillis = (System.nanoTime() - deployStart) / 1_000_000;
+            long messengerStart = System.nanoTime();
             this.messengerDeployment = MessengerContract.deploy(chain, deployer.credentials(),
                     deployment.registry().address(), progress);
+            this.messengerDeployMillis = (System.nanoTime() - messengerStart) / 1_000_000;
         } catch (RuntimeException e) {
             node.close();
             throw e;

@@ -8,8 +8,6 @@ import dev.peerkey.registry.KeyRecord;
 import dev.peerkey.registry.Registry;
 import dev.peerkey.store.Store;
 import java.nio.file.Files;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -34,7 +32,8 @@ final class LookupCommand implements Runnable {
     boolean history;
 
     @Option(names = "--at", paramLabel = "TIME", description = "Show the key that was valid at TIME"
-            + " (ISO-8601, e.g. 2026-11-23T12:00:00Z) instead of the current one.")
+            + " instead of the current one: a date (2026-11-23), a UTC time (2026-11-23T12:00) or a time with"
+            + " its offset (2026-11-23T12:00:00+01:00 or ...Z).")
     String at;
 
     @Override
@@ -58,7 +57,7 @@ final class LookupCommand implements Runnable {
             fields.put("revoked", record.revoked());
             fields.put("revokedAt", record.revokedAt() == null ? null : record.revokedAt().toString());
             if (at != null) {
-                KeyRecord key = registry.keyAt(id, parseTime(at));
+                KeyRecord key = registry.keyAt(id, TimeArgument.parse("--at", at));
                 fields.put("keyAt", Map.of("time", at, "keyIndex", key.index(), "publicKey", key.publicKey().hex()));
             }
             if (history) {
@@ -84,14 +83,6 @@ final class LookupCommand implements Runnable {
         fields.put("validUntil", key.validUntil().toString());
         fields.put("retiredAt", key.retiredAt() == null ? null : key.retiredAt().toString());
         return fields;
-    }
-
-    private static Instant parseTime(String text) {
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            throw new UsageException("--at '" + text + "' is not an ISO-8601 instant such as 2026-11-23T12:00:00Z");
-        }
     }
 
     /** Turns what the user typed into an ID: the ID itself, or a search by name or address. */

@@ -37,8 +37,11 @@ import picocli.CommandLine.Command;
             MailboxAccountCommand.class,
             DemoCommand.class,
             BenchCommand.class,
-            CommandLine.HelpCommand.class
+            CompletionCommand.class,
+            ManPageCommand.class,
+            HelpCommand.class
         },
+        footer = "%nGlobal options (--home, --rpc, --json, ...) go before or after the command.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the action failed (the message says why)", "2:invalid command line"})
 public final class Main implements Runnable {
@@ -60,6 +63,15 @@ public final class Main implements Runnable {
 
     /** Runs the CLI in-process and returns its exit code. */
     public static int run(String... args) {
+        return execute(commandLine(), args);
+    }
+
+    static int execute(CommandLine cli, String... args) {
+        return cli.execute(GlobalOptionOrder.normalise(cli, args));
+    }
+
+    /** The command tree with its error handling, its help pages laid out and an example on each. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof PeerkeyException) {
@@ -69,7 +81,10 @@ public final class Main implements Runnable {
             }
             throw e;
         });
-        return cli.execute(args);
+        cli.setParameterExceptionHandler(new UsageErrors());
+        HelpLayout.applyTo(cli);
+        Examples.addTo(cli);
+        return cli;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -80,9 +80,9 @@ final class MessagingDemo {
         run.chain.fundFromDevAccount(bobId.key().address(), java.math.BigInteger.TEN.pow(18));
         try (Side alice = new Side("alice", aliceId); Side bob = new Side("bob", bobId)) {
             long authStart = System.nanoTime();
-            demo.tx("Alice sends Bob a first message inside a signed request", () ->
+            demo.tx("Alice sends Bob a first message in a signed request", () ->
                     alice.client.sendInRequest(bobId.id(), FIRST_MESSAGE).tx());
-            demo.timed("Bob: a message request (Alice is no contact): nothing paid", () -> {
+            demo.timed("Bob reads it as a message request (nothing paid)", () -> {
                 ChatClient.SyncReport report = bob.client.sync();
                 List<MessageRequest> requests = bob.client.requests();
                 DemoCommand.expect(report.answered() == 0 && requests.size() == 1
@@ -112,18 +112,18 @@ final class MessagingDemo {
             tampered[TAMPERED_BYTE] ^= 0x01;
             IdentityKey mallory = run.fundedKey();
             MessengerContract contract = run.messenger();
-            demo.timed("Mallory posts a copy of Alice's envelope, one bit flipped", () -> {
-                contract.post(mallory.credentials(), posted.recipientTag, tampered);
-                ChatClient.SyncReport report = bob.client.sync();
-                DemoCommand.expect(report.stored() == 1 && report.refused().size() == 1,
-                        "Bob stores the original and refuses the altered copy");
-                return report.refused().get(0);
-            });
-            demo.timed("Mallory replays Alice's envelope unchanged", () -> {
-                contract.post(mallory.credentials(), posted.recipientTag, posted.envelope);
-                DemoCommand.expect(bob.client.sync().stored() == 0, "the replay is not stored twice");
-                return "ignored: already received, not stored twice";
-            });
+            long tamperStart = System.nanoTime();
+            TxResult tamperedPost = contract.post(mallory.credentials(), posted.recipientTag, tampered);
+            ChatClient.SyncReport report = bob.client.sync();
+            DemoCommand.expect(report.stored() == 1 && report.refused().size() == 1,
+                    "Bob stores the original and refuses the altered copy");
+            demo.step("Mallory posts Alice's envelope with one bit flipped",
+                    (System.nanoTime() - tamperStart) / 1_000_000, tamperedPost, report.refused().get(0));
+            long replayStart = System.nanoTime();
+            TxResult replayedPost = contract.post(mallory.credentials(), posted.recipientTag, posted.envelope);
+            DemoCommand.expect(bob.client.sync().stored() == 0, "the replay is not stored twice");
+            demo.step("Mallory replays Alice's envelope unchanged", (System.nanoTime() - replayStart) / 1_000_000,
+                    replayedPost, "ignored: already received, not stored twice");
         }
     }
 

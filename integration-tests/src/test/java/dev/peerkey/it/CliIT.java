@@ -180,7 +180,7 @@ class CliIT {
                 + " (0x + 40 hex)", malformed.stderr().strip(), malformed::toString);
         Cli.Result badTime = bob.run("lookup", aliceId, "--at", "yesterday");
         assertEquals(2, badTime.exitCode(), badTime::toString);
-        assertTrue(badTime.stderr().contains("--at 'yesterday' is not an ISO-8601 instant"), badTime::toString);
+        assertTrue(badTime.stderr().contains("--at 'yesterday' is not a date or time"), badTime::toString);
         Cli.Result badVia = bob.run("send", aliceId, "hi", "--via", "bogus");
         assertEquals(2, badVia.exitCode(), badVia::toString);
         assertEquals("error: --via must be chain or direct, not 'bogus'", badVia.stderr().strip(), badVia::toString);
