@@ -30,8 +30,7 @@ import picocli.CommandLine.Parameters;
                     + " progress goes to standard error, the peer's messages to standard output; end of input ends"
                     + " the chat. Messages shown count as read (`inbox --unread`).",
             "Without a session, each line goes inside a signed handshake request (a message request the peer reads"
-                    + " when it accepts); once the peer accepts, lines go through the session."},
-        footer = {"", "Example: peerkey chat bob"})
+                    + " when it accepts); once the peer accepts, lines go through the session."})
 final class ChatCommand implements Runnable {
     @Mixin
     GlobalOptions options;

@@ -6,12 +6,7 @@ import dev.peerkey.store.Direction;
 import dev.peerkey.store.History;
 import dev.peerkey.store.Message;
 import java.time.DateTimeException;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,8 +30,7 @@ import picocli.CommandLine.Option;
                     + " message are indented under its first.",
             "With --json, one JSON object per line and received message (sent ones too with --all): id, from, to,"
                     + " peer (the other side's ID), contact (its contact name or null), peerName, direction, text,"
-                    + " sentAt, receivedAt, via, status."},
-        footer = {"", "Example: peerkey inbox --from bob --since 2h --limit 20"})
+                    + " sentAt, receivedAt, via, status."})
 final class InboxCommand implements Runnable {
     @Mixin
     GlobalOptions options;
@@ -56,8 +50,8 @@ final class InboxCommand implements Runnable {
     String from;
 
     @Option(names = "--since", paramLabel = "WHEN", description = "Only messages since WHEN: a duration back from now"
-            + " (90m, 2h, 3d) or a date or time (2026-12-01, 2026-12-01T09:30, 2026-12-01T09:30:00Z; local time"
-            + " unless a zone is given).")
+            + " (90m, 2h, 3d) or a date or time as --at takes it (2026-12-01, 2026-12-01T09:30 in UTC,"
+            + " 2026-12-01T09:30:00+01:00).")
     String since;
 
     @Option(names = "--limit", paramLabel = "N", description = "Only the last N messages.")
@@ -72,7 +66,7 @@ final class InboxCommand implements Runnable {
         if (limit != null && limit <= 0) {
             throw new UsageException("--limit must be a positive number, got " + limit);
         }
-        Instant after = since == null ? null : parseSince(since, Instant.now(), ZoneId.systemDefault());
+        Instant after = since == null ? null : parseSince(since, Instant.now());
         try (Context ctx = new Context(options); ChatRuntime rt = ChatRuntime.open(ctx, chat, null)) {
             MessagePrinter printer = rt.printer();
             PeerId only = chat.identity == null ? null : rt.client.id();
@@ -124,33 +118,27 @@ final class InboxCommand implements Runnable {
 
     /**
      * The instant {@code text} names for --since: a duration back from {@code now} (as every
-     * duration option reads it: 90m, 2h, 3d, P1D; a bare number is seconds), an ISO-8601 instant
-     * (2026-12-01T09:30:00Z, with an offset too), a local date-time (2026-12-01T09:30 or
-     * "2026-12-01 09:30"), or a date (its start, local time).
+     * duration option reads it: 90m, 2h, 3d, P1D; a bare number is seconds), else a date or time
+     * as --at reads it ({@link TimeArgument}: 2026-12-01, 2026-12-01T09:30 in UTC, or with its offset).
      */
-    static Instant parseSince(String text, Instant now, ZoneId zone) {
+    static Instant parseSince(String text, Instant now) {
         String t = text.strip();
         if (!t.matches("\\d{4}-.*")) {
             try {
-                Duration back = new DurationConverter().convert(t);
-                return now.minus(back);
+                return now.minus(new DurationConverter().convert(t));
             } catch (CommandLine.TypeConversionException | ArithmeticException | DateTimeException e) {
-                throw new UsageException("--since '" + text + "' is neither a duration (90m, 2h, 3d) nor a date or"
-                        + " time (2026-12-01, 2026-12-01T09:30, 2026-12-01T09:30:00Z)");
+                throw badSince(text);
             }
         }
-        String iso = t.replaceFirst("^(\\d{4}-\\d{2}-\\d{2}) ", "$1T");
         try {
-            if (iso.matches("\\d{4}-\\d{2}-\\d{2}")) {
-                return LocalDate.parse(iso).atStartOfDay(zone).toInstant();
-            }
-            if (iso.endsWith("Z") || iso.matches(".*[+-]\\d{2}:\\d{2}$")) {
-                return java.time.OffsetDateTime.parse(iso).toInstant();
-            }
-            return LocalDateTime.parse(iso).atZone(zone).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new UsageException("--since '" + text + "' is neither a duration (90m, 2h, 3d) nor a date or"
-                    + " time (2026-12-01, 2026-12-01T09:30, 2026-12-01T09:30:00Z)");
+            return TimeArgument.parse("--since", t);
+        } catch (UsageException e) {
+            throw badSince(text);
         }
+    }
+
+    private static UsageException badSince(String text) {
+        return new UsageException("--since '" + text + "' is neither a duration (90m, 2h, 3d) nor a date or time"
+                + " (2026-12-01, 2026-12-01T09:30 in UTC, 2026-12-01T09:30:00+01:00)");
     }
 }
