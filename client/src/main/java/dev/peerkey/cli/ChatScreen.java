@@ -27,6 +27,7 @@ import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.Reference;
 import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Attributes;
 import org.jline.terminal.Size;
 import org.jline.terminal.TerminalBuilder;
 
@@ -101,6 +102,17 @@ final class ChatScreen {
                 .option(LineReader.Option.HISTORY_IGNORE_SPACE, false)
                 .build();
         bindCursorKeys(reader.getKeyMaps().get(LineReader.MAIN));
+        // Raw for the whole chat, not only while a line is read: a key typed between two lines
+        // (Ctrl-D right after Enter, say) then reaches the editor as a key instead of the tty's line discipline.
+        Attributes cooked = terminal.enterRawMode();
+        try {
+            run(terminal, reader);
+        } finally {
+            terminal.setAttributes(cooked);
+        }
+    }
+
+    private void run(org.jline.terminal.Terminal terminal, LineReader reader) {
         long seq = rt.lastSeq();
         showHistory(terminal.writer());
         rt.routeNotices(notice -> show(TerminalText.escape(notice)));
@@ -138,8 +150,6 @@ final class ChatScreen {
                 sender.submit(() -> send(message));
             }
         } finally {
-            show("ending the chat" + (awaitingAck.isEmpty() ? "" : "; messages not yet acknowledged are resent by"
-                    + " the next `send`, `inbox`, `chat` or `listen`"));
             sender.shutdown();
             try {
                 if (!sender.awaitTermination(5, TimeUnit.MINUTES)) {

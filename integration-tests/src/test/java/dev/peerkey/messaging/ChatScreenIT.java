@@ -207,6 +207,7 @@ class ChatScreenIT {
     void helpListsTheCommandsAndCtrlDEndsTheChatWithExitCode0() {
         chat.type("/help\r");
         chat.await("/quit  leave the chat", WAIT);
+        chat.awaitText(t -> t.lastIndexOf("bob> ") > t.indexOf("/quit  leave the chat"), "the prompt again", WAIT);
         chat.type("\u0004");
         assertEquals(0, chat.awaitExit(WAIT), chat::text);
         chat = null;
