@@ -3,6 +3,7 @@ package dev.peerkey.chain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.peerkey.chain.NodeKind;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.it.TestChain;
 import dev.peerkey.registry.Registry;
@@ -20,9 +21,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tx.gas.DefaultGasProvider;
@@ -34,21 +38,27 @@ import org.web3j.tx.gas.DefaultGasProvider;
  * mines each transaction on arrival (the loser hears "Nonce too low") and when transactions
  * wait in the pool (the loser hears "Replacement transaction underpriced").
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource(TestChain.QUEUEING_MATRIX)
 class TransactorIT {
+    /** The node this run of the class tests against. */
+    @Parameter
+    NodeKind kind;
+
     private static final int SENDS_PER_SENDER = 40;
 
     private static TestChain node;
     private static String messenger;
 
-    @BeforeAll
-    static void deploy() {
-        node = TestChain.start();
+    @BeforeParameterizedClassInvocation
+    static void deploy(NodeKind kind) {
+        node = TestChain.start(kind);
         Registry registry = Registry.deploy(node.chain(), node.fundedKey().credentials(), m -> { }).registry();
         messenger = MessengerContract.deploy(node.chain(), node.fundedKey().credentials(), registry.address(),
                 m -> { }).messenger().address();
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         node.close();
     }
@@ -61,7 +71,7 @@ class TransactorIT {
     @Test
     void twoSendersOfOneAccountBothLandEverythingWhenTransactionsWaitInThePool() throws Exception {
         node.automine(false);
-        node.rpc("evm_setIntervalMining", 50);
+        node.rpc("evm_setIntervalMining", kind == NodeKind.ANVIL ? 1 : 50); // Anvil counts seconds, Hardhat ms
         try {
             sendConcurrentlyFromOneAccount();
         } finally {

@@ -6,17 +6,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.peerkey.PeerkeyException;
 import dev.peerkey.chain.LocalChainState;
+import dev.peerkey.chain.NodeKind;
 import dev.peerkey.it.TestChain;
 import dev.peerkey.registry.Registry;
 import dev.peerkey.transport.MessengerContract;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** How commands find the messenger: the flag, else the profile, else the local chain; never a mismatched one. */
+@ParameterizedClass(name = "{0}")
+@MethodSource(TestChain.MATRIX)
 class ContextIT {
+    /** The node this run of the class tests against. */
+    @Parameter
+    NodeKind kind;
+
     private static TestChain node;
     private static Registry.Deployment registry;
     private static MessengerContract.Deployment messenger;
@@ -24,15 +34,15 @@ class ContextIT {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void deploy() {
-        node = TestChain.start();
+    @BeforeParameterizedClassInvocation
+    static void deploy(NodeKind kind) {
+        node = TestChain.start(kind);
         registry = Registry.deploy(node.chain(), node.fundedKey().credentials(), m -> { });
         messenger = MessengerContract.deploy(node.chain(), node.fundedKey().credentials(),
                 registry.registry().address(), m -> { });
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         node.close();
     }

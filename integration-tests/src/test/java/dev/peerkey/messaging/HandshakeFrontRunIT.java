@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.peerkey.chain.NodeKind;
 import dev.peerkey.handshake.Acceptance;
 import dev.peerkey.handshake.AuthRequest;
 import dev.peerkey.handshake.Handshake;
@@ -27,12 +28,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A front-runner copies a handshake step of ours from the pool and lands it first, in the same
@@ -40,7 +44,13 @@ import org.junit.jupiter.api.io.TempDir;
  * is ours, and the chat clients notice it explicitly (the request's status; the accept event's
  * ephemeral key) and finish the handshake. An accept that is not ours is not taken for ours.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource(TestChain.MATRIX)
 class HandshakeFrontRunIT {
+    /** The node this run of the class tests against. */
+    @Parameter
+    NodeKind kind;
+
     private static TestChain node;
     private static Registry registry;
     private static MessengerContract messenger;
@@ -57,9 +67,9 @@ class HandshakeFrontRunIT {
     private ChatClient bobClient;
     private Store bobStore;
 
-    @BeforeAll
-    static void deploy() {
-        node = TestChain.start();
+    @BeforeParameterizedClassInvocation
+    static void deploy(NodeKind kind) {
+        node = TestChain.start(kind);
         registry = Registry.deploy(node.chain(), node.fundedKey().credentials(), m -> { }).registry();
         MessengerContract.Deployment deployment = MessengerContract.deploy(node.chain(),
                 node.fundedKey().credentials(), registry.address(), m -> { });
@@ -67,7 +77,7 @@ class HandshakeFrontRunIT {
         startBlock = deployment.tx().blockNumber();
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         node.close();
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.peerkey.chain.NodeKind;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.it.Cli;
 import dev.peerkey.it.TcpProxy;
@@ -25,13 +26,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
@@ -43,11 +47,19 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
  * endpoint going away while a client follows the mailbox.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ParameterizedClass(name = "{0}")
+@MethodSource(TestChain.MATRIX)
 class MessagingIT {
+    /** The node this run of the class tests against. */
+    @Parameter
+    NodeKind kind;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
-    static Path dir;
+    static Path root;
+    /** This node's directory: each node of the matrix gets fresh profiles. */
+    private static Path dir;
 
     private static TestChain node;
     private static Map<String, String> env;
@@ -60,9 +72,10 @@ class MessagingIT {
     private static TcpProxy bobProxy;
     private static Cli.Background bobListen;
 
-    @BeforeAll
-    static void setUp() throws IOException {
-        node = TestChain.start();
+    @BeforeParameterizedClassInvocation
+    static void setUp(NodeKind kind) throws IOException {
+        node = TestChain.start(kind);
+        dir = Files.createDirectories(root.resolve(kind.option()));
         Path password = dir.resolve("password");
         Files.writeString(password, "correct horse\n");
         env = new HashMap<>(Map.of("PEERKEY_RPC", node.rpcUrl(), "PEERKEY_PASSWORD_FILE", password.toString(),
@@ -79,10 +92,11 @@ class MessagingIT {
         bobProxy = TcpProxy.start(bobPort);
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void tearDown() {
         if (bobListen != null) {
             bobListen.close();
+            bobListen = null;
         }
         if (bobProxy != null) {
             bobProxy.close();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.peerkey.chain.NodeKind;
 import dev.peerkey.handshake.LocalIdentity;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.it.TestChain;
@@ -23,25 +24,39 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * What time does to message requests, with real stores and a real Hardhat node whose clock moves
+ * What time does to message requests, with real stores and a real node (Hardhat, Anvil, Ganache) whose clock moves
  * forward together with the clients' (so every signature stays fresh for the contract): a
  * request older than the Messenger's one-hour window is accepted by a new handshake from the
  * accepting side, carrying nothing of the request; an unanswered request is gone after 7 days.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource(TestChain.MATRIX)
 class RequestExpiryIT {
+    /** The node this run of the class tests against. */
+    @Parameter
+    NodeKind kind;
+
     /** The wall clock plus an offset the test moves forward. */
     private static final class MovingClock extends Clock {
         private volatile Duration offset = Duration.ZERO;
 
         void advance(Duration d) {
             offset = offset.plus(d);
+        }
+
+        /** Back to the wall clock, for a fresh node. */
+        void reset() {
+            offset = Duration.ZERO;
         }
 
         @Override
@@ -74,9 +89,10 @@ class RequestExpiryIT {
     private static final java.util.Map<String, IdentityKey> keys = new java.util.HashMap<>();
     private final List<AutoCloseable> open = new ArrayList<>();
 
-    @BeforeAll
-    static void deploy() {
-        node = TestChain.start();
+    @BeforeParameterizedClassInvocation
+    static void deploy(NodeKind kind) {
+        node = TestChain.start(kind);
+        clock.reset();
         registry = Registry.deploy(node.chain(), node.fundedKey().credentials(), m -> { }).registry();
         messenger = MessengerContract.deploy(node.chain(), node.fundedKey().credentials(), registry.address(), m -> { })
                 .messenger();
@@ -87,7 +103,7 @@ class RequestExpiryIT {
         }
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         node.close();
     }
@@ -103,7 +119,7 @@ class RequestExpiryIT {
 
     private Side side(String name) {
         IdentityKey key = keys.get(name);
-        Store store = Store.open(dir.resolve(name).resolve(Store.FILE_NAME), STORE_KEY);
+        Store store = Store.open(dir.resolve(kind.option()).resolve(name).resolve(Store.FILE_NAME), STORE_KEY);
         IdentityKey mailboxAccount = node.fundedKey(); // pays the mailbox posts
         ChatClient client = new ChatClient(store, LocalIdentity.of(key), mailboxAccount::credentials, registry,
                 messenger, clock,

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.peerkey.chain.Chain;
+import dev.peerkey.chain.NodeKind;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.identity.RecoveryKey;
 import dev.peerkey.it.RelayContract;
@@ -24,6 +25,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.web3j.abi.EventEncoder;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.DynamicBytes;
@@ -32,9 +39,6 @@ import org.web3j.abi.datatypes.generated.Bytes32;
 import org.web3j.abi.datatypes.generated.Uint40;
 import org.web3j.crypto.Hash;
 import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
 /**
  * A node that lies: a JSON-RPC proxy on 127.0.0.1 in front of a real Hardhat node
@@ -42,7 +46,13 @@ import org.junit.jupiter.api.Test;
  * checked from the registry's logs alone, so forged, relabelled or hidden logs are caught, and a
  * rotation submitted through a relay contract verifies like any other.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource(TestChain.MATRIX)
 class LyingNodeIT {
+    /** The node this run of the class tests against. */
+    @Parameter
+    NodeKind kind;
+
     private static TestChain node;
     private static HttpServer proxy;
     private static final AtomicReference<UnaryOperator<String>> TAMPER = new AtomicReference<>(UnaryOperator.identity());
@@ -58,9 +68,9 @@ class LyingNodeIT {
     private static IdentityKey dave;
     private static IdentityKey daveNext;
 
-    @BeforeAll
-    static void start() throws IOException {
-        node = TestChain.start();
+    @BeforeParameterizedClassInvocation
+    static void start(NodeKind kind) throws IOException {
+        node = TestChain.start(kind);
         IdentityKey payer = node.fundedKey();
         Registry honest = Registry.deploy(node.chain(), payer.credentials(), Duration.ofSeconds(2), m -> { })
                 .registry();
@@ -126,7 +136,7 @@ class LyingNodeIT {
                 .longValueExact());
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         proxy.stop(0);
         node.close();
