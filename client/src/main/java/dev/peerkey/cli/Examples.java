@@ -36,7 +36,7 @@ final class Examples {
             Map.entry("peerkey recover status", "peerkey recover status --json"),
             Map.entry("peerkey auth", "peerkey auth bob --timeout 2m"),
             Map.entry("peerkey send", "peerkey send bob 'see you at noon'"),
-            Map.entry("peerkey inbox", "peerkey inbox --follow"),
+            Map.entry("peerkey inbox", "peerkey inbox --from bob --since 2h --limit 20"),
             Map.entry("peerkey listen", "peerkey listen --port 7777 --advertise 203.0.113.7:7777"),
             Map.entry("peerkey chat", "peerkey chat bob"),
             Map.entry("peerkey sessions", "peerkey sessions --json"),

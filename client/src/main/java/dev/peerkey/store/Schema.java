@@ -232,7 +232,13 @@ final class Schema {
                 message_id BLOB    NOT NULL CHECK (length(message_id) = 16),
                 owed_at    INTEGER NOT NULL,
                 PRIMARY KEY (session_id, message_id)
-            ) STRICT, WITHOUT ROWID"""));
+            ) STRICT, WITHOUT ROWID"""),
+            // v12: the read mark. When an incoming message was first shown (by `inbox` or `chat`);
+            // NULL: not yet. Messages received before v12 count as read: every earlier `inbox` printed them all.
+            List.of(
+            "ALTER TABLE messages ADD COLUMN read_at INTEGER CHECK (read_at IS NULL OR direction = 'in')",
+            "UPDATE messages SET read_at = created_at WHERE direction = 'in'",
+            "CREATE INDEX messages_unread ON messages (seq) WHERE direction = 'in' AND read_at IS NULL"));
 
     static final int VERSION = MIGRATIONS.size();
 

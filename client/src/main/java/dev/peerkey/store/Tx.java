@@ -466,6 +466,27 @@ public final class Tx {
         return MessageTable.after(sql, seq, limit);
     }
 
+    /** The newest chat messages that pass {@code filter} (up to its limit), oldest first: what `inbox` shows. */
+    public List<Message> history(History filter) {
+        check();
+        return MessageTable.history(sql, Objects.requireNonNull(filter, "filter"));
+    }
+
+    /**
+     * Marks the incoming message {@code id} read: it was shown to the user. Returns false if it
+     * was read already, or is not an incoming message of this store.
+     */
+    public boolean markRead(MessageId id) {
+        check();
+        return MessageTable.markRead(sql, now, Objects.requireNonNull(id, "id")) > 0;
+    }
+
+    /** Whether the incoming message {@code id} was shown ({@link #markRead}); false for any other. */
+    public boolean isRead(MessageId id) {
+        check();
+        return MessageTable.isRead(sql, Objects.requireNonNull(id, "id"));
+    }
+
     /** The local sequence number of the newest message, or 0: where a follower that shows only new ones starts. */
     public long lastMessageSeq() {
         check();
