@@ -37,7 +37,8 @@ public final class FollowerBackoff {
     public Duration failed(RuntimeException failure) {
         if (!failing) {
             say.accept("warning: " + failure.getMessage() + " (retrying with backoff; you are told when it"
-                    + " recovers)");
+                    + " recovers. A local Anvil or Ganache chain resumed with `peerkey chain start` is found again;"
+                    + " if the chain was replaced by a new one, stop this command and run it again)");
         }
         failing = true;
         Duration backoff = next;

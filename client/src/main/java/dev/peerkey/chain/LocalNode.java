@@ -50,7 +50,17 @@ public final class LocalNode implements AutoCloseable {
      */
     public static LocalNode start(NodeKind kind, List<String> extraArguments, Path projectRoot, Path logFile,
             Consumer<String> progress, boolean detached) {
-        int port = freePort();
+        return start(kind, extraArguments, projectRoot, logFile, progress, detached, 0);
+    }
+
+    /**
+     * Starts a node as {@link #start(NodeKind, List, Path, Path, Consumer, boolean)} does, on
+     * {@code preferredPort} if it is free (a resumed chain keeps its URL, so running listeners
+     * reconnect), else on any free port.
+     */
+    public static LocalNode start(NodeKind kind, List<String> extraArguments, Path projectRoot, Path logFile,
+            Consumer<String> progress, boolean detached, int preferredPort) {
+        int port = preferredPort > 0 && isFree(preferredPort) ? preferredPort : freePort();
         String rpcUrl = "http://127.0.0.1:" + port;
         List<String> command = new ArrayList<>();
         if (detached && Files.isExecutable(Path.of("/usr/bin/setsid"))) {
@@ -83,6 +93,14 @@ public final class LocalNode implements AutoCloseable {
     private static String nodeBinary(Path projectRoot) {
         Path local = projectRoot.resolve(".tools/node_modules/node/bin/node");
         return Files.isExecutable(local) ? local.toString() : "node";
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static int freePort() {

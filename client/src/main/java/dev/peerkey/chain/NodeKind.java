@@ -54,6 +54,24 @@ public enum NodeKind {
         };
     }
 
+    /** Whether the node can keep its chain (blocks, accounts, contracts) in a directory across restarts. */
+    public boolean keepsState() {
+        return this != HARDHAT;
+    }
+
+    /**
+     * The arguments that make the node load its chain from {@code stateDir} and save it there: Anvil's
+     * {@code --state FILE} (loaded at start, written when the node is stopped, and every 30 s), Ganache's
+     * {@code --database.dbPath DIR} (written as it goes). Hardhat's node has no such option: none.
+     */
+    public List<String> stateArguments(Path stateDir) {
+        return switch (this) {
+            case HARDHAT -> List.of();
+            case ANVIL -> List.of("--state", stateDir.resolve("anvil-state.json").toString(), "--state-interval", "30");
+            case GANACHE -> List.of("--database.dbPath", stateDir.resolve("ganache-db").toString());
+        };
+    }
+
     /** Anvil's native binary from the platform package that `@foundry-rs/anvil` installs beside itself. */
     private Path anvilBinary(Path projectRoot) {
         String os = System.getProperty("os.name").toLowerCase(Locale.ROOT).startsWith("mac") ? "darwin" : "linux";

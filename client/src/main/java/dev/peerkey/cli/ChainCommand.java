@@ -24,8 +24,13 @@ final class ChainCommand {
         GlobalOptions options;
 
         @Option(names = "--node", paramLabel = "NODE", converter = NodeKindConverter.class,
-                description = "The node to run: hardhat (the default), anvil or ganache, each installed from npm.")
+                description = "The node to run: hardhat (the default), anvil or ganache, each installed from npm."
+                        + " Anvil and Ganache keep their chain across `chain stop` / `chain start`; Hardhat does not.")
         NodeKind node;
+
+        @Option(names = "--fresh", description = "Discard the chain this kind of node saved at its last stop and"
+                + " start a new one (nothing deployed or registered).")
+        boolean fresh;
 
         @Override
         public void run() {
@@ -48,20 +53,48 @@ final class ChainCommand {
                 return;
             }
             NodeKind kind = node == null ? NodeKind.HARDHAT : node;
-            LocalNode started = LocalNode.start(kind, ProjectRoot.find(), options.chainDir.resolve("node.log"),
-                    out::progress, true);
-            new LocalChainState(started.rpcUrl(), started.pid(), started.logFile().toString(), kind)
-                    .write(options.chainDir);
+            SavedChain saved = new SavedChain(options.chainDir, kind);
+            if (fresh) {
+                saved.discard();
+            }
+            boolean resuming = saved.exists();
+            saved.prepare();
+            int savedPort = resuming ? saved.savedPort() : 0;
+            LocalNode started = LocalNode.start(kind, kind.stateArguments(saved.dir()), ProjectRoot.find(),
+                    options.chainDir.resolve("node.log"), out::progress, true, savedPort);
+            if (savedPort > 0 && !started.rpcUrl().endsWith(":" + savedPort)) {
+                out.progress("port " + savedPort + " of the saved chain is taken, so it now runs at "
+                        + started.rpcUrl() + ": restart any `listen`, `inbox --follow` or `chat` still running");
+            }
+            LocalChainState state = new LocalChainState(started.rpcUrl(), started.pid(), started.logFile().toString(),
+                    kind);
+            long block;
+            try (Chain chain = Chain.connect(started.rpcUrl())) {
+                block = chain.blockNumber();
+                if (resuming) {
+                    state = saved.restore(state, chain, out::progress);
+                    out.progress("resumed the local " + kind.label() + " chain saved in " + saved.dir() + " at block "
+                            + block + " (`chain start --fresh` starts a new one)");
+                } else if (fresh && kind.keepsState()) {
+                    out.progress("a fresh chain: the saved one was discarded");
+                }
+            }
+            state.write(options.chainDir);
             var fields = Output.fields();
             fields.put("node", kind.option());
             fields.put("rpc", started.rpcUrl());
             fields.put("pid", started.pid());
             fields.put("log", started.logFile().toString());
+            fields.put("resumed", resuming);
+            fields.put("block", block);
+            fields.put("registry", state.registry());
+            fields.put("messenger", state.messenger());
             out.result(fields);
         }
     }
 
-    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the local chain.")
+    @Command(name = "stop", mixinStandardHelpOptions = true,
+            description = "Stop the local chain. Anvil and Ganache save it for the next `chain start`; Hardhat's is lost.")
     static final class Stop implements Runnable {
         @Mixin
         GlobalOptions options;
@@ -71,12 +104,35 @@ final class ChainCommand {
             Output out = new Output(options.json);
             LocalChainState state = LocalChainState.read(options.chainDir)
                     .orElseThrow(() -> new ChainException("no local chain recorded in " + options.chainDir));
-            boolean wasRunning = state.nodeRunning() && LocalNode.stop(state.pid());
+            NodeKind kind = state.nodeKind();
+            SavedChain saved = new SavedChain(options.chainDir, kind);
+            boolean running = state.nodeRunning();
+            if (running && kind.keepsState()) {
+                String chainKey = null;
+                try (Chain chain = Chain.connect(state.rpc())) {
+                    chainKey = chain.chainKey();
+                } catch (ChainException notAnswering) {
+                    // the node saves its state anyway; without the key no deployment record is carried over
+                }
+                saved.recordDeployment(state, chainKey);
+            }
+            boolean wasRunning = running && LocalNode.stop(state.pid());
             LocalChainState.delete(options.chainDir);
+            if (kind.keepsState()) {
+                out.progress("stopped the local " + kind.label() + " chain; its state (blocks, registrations,"
+                        + " handshakes, the deployment) is saved in " + saved.dir() + ": `peerkey chain start --node "
+                        + kind.option() + "` resumes it, `--fresh` discards it");
+            } else {
+                out.progress("stopped the local " + kind.label() + " chain; Hardhat's node keeps no state: its blocks,"
+                        + " registrations and deployment are gone and the next `chain start` begins a new chain"
+                        + " (`chain start --node anvil` or `--node ganache` keeps its state across a stop)");
+            }
             var fields = Output.fields();
-            fields.put("node", state.nodeKind().option());
+            fields.put("node", kind.option());
             fields.put("rpc", state.rpc());
             fields.put("stopped", wasRunning);
+            fields.put("stateKept", kind.keepsState());
+            fields.put("stateDir", kind.keepsState() ? saved.dir().toString() : null);
             out.result(fields);
         }
     }

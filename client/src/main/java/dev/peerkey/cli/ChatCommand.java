@@ -10,15 +10,25 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** `peerkey chat <peer>`: an interactive conversation. */
 @Command(name = "chat", mixinStandardHelpOptions = true,
         description = {"Talk with a peer as the identity given with --id (default: the profile's default): each line"
                 + " typed is sent (directly when possible, else through the mailbox); the peer's messages to that"
-                + " identity are printed as they arrive, control characters escaped. End with Ctrl-D.",
+                + " identity are printed as they arrive, control characters escaped.",
+            "On a terminal: a prompt naming the peer (its contact name, else its display name), line editing (arrow"
+                    + " keys, Up recalls earlier lines), the last messages of the conversation (--last), the peer's"
+                    + " messages printed above the line being typed, and a mark on each of your lines: ... queued,"
+                    + " ✓ sent, ✓✓ delivered (a line follows when the acknowledgement arrives). /help lists the"
+                    + " commands; /quit, Ctrl-D or Ctrl-C on an empty line ends the chat.",
+            "Plain mode, when standard input or output is not a terminal (a pipe, a file): each line read is sent,"
+                    + " progress goes to standard error, the peer's messages to standard output; end of input ends"
+                    + " the chat. Messages shown count as read (`inbox --unread`).",
             "Without a session, each line goes inside a signed handshake request (a message request the peer reads"
                     + " when it accepts); once the peer accepts, lines go through the session."})
 final class ChatCommand implements Runnable {
@@ -28,12 +38,18 @@ final class ChatCommand implements Runnable {
     @Mixin
     ChatOptions chat;
 
-    @Parameters(index = "0", paramLabel = "PEER", description = "The peer's ID, display name or address.")
+    @Parameters(index = "0", paramLabel = "PEER", description = "The peer: a contact's name, or its ID, display name"
+            + " or address.")
     String peer;
+
+    @Option(names = "--last", paramLabel = "N", defaultValue = "20", description = "On a terminal, how many of the"
+            + " conversation's last messages to show on entry (default: ${DEFAULT-VALUE}; 0: none).")
+    int last;
 
     @Override
     public void run() {
         try (Context ctx = new Context(options); ChatRuntime rt = ChatRuntime.open(ctx, chat, null)) {
+            rt.client.holdAcknowledgements(ChatClient.ACK_GRACE); // a line typed meanwhile carries them
             PeerId peerId = rt.peer(peer);
             rt.warnIfVerificationLapsed(peerId);
             rt.client.requireCanSend(); // a revoked or expired identity stops here, before any step or payment
@@ -42,6 +58,19 @@ final class ChatCommand implements Runnable {
             if (rt.sessionOrWait(peerId, chat.timeout).isEmpty()) {
                 ctx.out.progress("no session with " + name + " yet: each line you type goes in a handshake request,"
                         + " which " + name + " reads on accepting");
+            }
+            if (!ctx.options.json && Terminal.interactive()) {
+                Optional<org.jline.terminal.Terminal> terminal = ChatScreen.terminal();
+                if (terminal.isPresent()) {
+                    try (org.jline.terminal.Terminal t = terminal.get()) {
+                        ctx.out.progress("chatting with " + rt.contacts().label(peerId)
+                                + "; Enter sends, /help for help, Ctrl-D to end");
+                        new ChatScreen(rt, peerId, last).run(t);
+                    } catch (IOException e) {
+                        throw new PeerkeyException("cannot use the terminal: " + e.getMessage());
+                    }
+                    return;
+                }
             }
             ctx.out.progress("chatting with " + name + "; type a line to send it, Ctrl-D to end");
             MessagePrinter printer = rt.printer();
@@ -84,6 +113,7 @@ final class ChatCommand implements Runnable {
                 for (Message m : rt.textAfter(seq)) {
                     if (m.direction() == Direction.IN && m.peer().equals(peer) && m.ourId().equals(rt.client.id())) {
                         printer.print(m);
+                        rt.store.inTransaction(tx -> tx.markRead(m.id()));
                     }
                     seq = m.seq();
                 }

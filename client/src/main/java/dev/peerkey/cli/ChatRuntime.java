@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.web3j.crypto.Credentials;
 
@@ -34,16 +36,32 @@ final class ChatRuntime implements AutoCloseable {
     /** The environment variable with a test's clock offset (see {@link #clock()}). */
     static final String TEST_CLOCK_OFFSET = "PEERKEY_TEST_CLOCK_OFFSET";
 
+    /**
+     * The grace period of a command that sends and exits: it holds the acknowledgements it owes
+     * for its whole run (a message it posts carries those owed to its peer), and closing its chat
+     * client sends the rest.
+     */
+    static final Duration UNTIL_EXIT = Duration.ofDays(1);
+
     final Context ctx;
     final Store store;
     final ChatClient client;
     final Duration poll;
+    /** Where the chat client's warnings go: standard error, or the chat screen while it runs. */
+    private final AtomicReference<Consumer<String>> notices;
 
-    private ChatRuntime(Context ctx, Store store, ChatClient client, Duration poll) {
+    private ChatRuntime(Context ctx, Store store, ChatClient client, Duration poll,
+            AtomicReference<Consumer<String>> notices) {
         this.ctx = ctx;
         this.store = store;
         this.client = client;
         this.poll = poll;
+        this.notices = notices;
+    }
+
+    /** Sends the chat client's warnings to {@code sink} (the chat screen prints them above its input line). */
+    void routeNotices(Consumer<String> sink) {
+        notices.set(sink);
     }
 
     /**
@@ -64,11 +82,12 @@ final class ChatRuntime implements AutoCloseable {
                 : () -> ListenerFile.running(ctx.options.home, ctx.storeKey()).orElse(null);
         ChatClient.Settings settings = new ChatClient.Settings(options.ackTimeout, Duration.ofSeconds(2),
                 ctx.messengerBlock(), endpoint);
+        AtomicReference<Consumer<String>> notices = new AtomicReference<>(ctx.out::progress);
         ChatClient client = new ChatClient(store, me, mailboxAccount, ctx.registry(), ctx.messenger(), clock, settings,
-                notice -> ctx.out.progress("warning: " + notice));
+                notice -> notices.get().accept("warning: " + notice));
         Duration poll = options.poll != null ? options.poll
                 : ctx.chain().isDevChain() ? Duration.ofMillis(25) : Duration.ofSeconds(2);
-        return new ChatRuntime(ctx, store, client, poll);
+        return new ChatRuntime(ctx, store, client, poll, notices);
     }
 
     /**
@@ -108,7 +127,9 @@ final class ChatRuntime implements AutoCloseable {
 
     /** Prints messages, naming our identity in each line when the profile has several. */
     MessagePrinter printer() {
-        return new MessagePrinter(ctx.options.json, ctx.profile().identities().size() > 1, contacts()::label);
+        Contacts contacts = contacts();
+        return new MessagePrinter(ctx.options.json, ctx.profile().identities().size() > 1, contacts::label,
+                peer -> contacts.of(peer).map(c -> c.name()).orElse(null));
     }
 
     /** The profile's named contacts, as stored now. */

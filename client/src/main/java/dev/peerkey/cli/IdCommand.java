@@ -18,7 +18,10 @@ import picocli.CommandLine.Spec;
 
 /** `peerkey id new|show|list`: the identities kept in this profile. */
 @Command(name = "id", mixinStandardHelpOptions = true, description = "Create and show this profile's identities.",
-        subcommands = {IdCommand.New.class, IdCommand.Show.class, IdCommand.ListIds.class, IdCommand.Use.class})
+        subcommands = {IdCommand.New.class, IdCommand.Show.class, IdCommand.ListIds.class, IdCommand.Use.class,
+            IdKeyCommands.Export.class,
+            IdKeyCommands.Import.class,
+            IdKeyCommands.Passwd.class})
 final class IdCommand {
 
     /** Below this length `id new` warns: the keystore's scrypt slows a guesser, it cannot save a short password. */
@@ -134,7 +137,26 @@ final class IdCommand {
         public void run() {
             Profile profile = new Profile(options.home, false);
             PeerId id = profile.identity(selector);
-            new Output(options.json).result(describe(id, profile.currentPublicKey(id)));
+            Output out = new Output(options.json);
+            PublicKey current = profile.currentPublicKey(id);
+            var fields = describe(id, current);
+            fields.put("keyIndex", keyIndex(id, current, out));
+            fields.put("keyAddress", current.address());
+            out.result(fields);
+        }
+
+        /** 0 for the key the ID was made from; after a rotation the registry numbers the key (null if unreachable). */
+        private Integer keyIndex(PeerId id, PublicKey current, Output out) {
+            if (current.id().equals(id)) {
+                return 0;
+            }
+            try (Context ctx = new Context(options)) {
+                return ctx.registry().lookup(id).filter(r -> r.publicKey().equals(current))
+                        .map(r -> r.keyIndex()).orElse(null);
+            } catch (RuntimeException e) {
+                out.progress("the key was rotated; its index is on chain, which is not reachable: " + e.getMessage());
+                return null;
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import dev.peerkey.PeerkeyException;
 import dev.peerkey.chain.FollowerBackoff;
 import dev.peerkey.handshake.Endpoint;
 import dev.peerkey.identity.PeerId;
+import dev.peerkey.messaging.ChatClient;
 import dev.peerkey.messaging.SyncLock;
 import dev.peerkey.store.Direction;
 import dev.peerkey.store.Message;
@@ -69,6 +70,7 @@ final class ListenCommand implements Runnable {
             if (told > 0) {
                 ctx.out.progress("sent our endpoint to " + told + " peer(s)");
             }
+            rt.client.holdAcknowledgements(ChatClient.ACK_GRACE); // a reply posted meanwhile carries them
             rt.client.resendIfDue(); // the first call of a process always runs
             MessagePrinter printer = rt.printer();
             PeerId only = chat.identity == null ? null : rt.client.id();

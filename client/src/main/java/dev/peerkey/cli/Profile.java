@@ -112,6 +112,11 @@ final class Profile {
         this.lightScrypt = lightScrypt;
         Path dir = home.resolve("keystore");
         this.keystore = lightScrypt ? Keystore.withLightScrypt(dir) : new Keystore(dir);
+        PasswordChange.finish(home); // a crash may have interrupted `id passwd`
+    }
+
+    Keystore keystore() {
+        return keystore;
     }
 
     Path home() {
@@ -119,12 +124,17 @@ final class Profile {
     }
 
     Config config() {
+        return configAt(home).orElse(Config.empty());
+    }
+
+    /** The profile.json of the profile at {@code home}, if it has one (read only: nothing is finished or made). */
+    static Optional<Config> configAt(Path home) {
         Path file = home.resolve(CONFIG);
         if (!Files.isRegularFile(file)) {
-            return Config.empty();
+            return Optional.empty();
         }
         try {
-            return JSON.readValue(file.toFile(), Config.class);
+            return Optional.of(JSON.readValue(file.toFile(), Config.class));
         } catch (IOException e) {
             throw new PeerkeyException("profile file " + file + " is unreadable: " + e.getMessage());
         }
@@ -155,6 +165,28 @@ final class Profile {
      * (which `register` commits to on chain).
      */
     void addIdentity(IdentityKey key, char[] password, String recoveryAddress) {
+        checkProfilePassword(password);
+        keystore.save(key, password);
+        Config next = config().withIdentity(key.id(), key.publicKey());
+        save(recoveryAddress == null ? next : next.withRecovery(key.id(), recoveryAddress));
+    }
+
+    /**
+     * Adds an imported key as a new identity: {@code file} (a V3 keystore that opens with the
+     * profile's password) stored as it is, or, if null, the key encrypted anew under the password.
+     */
+    void importIdentity(IdentityKey key, char[] password, byte[] file) {
+        checkProfilePassword(password);
+        if (file != null) {
+            keystore.saveRaw(key.id(), file);
+        } else {
+            keystore.save(key, password);
+        }
+        save(config().withIdentity(key.id(), key.publicKey()));
+    }
+
+    /** Checks {@code password} is the profile's (the first identity's makes the store key). */
+    private void checkProfilePassword(char[] password) {
         try {
             if (config().defaultIdentity() == null && !Files.exists(storeKeyFile())) {
                 createStoreKey(password);
@@ -168,9 +200,6 @@ final class Profile {
             throw new PeerkeyException("this is not the password of the profile " + home
                     + ": every identity of a profile is encrypted under the profile's one password");
         }
-        keystore.save(key, password);
-        Config next = config().withIdentity(key.id(), key.publicKey());
-        save(recoveryAddress == null ? next : next.withRecovery(key.id(), recoveryAddress));
     }
 
     /** The address of the identity's recovery key, if it was made with one. */

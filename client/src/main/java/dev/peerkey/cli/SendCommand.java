@@ -40,6 +40,10 @@ final class SendCommand implements Runnable {
                     + " acknowledged).")
     String via;
 
+    @Option(names = "--yes", description = "Send a text that needs a 16 KiB mailbox post (over about 4 KiB)"
+            + " without asking; its gas and cost are printed first.")
+    boolean yes;
+
     @Override
     public void run() {
         Transport transport = parseVia(via);
@@ -48,6 +52,9 @@ final class SendCommand implements Runnable {
             PeerId peerId = rt.peer(peer);
             rt.warnIfVerificationLapsed(peerId);
             rt.client.requireCanSend(); // a revoked or expired identity stops here, before any step or payment
+            CostCheck.mailboxPost(ctx, text, transport, yes); // a 16 KiB post: its gas first, then ask
+            // Acknowledgements owed to the peer ride in the message's transaction; the rest go out on exit.
+            rt.client.holdAcknowledgements(ChatRuntime.UNTIL_EXIT);
             rt.catchUpIfFree(); // endpoint updates and acknowledgements first
             if (rt.sessionOrWait(peerId, chat.timeout).isEmpty()) {
                 sendInRequest(ctx, rt, peerId);
@@ -65,6 +72,7 @@ final class SendCommand implements Runnable {
             fields.put("delivered", sent.delivered());
             fields.put("txHash", sent.txHash());
             fields.put("gasUsed", sent.gasUsed());
+            fields.put("acksCarried", sent.acksCarried());
             fields.put("fallbackReason", sent.fallbackReason());
             ctx.out.result(fields);
         }

@@ -177,6 +177,109 @@ public final class Keystore {
         return key;
     }
 
+    /** scrypt below this cost n (2^14) is refused on import: geth's "light" level. */
+    public static final int MIN_SCRYPT_N = 1 << 14;
+    /** pbkdf2-hmac-sha256 below this iteration count c is refused on import. */
+    public static final int MIN_PBKDF2_C = 100_000;
+
+    /**
+     * The key derivation of a V3 keystore file: {@code kdf} is scrypt or pbkdf2, {@code parameter}
+     * its cost parameter (n or c), {@code value} its value and {@code minimum} what import accepts.
+     */
+    public record Kdf(String kdf, String parameter, long value, long minimum) {
+        public boolean weak() {
+            return value < minimum;
+        }
+
+        @Override
+        public String toString() {
+            return kdf + " " + parameter + " = " + value;
+        }
+    }
+
+    /**
+     * Reads a V3 keystore file's key derivation without decrypting it.
+     *
+     * @throws KeystoreException NOT_FOUND, CORRUPT or IO
+     */
+    public static Kdf kdfOf(Path file) {
+        KeystoreJson.Parsed parsed;
+        try {
+            parsed = KeystoreJson.parse(readBounded(file));
+        } catch (KeystoreJson.Defect d) {
+            throw corrupt(String.valueOf(file.getFileName()), d.getMessage());
+        }
+        Object params = parsed.wallet().getCrypto().getKdfparams();
+        if (params instanceof WalletFile.ScryptKdfParams scrypt) {
+            return new Kdf("scrypt", "n", scrypt.getN(), MIN_SCRYPT_N);
+        }
+        return new Kdf("pbkdf2", "c", ((WalletFile.Aes128CtrKdfParams) params).getC(), MIN_PBKDF2_C);
+    }
+
+    /** The bytes of the stored file of {@code id}, as written (for an export). */
+    public byte[] rawFile(PeerId id) {
+        Path file = fileOf(id);
+        if (!Files.exists(file)) {
+            throw new KeystoreException(Reason.NOT_FOUND, "no key for " + id + " in " + dir);
+        }
+        return readBounded(file);
+    }
+
+    /**
+     * Stores an already encrypted V3 file for {@code id} as it is (an import that keeps the
+     * file's own encryption); never over an existing file.
+     */
+    public Path saveRaw(PeerId id, byte[] json) {
+        Path target = fileOf(id);
+        createDir();
+        try {
+            writeAtomically(dir, target, json, false, fileAttributes());
+            return target;
+        } catch (FileAlreadyExistsException e) {
+            throw new KeystoreException(Reason.IO, "a key for " + id + " already exists in " + dir, e);
+        } catch (IOException e) {
+            throw new KeystoreException(Reason.IO, "cannot write keystore file " + target + ": " + describe(e), e);
+        }
+    }
+
+    /** {@code key} encrypted under {@code password} as a V3 file, with the standard or light scrypt cost. */
+    public static byte[] encrypted(IdentityKey key, char[] password, boolean light) {
+        return KeystoreJson.write((light ? withLightScrypt(Path.of(".")) : new Keystore(Path.of(".")))
+                .encrypt(key, password));
+    }
+
+    /**
+     * Writes {@code data} to {@code target} through a synced temporary file in {@code dir}: moved
+     * over an existing file if {@code replace}, else linked into place (failing if it exists).
+     */
+    public static void writeAtomically(Path dir, Path target, byte[] data, boolean replace,
+            FileAttribute<?>... attributes) throws IOException {
+        Path tmp = Files.createTempFile(dir, ".peerkey-", ".tmp", attributes);
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(data);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            if (replace) {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                Files.createLink(target, tmp);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Mode 0600 for a new file where the file system has POSIX permissions. */
+    public static FileAttribute<?>[] ownerOnly(Path dir) {
+        return dir.getFileSystem().supportedFileAttributeViews().contains("posix")
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE)}
+                : new FileAttribute<?>[0];
+    }
+
     /**
      * The IDs with a keystore file here, sorted. Only cheap checks (name pattern and the
      * address field); a listed file may still fail to decrypt. Other files are ignored.

@@ -11,6 +11,7 @@ import dev.peerkey.store.Message;
 import dev.peerkey.store.MessageKind;
 import dev.peerkey.store.MessageRequest;
 import dev.peerkey.store.MessageStatus;
+import dev.peerkey.store.Post;
 import dev.peerkey.store.SessionRecord;
 import dev.peerkey.store.SessionStatus;
 import dev.peerkey.store.Store;
@@ -51,9 +52,12 @@ public final class ChatClient implements AutoCloseable {
         }
     }
 
-    /** How a message went out: its ID, the transport, the gas if it went on chain, and why direct was not used. */
+    /**
+     * How a message went out: its ID, the transport, the gas if it went on chain, why direct was
+     * not used, and how many acknowledgements of the peer's messages its mailbox transaction carried.
+     */
     public record Sent(Message message, Transport via, String txHash, Long gasUsed, String fallbackReason,
-            boolean delivered) { }
+            boolean delivered, int acksCarried) { }
 
     /**
      * A handshake request of ours on chain.
@@ -90,6 +94,18 @@ public final class ChatClient implements AutoCloseable {
     /** How old an unsent or unacknowledged message must be before {@link #resendQueued} sends it again. */
     public static final Duration RESEND_AFTER = Duration.ofMinutes(1);
 
+    /**
+     * How long a running process (listen, chat, inbox --follow) holds an acknowledgement back so
+     * that a reply of ours on the same session, posted meanwhile, carries it in its own
+     * transaction instead of a transaction of its own ({@link #holdAcknowledgements}). Well under
+     * the sender's resend timer: a sender running an older client resends what has no
+     * acknowledgement {@link #RESEND_AFTER} (a minute) after posting it, and the acknowledgement
+     * must be mined before that: 10 s of grace, plus a follower's poll (2 s on a real chain), plus a
+     * block (12 s on Ethereum) leaves more than half the minute to spare. The sender's "delivered"
+     * comes at most this much later than it would with an acknowledgement sent at once.
+     */
+    public static final Duration ACK_GRACE = Duration.ofSeconds(10);
+
     private final Store store;
     private final LocalIdentity me;
     private final Clock clock;
@@ -103,6 +119,8 @@ public final class ChatClient implements AutoCloseable {
     private final KeyBinding keys;
     private final DirectLinks links;
     private final Consumer<String> notices;
+    private final OwedAcks owed;
+    private final MessengerContract contract;
 
     /**
      * @param mailboxAccount the account that sends and pays for every mailbox post (messages,
@@ -123,12 +141,14 @@ public final class ChatClient implements AutoCloseable {
         this.inbound = new Inbound(store, keys::requireCurrent, clock);
         this.answers = new DirectAnswers(inbound, notices);
         MailboxPoster poster = new MailboxPoster(store, contract, mailboxAccount, clock);
-        this.outbound = new Outbound(store, inbound, poster, links, settings.ackTimeout());
+        this.contract = contract;
+        this.owed = new OwedAcks(store, me.id());
+        this.outbound = new Outbound(store, inbound, poster, links, settings.ackTimeout(), owed, clock);
         this.handshakes = new Handshakes(store, me, identityAccount, contract, peers, keys, clock,
                 settings.advertised());
         this.requests = new Requests(store, me, handshakes, peers, clock);
         this.follower = new MailboxFollower(store, me.id(), contract, handshakes, requests, inbound, outbound,
-                settings.startBlock(), notices, clock);
+                settings.startBlock(), notices, clock, owed);
     }
 
     public PeerId id() {
@@ -312,38 +332,74 @@ public final class ChatClient implements AutoCloseable {
             return session;
         }, packet, MessageKind.TEXT, packet.body());
         Outbound.Delivery d = outbound.deliver(queued, via);
-        return new Sent(queued.message(), d.via(), d.txHash(), d.gasUsed(), d.fallbackReason(), d.delivered());
+        return new Sent(queued.message(), d.via(), d.txHash(), d.gasUsed(), d.fallbackReason(), d.delivered(),
+                d.acksCarried());
     }
 
-    /** Reads the mailbox once from the cursor to the head: answers, finishes, receives, acknowledges. */
+    /**
+     * Reads the mailbox once from the cursor to the head: answers, finishes, receives; then sends
+     * the acknowledgements owed longer than the grace period ({@link #holdAcknowledgements}; with
+     * none set, everything this pass read is acknowledged at its end).
+     */
     public SyncReport sync() {
-        return follower.pass();
+        SyncReport report = follower.pass();
+        follower.acknowledgeOwed(false);
+        return report;
+    }
+
+    /**
+     * Holds acknowledgements back for up to {@code grace} after the mailbox pass that read their
+     * messages, so that a message we post on the same session meanwhile (from this process or
+     * another of the profile) carries them in its transaction. A running process uses
+     * {@link #ACK_GRACE}; a command that sends and exits may hold them for its whole run, since
+     * {@link #close} sends whatever is still owed. Zero (the default) acknowledges at the end of
+     * each pass.
+     */
+    public void holdAcknowledgements(Duration grace) {
+        owed.holdFor(grace);
+    }
+
+    /** Sends every acknowledgement still owed now, whatever the grace period (as {@link #close} does). */
+    public void acknowledgeOwed() {
+        follower.acknowledgeOwed(true);
+    }
+
+    /** How many acknowledgements this identity owes and has not sent (held back, waiting for a post to carry them). */
+    public int owedAcknowledgements() {
+        return owed.size();
     }
 
     /**
      * Delivers again, in the same envelope, every message this identity sent that the peer has
-     * not acknowledged: stored but never handed to a transport (the process died right after
-     * storing it, or the node refused it for now), or sent directly or through the mailbox without
-     * an acknowledgement (the post or the acknowledgement may have been dropped by a chain
-     * reorganisation, or the acknowledgement could not be paid for). The peer drops copies it
-     * already has and acknowledges them again. A message is resent {@link #RESEND_AFTER} after it
-     * was stored or last sent, then at growing intervals (each as long as the message had been
-     * waiting at its last send, at most {@link #MAX_RESEND_INTERVAL}), so a peer that is offline
-     * for long costs a few posts, not one a minute. One message that fails does not stop the
-     * others: a permanent refusal marks it failed (never retried), a passing failure leaves it
-     * queued; each is reported as a notice. Returns how many went out.
+     * not acknowledged, when it is due: stored but never handed to a transport (the process died
+     * right after storing it, or the node refused it for now), or sent directly or through the
+     * mailbox without an acknowledgement. The peer drops copies it already has and acknowledges
+     * them again.
+     *
+     * <p>A message whose last send was a mailbox post is checked on chain first ({@link
+     * PostPresence}): if a reorganisation dropped the post, it is posted again at once; if the post
+     * is still there, the recipient reads it whenever it next reads its mailbox, and a copy is only
+     * a backstop, on the slower schedule of {@link #backstopDue}. Any other unacknowledged message
+     * is resent {@link #RESEND_AFTER} after it was stored or last sent, then at growing intervals
+     * ({@link #resendDue}). One message that fails does not stop the others: a permanent refusal
+     * marks it failed (never retried), a passing failure leaves it queued; each is reported as a
+     * notice. Returns how many went out.
      */
     public int resendQueued() {
         Instant now = clock.instant();
         // Only on established sessions: messages riding on a request are delivered by its answer.
-        List<Message> due = store.inTransactionReturning(tx -> tx.undelivered(me.id(), 1000).stream()
-                .filter(m -> m.envelope().length > 0 && resendDue(m, now))
+        List<Message> waiting = store.inTransactionReturning(tx -> tx.undelivered(me.id(), 1000).stream()
+                .filter(m -> m.envelope().length > 0)
                 .filter(m -> tx.sessionById(m.sessionId()).filter(s -> s.status() == SessionStatus.ESTABLISHED)
                         .isPresent())
                 .toList());
+        PostPresence presence = new PostPresence(contract.chain());
         int sent = 0;
-        for (Message m : due) {
+        for (Message m : waiting) {
             try {
+                if (!due(m, now, presence)) {
+                    continue;
+                }
                 outbound.deliver(m, null);
                 sent++;
             } catch (PeerkeyException e) {
@@ -353,16 +409,71 @@ public final class ChatClient implements AutoCloseable {
         return sent;
     }
 
+    /** Whether unacknowledged message {@code m} goes out again now; asks the chain about its post if it has one. */
+    private boolean due(Message m, Instant now, PostPresence presence) {
+        Optional<Post> post = m.status() == MessageStatus.SENT && m.transport() == Transport.CHAIN
+                ? store.inTransactionReturning(tx -> tx.post(m.id())) : Optional.empty();
+        if (post.isEmpty()) {
+            return resendDue(m, now); // queued, sent directly, or posted by a client that did not record posts
+        }
+        if (backstopDue(m, now)) {
+            return true;
+        }
+        PostPresence.Where where = presence.of(post.get());
+        switch (where.state()) {
+            case GONE -> {
+                notices.accept("the post of message " + m.id() + " is no longer on chain (a reorganisation"
+                        + " dropped it): posting it again");
+                return true;
+            }
+            case ON_CHAIN -> {
+                if (where.block() != null && where.block() != post.get().block()) { // moved by a reorganisation
+                    store.inTransaction(tx -> tx.recordPost(m.id(), new Post(post.get().txHash(), where.block())));
+                }
+                return false;
+            }
+            default -> {
+                return false; // back in the node's pool: it will be mined
+            }
+        }
+    }
+
     /** The longest wait between two sends of a message that is not acknowledged. */
     public static final Duration MAX_RESEND_INTERVAL = Duration.ofDays(1);
+    /**
+     * The first backstop resend of a message whose mailbox post is still on chain, counted from the
+     * post. Such a post reaches the recipient whenever it next reads its mailbox, so a copy helps
+     * only if the recipient read it and its acknowledgement was lost (dropped by a reorganisation
+     * too, or not paid for): rare, and what it costs is that the message shows "sent" for longer.
+     * If the recipient is offline, a copy helps nothing: it reads the original when it is back.
+     * Ten minutes is far beyond how long an online recipient takes to acknowledge (a poll, the
+     * {@link #ACK_GRACE}, a block), and ten times the {@link #RESEND_AFTER} used when nothing is
+     * known about the post; after it, intervals grow as in {@link #resendDue}, so a recipient
+     * offline for a day costs 8 copies of each message instead of 11, one offline for a week 14
+     * instead of 17.
+     */
+    public static final Duration BACKSTOP_AFTER = Duration.ofMinutes(10);
     /** How often a running process looks for messages to resend and handshake steps to submit again. */
     static final Duration RESEND_CHECK = Duration.ofSeconds(15);
 
-    /** Whether unacknowledged message {@code m} is due for a (re)send at {@code now}. */
+    /** Whether unacknowledged message {@code m}, its post unknown or not on chain, is due for a (re)send at {@code now}. */
     static boolean resendDue(Message m, Instant now) {
+        return due(m, now, RESEND_AFTER);
+    }
+
+    /**
+     * Whether unacknowledged message {@code m}, whose mailbox post is still on chain, is due for a
+     * backstop resend at {@code now}: {@link #BACKSTOP_AFTER} after its last send, then at intervals
+     * as long as it had been waiting, at most {@link #MAX_RESEND_INTERVAL}.
+     */
+    static boolean backstopDue(Message m, Instant now) {
+        return due(m, now, BACKSTOP_AFTER);
+    }
+
+    private static boolean due(Message m, Instant now, Duration first) {
         Instant last = m.sentAt() != null && m.status() != MessageStatus.QUEUED ? m.sentAt() : m.createdAt();
         Duration waited = Duration.between(m.createdAt(), last);
-        Duration interval = waited.compareTo(RESEND_AFTER) < 0 ? RESEND_AFTER
+        Duration interval = waited.compareTo(first) < 0 ? first
                 : waited.compareTo(MAX_RESEND_INTERVAL) > 0 ? MAX_RESEND_INTERVAL : waited;
         return !last.plus(interval).isAfter(now);
     }
@@ -432,8 +543,21 @@ public final class ChatClient implements AutoCloseable {
         return answers.answer(frame);
     }
 
+    /**
+     * Sends the acknowledgements still owed, if this client was holding them back ({@link
+     * #holdAcknowledgements}; one that was not sent its own at the end of each pass, and leaves a
+     * running listener's alone), then closes.
+     */
     @Override
     public void close() {
-        links.close();
+        try {
+            if (!owed.grace().isZero() && owed.size() > 0) {
+                acknowledgeOwed();
+            }
+        } catch (RuntimeException e) {
+            notices.accept("could not send the acknowledgements still owed: " + e.getMessage());
+        } finally {
+            links.close();
+        }
     }
 }

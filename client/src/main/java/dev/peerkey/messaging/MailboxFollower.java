@@ -39,7 +39,8 @@ import org.web3j.utils.Numeric;
  * {@link Requests}), finishes our handshakes, and accepts mailbox envelopes
  * for our sessions' tags. Every step is idempotent, and the cursor moves only after the whole
  * range is handled, so a crash at any point re-reads rather than loses. Mailbox messages are
- * acknowledged in one packet per session per range.
+ * acknowledged in one packet per session: carried by our next post on that session if one comes
+ * within the grace period ({@link OwedAcks}), else on their own, all sessions' in one batch.
  */
 final class MailboxFollower {
     /** Most tags in one eth_getLogs filter. */
@@ -62,11 +63,13 @@ final class MailboxFollower {
     private final long startBlock;
     private final Consumer<String> notices;
     private final Clock clock;
+    private final OwedAcks owed;
     /** The tags of the sessions followed in this pass, by epoch (see {@link TagWindow}). */
     private TagWindow window = TagWindow.of(List.of(), Optional.empty(), Instant.EPOCH);
 
     MailboxFollower(Store store, PeerId me, MessengerContract contract, Handshakes handshakes, Requests requests,
-            Inbound inbound, Outbound outbound, long startBlock, Consumer<String> notices, Clock clock) {
+            Inbound inbound, Outbound outbound, long startBlock, Consumer<String> notices, Clock clock,
+            OwedAcks owed) {
         this.store = store;
         this.me = me;
         this.contract = contract;
@@ -78,6 +81,7 @@ final class MailboxFollower {
         this.startBlock = startBlock;
         this.notices = notices;
         this.clock = clock;
+        this.owed = owed;
     }
 
     ChatClient.SyncReport pass() {
@@ -104,7 +108,9 @@ final class MailboxFollower {
                     .filter(e -> e instanceof ChainEvent.PostEvent).toList();
             handle(posts, counts);
         }
-        acknowledge(counts.toAck);
+        // Owed from now: a post of ours on the same session carries them, else they go out alone
+        // once the grace period has passed (acknowledgeOwed, after every pass).
+        counts.toAck.forEach((session, ids) -> owed.add(session.array(), ids));
         // The range counts as read only if the chain still ends in the head it was read to: a
         // reorganisation meanwhile may have changed what the logs said, so the next pass reads again.
         boolean unchanged = Arrays.equals(hashOf(head.number()), head.hash());
@@ -245,6 +251,14 @@ final class MailboxFollower {
                 notices.accept(e.getMessage());
             }
         }
+    }
+
+    /**
+     * Sends the acknowledgements that waited their grace period for a post to carry them ({@code
+     * all}: every one owed, as a command does before it exits).
+     */
+    void acknowledgeOwed(boolean all) {
+        acknowledge(all ? owed.takeAll() : owed.takeDue(clock.instant()));
     }
 
     /**

@@ -17,7 +17,10 @@ import dev.peerkey.store.Tx;
 import dev.peerkey.transport.direct.DirectTransportException;
 import dev.peerkey.transport.direct.Frame;
 import java.security.MessageDigest;
+import dev.peerkey.store.Post;
 import java.time.Duration;
+import java.time.Instant;
+import org.web3j.utils.Numeric;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -34,21 +37,36 @@ import java.util.function.Function;
  * fails with the peer's reason; nothing goes to the mailbox.
  */
 final class Outbound {
-    /** How one envelope went out. */
-    record Delivery(MessageId id, Transport via, String txHash, Long gasUsed, String fallbackReason, boolean delivered) { }
+    /**
+     * How one envelope went out.
+     *
+     * @param acksCarried how many acknowledgements (of messages the peer sent us) its mailbox
+     *     transaction carried besides it
+     */
+    record Delivery(MessageId id, Transport via, String txHash, Long gasUsed, String fallbackReason, boolean delivered,
+            int acksCarried) {
+        Delivery(MessageId id, Transport via, String txHash, Long gasUsed, String fallbackReason, boolean delivered) {
+            this(id, via, txHash, gasUsed, fallbackReason, delivered, 0);
+        }
+    }
 
     private final Store store;
     private final Inbound inbound;
     private final MailboxPoster mailbox;
     private final DirectLinks links;
     private final Duration ackTimeout;
+    private final OwedAcks owed;
+    private final java.time.Clock clock;
 
-    Outbound(Store store, Inbound inbound, MailboxPoster mailbox, DirectLinks links, Duration ackTimeout) {
+    Outbound(Store store, Inbound inbound, MailboxPoster mailbox, DirectLinks links, Duration ackTimeout,
+            OwedAcks owed, java.time.Clock clock) {
         this.store = store;
         this.inbound = inbound;
         this.mailbox = mailbox;
         this.links = links;
         this.ackTimeout = ackTimeout;
+        this.owed = owed;
+        this.clock = clock;
     }
 
     /** A stored outgoing message, with the session and route it goes by. */
@@ -112,7 +130,10 @@ final class Outbound {
                     // Recorded after the exchange, off the path to the peer: a crash before it leaves the
                     // message QUEUED, so it is resent and the peer drops the copy.
                     exchange(endpoint, route.outboxTag(), message.envelope(), message.id(),
-                            () -> store.inTransaction(tx -> tx.markSent(message.id(), Transport.DIRECT)));
+                            () -> store.inTransaction(tx -> {
+                                tx.markSent(message.id(), Transport.DIRECT);
+                                tx.recordPost(message.id(), null);
+                            }));
                     if (statusOf(message.id()) == MessageStatus.DELIVERED) {
                         return new Delivery(message.id(), Transport.DIRECT, null, null, null, true);
                     }
@@ -138,20 +159,52 @@ final class Outbound {
             throw giveUp(message, "its envelope has " + length + " bytes, more than the " + RouteCapacity.MAILBOX
                     + " the mailbox carries, and it was not delivered directly", fallback);
         }
+        // The acknowledgements we owe on this session ride in the same transaction: one
+        // acknowledgement envelope next to the message, so the peer's resend timer stops as it
+        // would for one sent alone, and no transaction of its own is paid for it.
+        byte[] sessionId = queued.session().sessionId();
+        Instant owedSince = clock.instant();
+        List<MessageId> carried = owed.take(sessionId);
+        byte[] ack = carried.isEmpty() ? null : ackEnvelope(sessionId, carried);
+        if (ack == null) {
+            carried = List.of();
+        }
         TxResult tx;
         try {
-            tx = mailbox.post(queued.session(), queued.route(), message.envelope());
+            if (ack == null) {
+                tx = mailbox.post(queued.session(), queued.route(), message.envelope());
+            } else {
+                tx = mailbox.postAll(List.of(
+                        new MailboxPoster.Item(queued.session(), queued.route(), message.envelope()),
+                        new MailboxPoster.Item(queued.session(), queued.route(), ack))).get(0);
+            }
         } catch (RevertException e) {
+            owed.giveBack(sessionId, carried, owedSince);
             if ("revert".equals(e.errorName())) {
                 throw keepQueued(message, e); // no error decoded: a node's failure as likely as a refusal
             }
             throw giveUp(message, e.getMessage(), fallback);
         } catch (PeerkeyException e) {
+            owed.giveBack(sessionId, carried, owedSince);
             throw keepQueued(message, e);
         }
-        store.inTransaction(t -> t.markSent(message.id(), Transport.CHAIN));
+        Post post = new Post(Numeric.hexStringToByteArray(tx.txHash()), tx.blockNumber());
+        store.inTransaction(t -> {
+            t.markSent(message.id(), Transport.CHAIN);
+            t.recordPost(message.id(), post);
+        });
         return new Delivery(message.id(), Transport.CHAIN, tx.txHash(), tx.gasUsed(), fallback,
-                statusOf(message.id()) == MessageStatus.DELIVERED);
+                statusOf(message.id()) == MessageStatus.DELIVERED, carried.size());
+    }
+
+    /** An acknowledgement of {@code ids} on the session, or null if the session can no longer encrypt (they stay owed). */
+    private byte[] ackEnvelope(byte[] sessionId, List<MessageId> ids) {
+        try {
+            return store.inTransactionReturning(tx -> inbound.encryptAck(tx, sessionId, ids));
+        } catch (PeerkeyException e) {
+            owed.giveBack(sessionId, ids, clock.instant());
+            return null;
+        }
     }
 
     /** Marks the message failed for good, with the reason, and says so. */

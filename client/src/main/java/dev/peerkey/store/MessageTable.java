@@ -143,6 +143,51 @@ final class MessageTable {
         return sql.list(SELECT + "WHERE m.seq > ? ORDER BY m.seq LIMIT ?", rs -> row(sql, rs), seq, limit);
     }
 
+    /**
+     * The newest {@code limit} chat messages that pass {@code filter}, oldest first (see
+     * {@link Tx#history}).
+     */
+    static List<Message> history(Sql sql, History filter) {
+        requirePositive(filter.limit());
+        StringBuilder where = new StringBuilder("WHERE m.kind = ?");
+        List<Object> args = new java.util.ArrayList<>(List.of(Bytes.code(MessageKind.TEXT)));
+        if (filter.ourId() != null) {
+            where.append(" AND s.our_id = ?");
+            args.add(filter.ourId().bytes());
+        }
+        if (filter.peer() != null) {
+            where.append(" AND s.peer_id = ?");
+            args.add(filter.peer().bytes());
+        }
+        if (filter.since() != null) {
+            where.append(" AND m.created_at >= ?");
+            args.add(filter.since().toEpochMilli());
+        }
+        if (filter.unreadOnly()) {
+            where.append(" AND m.direction = ? AND m.read_at IS NULL");
+            args.add(Bytes.code(Direction.IN));
+        } else if (!filter.outgoing()) {
+            where.append(" AND m.direction = ?");
+            args.add(Bytes.code(Direction.IN));
+        }
+        args.add(filter.limit());
+        List<Message> newestFirst = sql.list(SELECT + where + " ORDER BY m.seq DESC LIMIT ?", rs -> row(sql, rs),
+                args.toArray());
+        return newestFirst.reversed();
+    }
+
+    /** Marks these incoming messages read (when first shown); returns how many were unread. */
+    static int markRead(Sql sql, long now, MessageId id) {
+        return sql.update("UPDATE messages SET read_at = ? WHERE id = ? AND direction = ? AND read_at IS NULL", now,
+                id.bytes(), Bytes.code(Direction.IN));
+    }
+
+    /** Whether the incoming message {@code id} was shown; false for an unknown or outgoing one. */
+    static boolean isRead(Sql sql, MessageId id) {
+        return sql.exists("SELECT 1 FROM messages WHERE id = ? AND direction = ? AND read_at IS NOT NULL", id.bytes(),
+                Bytes.code(Direction.IN));
+    }
+
     static long lastSeq(Sql sql) {
         return sql.one("SELECT COALESCE(MAX(seq), 0) FROM messages", rs -> rs.getLong(1)).orElse(0L);
     }
@@ -197,6 +242,21 @@ final class MessageTable {
         return sql.update("UPDATE messages SET status = ?, transport = ?, sent_at = ?, error = NULL WHERE id = ?"
                 + " AND direction = ? AND status IN (?, ?, ?) AND cancelled_at IS NULL", SENT, Bytes.code(transport),
                 now, id.bytes(), OUT, QUEUED, SENT, FAILED) > 0;
+    }
+
+    /**
+     * Records the mailbox post that carried an outgoing message (or, {@code txHash} null, that it
+     * last went by another transport).
+     */
+    static boolean recordPost(Sql sql, MessageId id, byte[] txHash, Long block) {
+        return sql.update("UPDATE messages SET post_tx = ?, post_block = ? WHERE id = ? AND direction = ?", txHash,
+                block, id.bytes(), OUT) > 0;
+    }
+
+    /** The mailbox post recorded for an outgoing message, if its last send was one. */
+    static Optional<Post> post(Sql sql, MessageId id) {
+        return sql.one("SELECT post_tx, post_block FROM messages WHERE id = ? AND direction = ? AND post_tx IS NOT NULL",
+                rs -> new Post(rs.getBytes(1), rs.getLong(2)), id.bytes(), OUT);
     }
 
     static boolean markDelivered(Sql sql, long now, MessageId id) {

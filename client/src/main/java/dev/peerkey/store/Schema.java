@@ -218,7 +218,27 @@ final class Schema {
                 request    BLOB    NOT NULL,
                 accept     BLOB    NOT NULL,
                 created_at INTEGER NOT NULL
-            ) STRICT, WITHOUT ROWID"""));
+            ) STRICT, WITHOUT ROWID"""),
+            // v11: the mailbox post that last carried an outgoing message (its transaction hash and
+            // block), so a resend first asks the chain whether the post is still there.
+            List.of(
+            "ALTER TABLE messages ADD COLUMN post_tx BLOB CHECK (post_tx IS NULL OR length(post_tx) = 32)",
+            "ALTER TABLE messages ADD COLUMN post_block INTEGER CHECK (post_block IS NULL OR post_block >= 0)",
+            // Acknowledgements owed and not sent yet: a post of ours on the session (from any process
+            // of the profile) carries them; what none carried within the grace period goes out alone.
+            """
+            CREATE TABLE owed_acks (
+                session_id BLOB    NOT NULL CHECK (length(session_id) = 32),
+                message_id BLOB    NOT NULL CHECK (length(message_id) = 16),
+                owed_at    INTEGER NOT NULL,
+                PRIMARY KEY (session_id, message_id)
+            ) STRICT, WITHOUT ROWID"""),
+            // v12: the read mark. When an incoming message was first shown (by `inbox` or `chat`);
+            // NULL: not yet. Messages received before v12 count as read: every earlier `inbox` printed them all.
+            List.of(
+            "ALTER TABLE messages ADD COLUMN read_at INTEGER CHECK (read_at IS NULL OR direction = 'in')",
+            "UPDATE messages SET read_at = created_at WHERE direction = 'in'",
+            "CREATE INDEX messages_unread ON messages (seq) WHERE direction = 'in' AND read_at IS NULL"));
 
     static final int VERSION = MIGRATIONS.size();
 

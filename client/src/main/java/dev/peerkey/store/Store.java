@@ -108,7 +108,7 @@ public final class Store implements AutoCloseable {
         return open(file, key, clock, Sync.FULL);
     }
 
-    static Store open(Path file, StoreKey key, Clock clock, Sync sync) {
+    public static Store open(Path file, StoreKey key, Clock clock, Sync sync) {
         Objects.requireNonNull(key, "key");
         Path path = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
         createOwnerOnly(path);

@@ -125,6 +125,18 @@ public final class StoreKeyFile {
         write(file, wrap(key, newPassword, kdf), true);
     }
 
+    /**
+     * The same store key wrapped under {@code newPassword} with the file's own scrypt strength, as
+     * the bytes of a new file (the caller puts it in place, e.g. with other files at once).
+     *
+     * @throws KeystoreException NOT_FOUND, WRONG_PASSWORD, CORRUPT or IO
+     */
+    public static byte[] rewrapped(Path file, char[] oldPassword, char[] newPassword) {
+        Wrapped w = parse(read(file), String.valueOf(file.getFileName()));
+        StoreKey key = unlock(file, oldPassword);
+        return wrap(key, newPassword, w.n < Kdf.STANDARD.n ? Kdf.LIGHT : Kdf.STANDARD);
+    }
+
     private record Wrapped(int n, int r, int p, byte[] salt, byte[] iv, byte[] ciphertext) { }
 
     private static byte[] wrap(StoreKey key, char[] password, Kdf kdf) {

@@ -466,6 +466,27 @@ public final class Tx {
         return MessageTable.after(sql, seq, limit);
     }
 
+    /** The newest chat messages that pass {@code filter} (up to its limit), oldest first: what `inbox` shows. */
+    public List<Message> history(History filter) {
+        check();
+        return MessageTable.history(sql, Objects.requireNonNull(filter, "filter"));
+    }
+
+    /**
+     * Marks the incoming message {@code id} read: it was shown to the user. Returns false if it
+     * was read already, or is not an incoming message of this store.
+     */
+    public boolean markRead(MessageId id) {
+        check();
+        return MessageTable.markRead(sql, now, Objects.requireNonNull(id, "id")) > 0;
+    }
+
+    /** Whether the incoming message {@code id} was shown ({@link #markRead}); false for any other. */
+    public boolean isRead(MessageId id) {
+        check();
+        return MessageTable.isRead(sql, Objects.requireNonNull(id, "id"));
+    }
+
     /** The local sequence number of the newest message, or 0: where a follower that shows only new ones starts. */
     public long lastMessageSeq() {
         check();
@@ -501,6 +522,55 @@ public final class Tx {
         check();
         return MessageTable.markSent(sql, now, Objects.requireNonNull(id, "id"),
                 Objects.requireNonNull(transport, "transport"));
+    }
+
+    /**
+     * Records the mailbox post that carried outgoing message {@code id} ({@code post} null: its
+     * last send went by another transport).
+     */
+    public boolean recordPost(MessageId id, Post post) {
+        check();
+        return MessageTable.recordPost(sql, Objects.requireNonNull(id, "id"), post == null ? null : post.txHash(),
+                post == null ? null : post.block());
+    }
+
+    /** The mailbox post recorded for outgoing message {@code id}, if its last send was one. */
+    public Optional<Post> post(MessageId id) {
+        check();
+        return MessageTable.post(sql, Objects.requireNonNull(id, "id"));
+    }
+
+    /** Notes acknowledgements owed on a session and not sent yet, owed from now. */
+    public void oweAcks(byte[] sessionId, List<MessageId> ids) {
+        oweAcks(sessionId, ids, Instant.ofEpochMilli(now));
+    }
+
+    /** Notes acknowledgements owed on a session since {@code since} (given back by a post that failed). */
+    public void oweAcks(byte[] sessionId, List<MessageId> ids, Instant since) {
+        check();
+        OwedAckTable.owe(sql, since.toEpochMilli(), Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"),
+                List.copyOf(ids));
+    }
+
+    /** Takes (removes and returns) the acknowledgements owed on a session: a post on it carries them. */
+    public List<MessageId> takeOwedAcks(byte[] sessionId) {
+        check();
+        return OwedAckTable.take(sql, Bytes.exact(sessionId, Bytes.ID_LENGTH, "session ID"));
+    }
+
+    /**
+     * Takes the acknowledgements owed on {@code ourId}'s sessions whose oldest is owed since
+     * {@code before} or earlier, by session ID.
+     */
+    public java.util.Map<java.nio.ByteBuffer, List<MessageId>> takeOwedAcksDue(PeerId ourId, Instant before) {
+        check();
+        return OwedAckTable.takeDue(sql, Objects.requireNonNull(ourId, "ourId"), before.toEpochMilli());
+    }
+
+    /** How many acknowledgements {@code ourId} owes and has not sent. */
+    public int owedAcks(PeerId ourId) {
+        check();
+        return OwedAckTable.count(sql, Objects.requireNonNull(ourId, "ourId"));
     }
 
     /** Records the peer's acknowledgement. Returns false if unknown or already delivered. */

@@ -194,6 +194,21 @@ public final class MessengerContract {
         return transact(sender, "the envelope", contract -> contract.post(tag, body).send());
     }
 
+    /** The node's estimate of the gas of a {@link #post} of an envelope of {@code length} bytes from {@code from} (nothing is sent). */
+    public java.math.BigInteger estimatePostGas(String from, int length) {
+        byte[] tag = new byte[TAG_LENGTH];
+        byte[] body = new byte[length];
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        random.nextBytes(tag);
+        random.nextBytes(body); // sealed envelopes look random: no cheap zero bytes
+        var call = new java.util.LinkedHashMap<String, String>();
+        call.put("from", from);
+        call.put("to", address);
+        call.put("data", reader.post(tag, body).encodeFunctionCall());
+        return chain.send(chain.request("eth_estimateGas", List.of(call),
+                org.web3j.protocol.core.methods.response.EthEstimateGas.class)).getAmountUsed();
+    }
+
     /** A mailbox transaction sent and not yet mined: see {@link #submitPosts} and {@link #await}. */
     public record PendingPosts(String txHash, int envelopes, Transactor transactor) { }
 

@@ -87,4 +87,42 @@ class MessagePrinterTest {
         assertEquals(me.hex(), sent.path("from").asText());
         assertEquals("queued", sent.path("status").asText());
     }
+
+    @Test
+    void ourMessagesShowTheirDeliveryStateInWordsOrMarks() {
+        MessagePrinter printer = new MessagePrinter(false, false, DISPLAY_NAME);
+        String bobName = bob.displayName().value();
+        assertTrue(printer.text(message(Direction.OUT, MessageStatus.SENT, "x")).contains("-> " + bobName + " [sent]: x"));
+        assertTrue(printer.text(message(Direction.OUT, MessageStatus.DELIVERED, "x"))
+                .contains("-> " + bobName + " [delivered]: x"));
+        assertTrue(printer.text(message(Direction.OUT, MessageStatus.QUEUED, "x")).contains(" [queued]: x"));
+        java.util.function.Function<MessageStatus, String> marks = s -> s == MessageStatus.DELIVERED ? "✓✓" : "✓";
+        assertTrue(printer.chatText(message(Direction.OUT, MessageStatus.DELIVERED, "x"), marks)
+                .contains("-> " + bobName + " ✓✓: x"));
+        String in = printer.chatText(message(Direction.IN, MessageStatus.RECEIVED, "y"), marks);
+        assertTrue(in.endsWith(bobName + " -> (chain): y"), "no mark on what we received: " + in);
+    }
+
+    @Test
+    void jsonCarriesThePeersIdAndItsContactName() throws Exception {
+        MessagePrinter named = new MessagePrinter(true, false, id -> "bob", id -> "bob");
+        JsonNode json = new ObjectMapper().readTree(named.json(message(Direction.IN, MessageStatus.RECEIVED, "hi")));
+        assertEquals(bob.hex(), json.path("peer").asText());
+        assertEquals("bob", json.path("contact").asText());
+        assertEquals("bob", json.path("peerName").asText());
+        assertEquals("in", json.path("direction").asText());
+        JsonNode stranger = new ObjectMapper().readTree(new MessagePrinter(true, false, DISPLAY_NAME)
+                .json(message(Direction.OUT, MessageStatus.SENT, "hi")));
+        assertTrue(stranger.path("contact").isNull());
+        assertEquals(bob.displayName().value(), stranger.path("peerName").asText());
+        assertEquals("out", stranger.path("direction").asText());
+    }
+
+    @Test
+    void anExcerptIsShortOneLineAndEscaped() {
+        assertEquals("\"hi\\nthere\"", ChatScreen.excerpt("hi\nthere"));
+        String longer = ChatScreen.excerpt("x".repeat(100));
+        assertEquals(42, longer.length(), longer);
+        assertTrue(longer.endsWith("…\""), longer);
+    }
 }

@@ -90,7 +90,8 @@ class DirectAbuseTest {
             tx.saveRoute(new SessionRoute(sessionId, aliceInbox, bobInbox, null, null));
         });
         aliceLinks = new DirectLinks(BOUND);
-        alice = new Outbound(aliceStore, new Inbound(aliceStore, ANYONE, Clock.systemUTC()), null, aliceLinks, BOUND);
+        alice = new Outbound(aliceStore, new Inbound(aliceStore, ANYONE, Clock.systemUTC()), null, aliceLinks, BOUND,
+                new OwedAcks(aliceStore, aliceId), Clock.systemUTC());
     }
 
     private Store bobStore() {

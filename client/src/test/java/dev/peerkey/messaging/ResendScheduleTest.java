@@ -57,4 +57,19 @@ class ResendScheduleTest {
         assertFalse(ChatClient.resendDue(resentAfterAWeek, at(Duration.ofDays(7).plusHours(23))));
         assertTrue(ChatClient.resendDue(resentAfterAWeek, at(Duration.ofDays(8))), "at most a day apart");
     }
+
+    @Test
+    void aPostStillOnChainIsResentOnlyAsABackstopTenMinutesLater() {
+        Message posted = message(MessageStatus.SENT, Transport.CHAIN, CREATED);
+        assertTrue(ChatClient.resendDue(posted, at(Duration.ofMinutes(1))), "unknown post: the minute");
+        assertFalse(ChatClient.backstopDue(posted, at(Duration.ofMinutes(1))));
+        assertFalse(ChatClient.backstopDue(posted, at(Duration.ofMinutes(9))));
+        assertTrue(ChatClient.backstopDue(posted, at(Duration.ofMinutes(10))));
+        Message resentAt10 = message(MessageStatus.SENT, Transport.CHAIN, at(Duration.ofMinutes(10)));
+        assertFalse(ChatClient.backstopDue(resentAt10, at(Duration.ofMinutes(19))));
+        assertTrue(ChatClient.backstopDue(resentAt10, at(Duration.ofMinutes(20))), "then as long as it had waited");
+        Message resentAfterAWeek = message(MessageStatus.SENT, Transport.CHAIN, at(Duration.ofDays(7)));
+        assertFalse(ChatClient.backstopDue(resentAfterAWeek, at(Duration.ofDays(7).plusHours(23))));
+        assertTrue(ChatClient.backstopDue(resentAfterAWeek, at(Duration.ofDays(8))), "at most a day apart");
+    }
 }

@@ -52,7 +52,7 @@ class RecoveryIT {
                 "PEERKEY_CHAIN_DIR", dir.resolve("chain").toString());
         Cli deployer = cli(base, "deployer");
         fast = withDeployment(base, ok(deployer, "deploy", "--recovery-delay", "3s", "--json").json());
-        slow = withDeployment(base, ok(deployer, "deploy", "--recovery-delay", "1d", "--json").json());
+        slow = withDeployment(base, ok(deployer, "deploy", "--recovery-delay", "1d", "--new", "--json").json());
         carol = cli(fast, "carol");
     }
 

@@ -41,6 +41,11 @@ class ReorgIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Far enough ahead that every resend and every resubmission is due. */
     private static final String LATER = "PT2M";
+    /**
+     * Far enough ahead that a message whose post is still on chain is due for its backstop resend
+     * ({@link ChatClient#BACKSTOP_AFTER}, ten minutes).
+     */
+    private static final String BACKSTOP = "PT11M";
 
     @TempDir
     static Path dir;
@@ -230,8 +235,8 @@ class ReorgIT {
 
     /**
      * Bob reads Alice's messages and acknowledges them; a reorganisation drops his
-     * acknowledgement. Alice resends; Bob ignores the copies, acknowledges them again, and stores
-     * nothing twice.
+     * acknowledgement. Alice's posts are still on chain, so she resends them as the backstop, ten
+     * minutes on; Bob ignores the copies, acknowledges them again, and stores nothing twice.
      */
     @Test
     @Order(5)
@@ -246,7 +251,9 @@ class ReorgIT {
         List<JsonNode> aliceHas = messages(alice);
         texts.forEach(t -> assertEquals("sent", sentStatus(aliceHas, t), t));
 
-        ok(profile("alice", LATER), "inbox"); // resends both envelopes
+        Cli.Result early = ok(profile("alice", LATER), "inbox");
+        assertFalse(early.stderr().contains("resent"), "posts still on chain wait for the backstop: " + early);
+        ok(profile("alice", BACKSTOP), "inbox"); // resends both envelopes
         Cli.Result copies = ok(bob, "inbox");
         assertTrue(copies.stderr().contains("ignored a second copy"), copies::toString);
         deliveredOnceAndAcknowledged(texts.toArray(String[]::new));
@@ -318,7 +325,7 @@ class ReorgIT {
      * older one), keeps the newer key's file, and works; a new rotation then succeeds.
      */
     @Test
-    @Order(8)
+    @Order(10) // last: Bob refuses Alice's session made with her older key from here on
     void aRotationUndoneByAReorgLeavesTheProfileOnTheChainsKey() throws IOException {
         long keyFiles = keyFiles();
         long before = node.head();
@@ -336,6 +343,48 @@ class ReorgIT {
         String again = ok(alice, "rotate", "--json").json().path("publicKey").asText();
         assertEquals(again.toLowerCase(), ok(alice, "lookup", aliceId, "--json").json().path("publicKey").asText()
                 .toLowerCase());
+    }
+
+    /**
+     * A post that a reorganisation dropped is posted again by the very next pass of the sender,
+     * without waiting for the resend timer: the resend asks the chain for the post's receipt first.
+     */
+    @Test
+    @Order(8)
+    void aDroppedPostIsResentAtTheNextPassWithoutWaiting() {
+        ok(alice, "inbox");
+        ok(bob, "inbox");
+        long before = node.head();
+        send(alice, bobId, "dropped, resent at once");
+        node.reorg((int) (node.head() - before));
+        Cli.Result next = ok(alice, "inbox"); // our clock: nothing is a minute old
+        assertTrue(next.stderr().contains("is no longer on chain") && next.stderr().contains("resent 1 message(s)"),
+                next::toString);
+        deliveredOnceAndAcknowledged("dropped, resent at once");
+    }
+
+    /**
+     * A post still on chain to a recipient that is offline is not posted again at every pass, nor
+     * a minute later as before: only once, as the backstop, ten minutes on. The recipient, back
+     * online, stores it once and acknowledges it.
+     */
+    @Test
+    @Order(9)
+    void aPostStillOnChainToAnOfflinePeerIsNotResentAtEveryPass() {
+        ok(alice, "inbox");
+        send(alice, bobId, "to offline Bob");
+        long head = node.head();
+        // Up to 4 minutes on: well before the ten-minute backstop, however long these runs take.
+        for (String later : List.of("PT0S", "PT1M", "PT2M", "PT4M")) {
+            Cli.Result pass = ok(profile("alice", later), "inbox");
+            assertFalse(pass.stderr().contains("resent"), later + ": " + pass);
+            assertEquals(head, node.head(), later + ": nothing posted");
+        }
+        assertEquals("sent", sentStatus(messages(alice), "to offline Bob"));
+        Cli.Result backstop = ok(profile("alice", BACKSTOP), "inbox");
+        assertTrue(backstop.stderr().contains("resent 1 message(s)"), backstop::toString);
+        assertEquals(head + 1, node.head(), "one copy");
+        deliveredOnceAndAcknowledged("to offline Bob");
     }
 
     private static long keyFiles() throws IOException {

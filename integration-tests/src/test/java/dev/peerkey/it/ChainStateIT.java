@@ -1,0 +1,170 @@
+package dev.peerkey.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.peerkey.chain.NodeKind;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * `chain stop` / `chain start` keep the local chain (Anvil, Ganache) unless `--fresh`, and say
+ * what happens to it (Hardhat: lost); `deploy` on a chain with a recorded deployment refuses
+ * without `--new` and names the profiles whose record it would replace. Every step is a separate
+ * CLI process driving a node that `chain start` runs.
+ */
+class ChainStateIT {
+    @TempDir
+    Path dir;
+
+    private Cli alice;
+    private Cli bob;
+
+    private void profiles(String chain) throws IOException {
+        Path password = dir.resolve("password");
+        Files.writeString(password, "correct horse battery\n");
+        Map<String, String> shared = Map.of("PEERKEY_CHAIN_DIR", dir.resolve(chain).toString(),
+                "PEERKEY_PASSWORD_FILE", password.toString());
+        alice = new Cli(with(shared, "PEERKEY_HOME", dir.resolve("alice").toString()));
+        bob = new Cli(with(shared, "PEERKEY_HOME", dir.resolve("bob").toString()));
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String key, String value) {
+        var map = new java.util.HashMap<>(base);
+        map.put(key, value);
+        return map;
+    }
+
+    private static Cli.Result ok(Cli cli, String... args) {
+        Cli.Result result = cli.run(args);
+        assertEquals(0, result.exitCode(), result::toString);
+        return result;
+    }
+
+    private static Cli.Result fails(Cli cli, String expected, String... args) {
+        Cli.Result result = cli.run(args);
+        assertEquals(1, result.exitCode(), result::toString);
+        assertTrue(result.stderr().contains(expected), result::toString);
+        assertEquals(1, result.stderr().lines().filter(l -> l.startsWith("error:")).count(), result::toString);
+        return result;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NodeKind.class, names = {"ANVIL", "GANACHE"})
+    void theChainIsKeptAcrossStopAndStartUnlessFresh(NodeKind kind) throws IOException {
+        profiles("chain-" + kind.option());
+        try {
+            JsonNode started = ok(alice, "chain", "start", "--node", kind.option(), "--json").json();
+            assertFalse(started.path("resumed").asBoolean());
+            JsonNode deployed = ok(alice, "deploy", "--json").json();
+            JsonNode made = ok(alice, "id", "new", "--fast-kdf", "--no-recovery", "--json").json();
+            ok(alice, "register");
+            ok(bob, "id", "new", "--fast-kdf", "--no-recovery");
+            long head = ok(alice, "chain", "status", "--json").json().path("block").asLong();
+
+            Cli.Background listen = alice.start("listen", "--port", "0");
+            JsonNode resumed;
+            try {
+                listen.awaitStdout("listening", 120);
+                Cli.Result stopped = ok(alice, "chain", "stop", "--json");
+                assertTrue(stopped.json().path("stateKept").asBoolean(), stopped::toString);
+                assertTrue(stopped.stderr().contains("is saved in " + dir.resolve("chain-" + kind.option()))
+                        && stopped.stderr().contains("`peerkey chain start --node " + kind.option() + "` resumes it,"
+                                + " `--fresh` discards it"), stopped::toString);
+                String lost = listen.awaitStderr("retrying with backoff", 120);
+                assertTrue(lost.contains("resumed with `peerkey chain start` is found again"), lost);
+
+                resumed = ok(bob, "chain", "start", "--node", kind.option(), "--json").json();
+                assertEquals(started.path("rpc"), resumed.path("rpc"), "the same port again");
+                String back = listen.awaitStderr("the chain node answers again", 180);
+                assertEquals(1, back.split("retrying with backoff", -1).length - 1, back);
+                assertTrue(listen.isAlive(), listen::stderr);
+            } finally {
+                listen.close();
+            }
+            assertTrue(resumed.path("resumed").asBoolean(), resumed::toString);
+            assertEquals(head, resumed.path("block").asLong(), "every block is back");
+            assertEquals(deployed.path("registry"), resumed.path("registry"));
+            JsonNode found = ok(bob, "lookup", made.path("id").asText(), "--json").json();
+            assertEquals(made.path("publicKey"), found.path("publicKey"), "the registration survived");
+
+            Cli.Result again = fails(bob, "already has a deployment: registry " + deployed.path("registry").asText(),
+                    "deploy");
+            assertTrue(again.stderr().contains("pass --new to deploy another and replace the local chain's record in "
+                    + dir.resolve("chain-" + kind.option()).resolve("chain.json") + ", used by the profiles "
+                    + dir.resolve("alice") + ", " + dir.resolve("bob")), again::toString);
+
+            ok(alice, "chain", "stop");
+            int port = java.net.URI.create(started.path("rpc").asText()).getPort();
+            try (java.net.ServerSocket taken = new java.net.ServerSocket(port, 1,
+                    java.net.InetAddress.getLoopbackAddress())) {
+                Cli.Result moved = ok(alice, "chain", "start", "--node", kind.option(), "--json");
+                assertTrue(moved.json().path("resumed").asBoolean(), moved::toString);
+                assertFalse(moved.json().path("rpc").equals(started.path("rpc")), moved::toString);
+                assertTrue(moved.stderr().contains("port " + port + " of the saved chain is taken, so it now runs at "
+                        + moved.json().path("rpc").asText() + ": restart any `listen`"), moved::toString);
+                assertEquals(made.path("publicKey"),
+                        ok(bob, "lookup", made.path("id").asText(), "--json").json().path("publicKey"));
+            }
+            ok(alice, "chain", "stop");
+            JsonNode fresh = ok(alice, "chain", "start", "--node", kind.option(), "--fresh", "--json").json();
+            assertFalse(fresh.path("resumed").asBoolean());
+            assertTrue(fresh.path("registry").isMissingNode() || fresh.path("registry").isNull(), fresh::toString);
+            assertTrue(fresh.path("block").asLong() < head, fresh::toString);
+            fails(bob, "no registry", "lookup", made.path("id").asText());
+        } finally {
+            alice.run("chain", "stop");
+        }
+    }
+
+    @Test
+    void hardhatSaysItsChainIsLostAndDeployRefusesASecondDeploymentWithoutNew() throws IOException {
+        profiles("chain-hardhat");
+        try {
+            ok(alice, "chain", "start");
+            ok(alice, "id", "new", "--fast-kdf", "--no-recovery");
+            ok(bob, "id", "new", "--fast-kdf", "--no-recovery");
+            JsonNode first = ok(alice, "deploy", "--json").json();
+            Cli.Result refused = fails(bob, "this chain (chain id 31337) already has a deployment: registry "
+                    + first.path("registry").asText() + ", messenger " + first.path("messenger").asText()
+                    + ": pass --new to deploy another and replace the local chain's record in "
+                    + dir.resolve("chain-hardhat").resolve("chain.json") + ", used by the profiles "
+                    + dir.resolve("alice") + ", " + dir.resolve("bob"), "deploy");
+            assertFalse(refused.stdout().contains("0x"), refused::toString);
+            assertEquals(first.path("registry"), ok(bob, "chain", "status", "--json").json().path("registry"),
+                    "the refused deploy changed no record");
+            Cli.Result second = ok(bob, "deploy", "--new", "--json");
+            assertTrue(second.stderr().contains("deploying anew: this replaces the local chain's record"), second::toString);
+            assertFalse(first.path("registry").equals(second.json().path("registry")));
+            assertEquals(second.json().path("registry"),
+                    ok(alice, "chain", "status", "--json").json().path("registry"));
+
+            // On a local chain a text that needs a 16 KiB mailbox post is priced and, without a terminal, sent.
+            ok(alice, "register");
+            JsonNode bobShown = ok(bob, "id", "show", "--json").json();
+            ok(bob, "register");
+            Cli.Result big = ok(alice, "send", bobShown.path("id").asText(), "y".repeat(5000), "--timeout", "1");
+            assertTrue(big.stderr().contains("this message needs a 16384-byte mailbox post if it goes through the"
+                    + " mailbox: about "), big::toString);
+            assertFalse(big.stderr().contains("error:"), big::toString);
+
+            Cli.Result stopped = ok(alice, "chain", "stop", "--json");
+            assertFalse(stopped.json().path("stateKept").asBoolean());
+            assertTrue(stopped.stderr().contains("Hardhat's node keeps no state: its blocks, registrations and"
+                    + " deployment are gone"), stopped::toString);
+            JsonNode restarted = ok(alice, "chain", "start", "--json").json();
+            assertFalse(restarted.path("resumed").asBoolean());
+            assertTrue(restarted.path("registry").isMissingNode() || restarted.path("registry").isNull());
+        } finally {
+            alice.run("chain", "stop");
+        }
+    }
+}
