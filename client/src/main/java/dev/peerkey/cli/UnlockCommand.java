@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
             "The agent listens on a Unix socket in the profile (" + Agent.DIRECTORY + "/" + Agent.SOCKET + ", mode"
                     + " 0600 in a 0700 directory) and answers only this profile's requests from this user's"
                     + " processes. Unlocking again replaces the running agent (and its deadline).",
-            "Commands that write a new key (id new, rotate, recover) still ask for the password."})
+            "Commands that write a key or the password (id new, id import, id passwd, rotate, recover) and"
+                    + " id export still ask for the password."})
 final class UnlockCommand implements Runnable {
     /** The longest an unlock lasts. */
     static final Duration MAX = Duration.ofDays(7);
