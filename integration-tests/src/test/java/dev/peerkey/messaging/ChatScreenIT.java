@@ -4,18 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.peerkey.it.Cli;
+import dev.peerkey.it.CliNetwork;
 import dev.peerkey.it.Pty;
 import dev.peerkey.it.TestChain;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,7 +38,7 @@ class ChatScreenIT {
     static Path dir;
 
     private static TestChain node;
-    private static Map<String, String> env;
+    private static CliNetwork network;
     private static Cli alice;
     private static Cli bob;
     private static String aliceId;
@@ -51,23 +48,12 @@ class ChatScreenIT {
     @BeforeAll
     static void setUp() throws IOException {
         node = TestChain.start();
-        Path password = dir.resolve("password");
-        Files.writeString(password, "correct horse\n");
-        env = new HashMap<>(Map.of("PEERKEY_RPC", node.rpcUrl(), "PEERKEY_PASSWORD_FILE", password.toString(),
-                "PEERKEY_CHAIN_DIR", dir.resolve("chain").toString()));
-        JsonNode deployed = ok(profile("deployer"), "deploy", "--json").json();
-        env.put("PEERKEY_REGISTRY", deployed.path("registry").asText());
-        env.put("PEERKEY_MESSENGER", deployed.path("messenger").asText());
-        alice = profile("alice");
-        bob = profile("bob");
-        aliceId = newIdentity(alice);
-        bobId = newIdentity(bob);
-        ok(alice, "contact", "add", "bob", bobId);
-        ok(bob, "contact", "add", "alice", aliceId); // Alice's handshake is answered without `accept`
-        alice.run("auth", "bob", "--timeout", "1s"); // pending: Bob runs no listener
-        ok(bob, "inbox");   // answers it
-        ok(alice, "inbox"); // completes it and confirms
-        ok(bob, "inbox");   // receives the confirmation
+        network = CliNetwork.deploy(node, dir);
+        alice = network.profile("alice");
+        bob = network.profile("bob");
+        aliceId = CliNetwork.newIdentity(alice);
+        bobId = CliNetwork.newIdentity(bob);
+        CliNetwork.connect(alice, "alice", aliceId, bob, "bob", bobId);
         ok(alice, "send", "bob", "before the chat");
         ok(bob, "send", "alice", "an earlier answer");
     }
@@ -80,26 +66,8 @@ class ChatScreenIT {
         node.close();
     }
 
-    private static Map<String, String> envOf(String name) {
-        Map<String, String> own = new HashMap<>(env);
-        own.put("PEERKEY_HOME", dir.resolve(name).toString());
-        return own;
-    }
-
-    private static Cli profile(String name) {
-        return new Cli(envOf(name));
-    }
-
-    private static String newIdentity(Cli cli) {
-        String id = ok(cli, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
-        ok(cli, "register", "--valid-for", "365d");
-        return id;
-    }
-
     private static Cli.Result ok(Cli cli, String... args) {
-        Cli.Result result = cli.run(args);
-        assertEquals(0, result.exitCode(), result::toString);
-        return result;
+        return CliNetwork.ok(cli, args);
     }
 
     /** The texts Bob has received, reading his mailbox (which also acknowledges them). */
@@ -142,7 +110,7 @@ class ChatScreenIT {
     @Test
     @Order(1)
     void theScreenOpensWithAPromptNamingThePeerAndTheLastMessages() {
-        chat = Pty.start(envOf("alice"), "chat", "bob");
+        chat = Pty.start(network.env("alice"), "chat", "bob");
         String screen = chat.await("bob> ", WAIT);
         assertTrue(screen.contains("the last 2 message(s) with bob"), screen);
         int sent = screen.indexOf("-> bob (chain) ");
@@ -220,7 +188,7 @@ class ChatScreenIT {
     @Test
     @Order(6)
     void ctrlCOnAnEmptyLineQuitsAndOnATypedLineClearsIt() {
-        try (Pty again = Pty.start(envOf("alice"), "chat", "bob", "--last", "0")) {
+        try (Pty again = Pty.start(network.env("alice"), "chat", "bob", "--last", "0")) {
             again.await("bob> ", WAIT);
             assertFalse(again.text().contains("message(s) with bob"), "--last 0 shows no history");
             again.type("never sent");
@@ -237,7 +205,7 @@ class ChatScreenIT {
     @Test
     @Order(7)
     void slashQuitEndsTheChatAndAnUnknownCommandIsNotSent() {
-        try (Pty again = Pty.start(envOf("alice"), "chat", "bob")) {
+        try (Pty again = Pty.start(network.env("alice"), "chat", "bob")) {
             again.await("bob> ", WAIT);
             again.type("not this");
             again.await("bob> not this", WAIT);

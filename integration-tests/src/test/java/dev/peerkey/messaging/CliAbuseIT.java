@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.it.Cli;
+import dev.peerkey.it.CliNetwork;
 import dev.peerkey.it.TestChain;
 import dev.peerkey.session.DoubleRatchet;
 import dev.peerkey.store.MessageKind;
@@ -18,7 +19,6 @@ import dev.peerkey.transport.direct.DirectServer;
 import dev.peerkey.transport.direct.Frame;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -26,9 +26,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,7 +57,7 @@ class CliAbuseIT {
     static Path dir;
 
     private static TestChain node;
-    private static Map<String, String> env;
+    private static CliNetwork network;
     private static Cli alice;
     private static Cli bob;
     private static Cli carol;
@@ -72,21 +70,15 @@ class CliAbuseIT {
     @BeforeAll
     static void setUp() throws IOException {
         node = TestChain.start();
-        Path password = dir.resolve("password");
-        Files.writeString(password, "correct horse\n");
-        env = new HashMap<>(Map.of("PEERKEY_RPC", node.rpcUrl(), "PEERKEY_PASSWORD_FILE", password.toString(),
-                "PEERKEY_CHAIN_DIR", dir.resolve("chain").toString()));
-        JsonNode deployed = ok(profile("deployer"), "deploy", "--json").json();
-        env.put("PEERKEY_REGISTRY", deployed.path("registry").asText());
-        env.put("PEERKEY_MESSENGER", deployed.path("messenger").asText());
-        alice = profile("alice");
-        bob = profile("bob");
-        carol = profile("carol");
-        a1 = newIdentity(alice);
+        network = CliNetwork.deploy(node, dir);
+        alice = network.profile("alice");
+        bob = network.profile("bob");
+        carol = network.profile("carol");
+        a1 = CliNetwork.newIdentity(alice);
         a2 = ok(alice, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
         ok(alice, "register", "--id", a2);
-        bobId = newIdentity(bob);
-        carolId = newIdentity(carol);
+        bobId = CliNetwork.newIdentity(bob);
+        carolId = CliNetwork.newIdentity(carol);
         bobListen = bob.start("listen", "--port", "0", "--json");
         bobListen.awaitStdout("\"advertised\"", 60);
         // Neither of Alice's identities is a contact of Bob's: each request waits for his consent.
@@ -108,20 +100,8 @@ class CliAbuseIT {
         node.close();
     }
 
-    private static Cli profile(String name) {
-        Map<String, String> own = new HashMap<>(env);
-        own.put("PEERKEY_HOME", home(name).toString());
-        return new Cli(own);
-    }
-
     private static Path home(String name) {
         return dir.resolve(name);
-    }
-
-    private static String newIdentity(Cli cli) {
-        String id = ok(cli, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
-        ok(cli, "register");
-        return id;
     }
 
     private static String name(String id) {
@@ -129,9 +109,7 @@ class CliAbuseIT {
     }
 
     private static Cli.Result ok(Cli cli, String... args) {
-        Cli.Result result = cli.run(args);
-        assertEquals(0, result.exitCode(), result::toString);
-        return result;
+        return CliNetwork.ok(cli, args);
     }
 
     private static Cli.Result fails(Cli cli, String expected, String... args) {

@@ -8,13 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.it.Cli;
+import dev.peerkey.it.CliNetwork;
 import dev.peerkey.it.TestChain;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -35,7 +33,7 @@ class ContactsIT {
     static Path dir;
 
     private static TestChain node;
-    private static Map<String, String> env;
+    private static CliNetwork network;
     private static Cli alice;
     private static Cli bob;
     private static String aliceId;
@@ -46,18 +44,12 @@ class ContactsIT {
     @BeforeAll
     static void setUp() throws IOException {
         node = TestChain.start();
-        Path password = dir.resolve("password");
-        Files.writeString(password, "correct horse\n");
-        env = new HashMap<>(Map.of("PEERKEY_RPC", node.rpcUrl(), "PEERKEY_PASSWORD_FILE", password.toString(),
-                "PEERKEY_CHAIN_DIR", dir.resolve("chain").toString()));
-        JsonNode deployed = ok(profile("deployer"), "deploy", "--json").json();
-        env.put("PEERKEY_REGISTRY", deployed.path("registry").asText());
-        env.put("PEERKEY_MESSENGER", deployed.path("messenger").asText());
-        alice = profile("alice");
-        bob = profile("bob");
-        aliceId = newIdentity(alice);
-        bobId = newIdentity(bob);
-        carolId = newIdentity(profile("carol"));
+        network = CliNetwork.deploy(node, dir);
+        alice = network.profile("alice");
+        bob = network.profile("bob");
+        aliceId = CliNetwork.newIdentity(alice);
+        bobId = CliNetwork.newIdentity(bob);
+        carolId = CliNetwork.newIdentity(network.profile("carol"));
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
@@ -74,26 +66,12 @@ class ContactsIT {
         node.close();
     }
 
-    private static Cli profile(String name) {
-        Map<String, String> own = new HashMap<>(env);
-        own.put("PEERKEY_HOME", dir.resolve(name).toString());
-        return new Cli(own);
-    }
-
-    private static String newIdentity(Cli cli) {
-        String id = ok(cli, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
-        ok(cli, "register");
-        return id;
-    }
-
     private static String displayName(String id) {
         return PeerId.parse(id).displayName().value();
     }
 
     private static Cli.Result ok(Cli cli, String... args) {
-        Cli.Result result = cli.run(args);
-        assertEquals(0, result.exitCode(), result::toString);
-        return result;
+        return CliNetwork.ok(cli, args);
     }
 
     private static Cli.Result fails(Cli cli, String expected, String... args) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.peerkey.identity.PeerId;
 import dev.peerkey.it.Cli;
+import dev.peerkey.it.CliNetwork;
 import dev.peerkey.it.TcpProxy;
 import dev.peerkey.it.TestChain;
 import dev.peerkey.transport.direct.DirectServer;
@@ -22,14 +23,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -64,7 +61,7 @@ class DirectAbuseIT {
     static Path dir;
 
     private static TestChain node;
-    private static Map<String, String> env;
+    private static CliNetwork network;
     private static String messenger;
     private static Cli alice;
     private static Cli bob;
@@ -79,18 +76,12 @@ class DirectAbuseIT {
     @BeforeAll
     static void setUp() throws IOException {
         node = TestChain.start();
-        Path password = dir.resolve("password");
-        Files.writeString(password, "correct horse\n");
-        env = new HashMap<>(Map.of("PEERKEY_RPC", node.rpcUrl(), "PEERKEY_PASSWORD_FILE", password.toString(),
-                "PEERKEY_CHAIN_DIR", dir.resolve("chain").toString()));
-        JsonNode deployed = ok(profile("deployer"), "deploy", "--json").json();
-        messenger = deployed.path("messenger").asText();
-        env.put("PEERKEY_REGISTRY", deployed.path("registry").asText());
-        env.put("PEERKEY_MESSENGER", messenger);
-        alice = profile("alice");
-        bob = profile("bob");
-        aliceId = newIdentity(alice);
-        bobId = newIdentity(bob);
+        network = CliNetwork.deploy(node, dir);
+        messenger = network.messenger();
+        alice = network.profile("alice");
+        bob = network.profile("bob");
+        aliceId = CliNetwork.newIdentity(alice);
+        bobId = CliNetwork.newIdentity(bob);
         try (ServerSocket probe = new ServerSocket(0)) {
             bobPort = probe.getLocalPort();
         }
@@ -115,22 +106,8 @@ class DirectAbuseIT {
         node.close();
     }
 
-    private static Cli profile(String name) {
-        Map<String, String> own = new HashMap<>(env);
-        own.put("PEERKEY_HOME", dir.resolve(name).toString());
-        return new Cli(own);
-    }
-
-    private static String newIdentity(Cli cli) {
-        String id = ok(cli, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
-        ok(cli, "register", "--valid-for", "365d");
-        return id;
-    }
-
     private static Cli.Result ok(Cli cli, String... args) {
-        Cli.Result result = cli.run(args);
-        assertEquals(0, result.exitCode(), result::toString);
-        return result;
+        return CliNetwork.ok(cli, args);
     }
 
     private static List<Frame> frames(byte[] wire) {
@@ -360,8 +337,8 @@ class DirectAbuseIT {
     @Test
     @Order(5)
     void aRevokedSendersSendFailsBeforeAnythingIsEncryptedOrPosted() {
-        Cli carol = profile("carol");
-        String carolId = newIdentity(carol);
+        Cli carol = network.profile("carol");
+        String carolId = CliNetwork.newIdentity(carol);
         carol.run("auth", bobId, "--timeout", "2s"); // Carol is no contact of Bob's: her request waits
         bobListen.awaitStderr("message request from", 60);
         ok(bob, "accept", carolId);

@@ -7,15 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.peerkey.it.Cli;
+import dev.peerkey.it.CliNetwork;
 import dev.peerkey.it.TestChain;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -37,7 +35,6 @@ class InboxHistoryIT {
     static Path dir;
 
     private static TestChain node;
-    private static Map<String, String> env;
     private static Cli alice;
     private static Cli bob;
     private static Cli carol;
@@ -49,28 +46,17 @@ class InboxHistoryIT {
     @BeforeAll
     static void setUp() throws IOException {
         node = TestChain.start();
-        Path password = dir.resolve("password");
-        Files.writeString(password, "correct horse\n");
-        env = new HashMap<>(Map.of("PEERKEY_RPC", node.rpcUrl(), "PEERKEY_PASSWORD_FILE", password.toString(),
-                "PEERKEY_CHAIN_DIR", dir.resolve("chain").toString()));
-        JsonNode deployed = ok(profile("deployer"), "deploy", "--json").json();
-        env.put("PEERKEY_REGISTRY", deployed.path("registry").asText());
-        env.put("PEERKEY_MESSENGER", deployed.path("messenger").asText());
-        alice = profile("alice");
-        bob = profile("bob");
-        carol = profile("carol");
-        aliceId = newIdentity(alice);
-        bobId = newIdentity(bob);
+        CliNetwork network = CliNetwork.deploy(node, dir);
+        alice = network.profile("alice");
+        bob = network.profile("bob");
+        carol = network.profile("carol");
+        aliceId = CliNetwork.newIdentity(alice);
+        bobId = CliNetwork.newIdentity(bob);
         JsonNode carolIdentity = ok(carol, "id", "new", "--fast-kdf", "--no-recovery", "--json").json();
         carolId = carolIdentity.path("id").asText();
         carolName = carolIdentity.path("name").asText();
         ok(carol, "register", "--valid-for", "365d");
-        ok(alice, "contact", "add", "bob", bobId);
-        ok(bob, "contact", "add", "alice", aliceId);
-        alice.run("auth", "bob", "--timeout", "1s"); // pending: Bob runs no listener
-        ok(bob, "inbox");
-        ok(alice, "inbox");
-        ok(bob, "inbox");
+        CliNetwork.connect(alice, "alice", aliceId, bob, "bob", bobId);
     }
 
     @AfterAll
@@ -78,22 +64,8 @@ class InboxHistoryIT {
         node.close();
     }
 
-    private static Cli profile(String name) {
-        Map<String, String> own = new HashMap<>(env);
-        own.put("PEERKEY_HOME", dir.resolve(name).toString());
-        return new Cli(own);
-    }
-
-    private static String newIdentity(Cli cli) {
-        String id = ok(cli, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
-        ok(cli, "register", "--valid-for", "365d");
-        return id;
-    }
-
     private static Cli.Result ok(Cli cli, String... args) {
-        Cli.Result result = cli.run(args);
-        assertEquals(0, result.exitCode(), result::toString);
-        return result;
+        return CliNetwork.ok(cli, args);
     }
 
     private static Cli.Result exits(int code, String expected, Cli cli, String... args) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.peerkey.chain.NodeKind;
 import dev.peerkey.it.Cli;
+import dev.peerkey.it.CliNetwork;
 import dev.peerkey.it.TestChain;
 import dev.peerkey.transport.MessengerContract;
 import dev.peerkey.transport.RequestStatus;
@@ -16,7 +17,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +51,7 @@ class ReorgIT {
     static Path dir;
 
     private static TestChain node;
-    private static Map<String, String> env;
+    private static CliNetwork network;
     private static MessengerContract messenger;
     private static Cli alice;
     private static Cli bob;
@@ -61,18 +61,12 @@ class ReorgIT {
     @BeforeAll
     static void setUp() throws IOException {
         node = TestChain.start(NodeKind.ANVIL);
-        Path password = dir.resolve("password");
-        Files.writeString(password, "correct horse\n");
-        env = new HashMap<>(Map.of("PEERKEY_RPC", node.rpcUrl(), "PEERKEY_PASSWORD_FILE", password.toString(),
-                "PEERKEY_CHAIN_DIR", dir.resolve("chain").toString()));
-        JsonNode deployed = ok(profile("deployer"), "deploy", "--json").json();
-        env.put("PEERKEY_REGISTRY", deployed.path("registry").asText());
-        env.put("PEERKEY_MESSENGER", deployed.path("messenger").asText());
-        messenger = MessengerContract.at(node.chain(), deployed.path("messenger").asText(), m -> { });
+        network = CliNetwork.deploy(node, dir);
+        messenger = MessengerContract.at(node.chain(), network.messenger(), m -> { });
         alice = profile("alice");
         bob = profile("bob");
-        aliceId = newIdentity(alice);
-        bobId = newIdentity(bob);
+        aliceId = CliNetwork.newIdentity(alice);
+        bobId = CliNetwork.newIdentity(bob);
         // A session, by consent: Alice's first message rides on her request, Bob accepts it.
         ok(alice, "send", bobId, "hello Bob", "--timeout", "1s");
         ok(bob, "accept", aliceId);
@@ -95,24 +89,15 @@ class ReorgIT {
 
     /** The profile's CLI; with {@code clockOffset}, its clock runs that far ahead (timers due). */
     private static Cli profile(String name, String clockOffset) {
-        Map<String, String> own = new HashMap<>(env);
-        own.put("PEERKEY_HOME", dir.resolve(name).toString());
+        Map<String, String> own = network.env(name);
         if (clockOffset != null) {
             own.put("PEERKEY_TEST_CLOCK_OFFSET", clockOffset);
         }
         return new Cli(own);
     }
 
-    private static String newIdentity(Cli cli) {
-        String id = ok(cli, "id", "new", "--fast-kdf", "--no-recovery", "--json").json().path("id").asText();
-        ok(cli, "register");
-        return id;
-    }
-
     private static Cli.Result ok(Cli cli, String... args) {
-        Cli.Result result = cli.run(args);
-        assertEquals(0, result.exitCode(), result::toString);
-        return result;
+        return CliNetwork.ok(cli, args);
     }
 
     /** Every message line `inbox --all --json` prints (received and sent). */
@@ -268,7 +253,7 @@ class ReorgIT {
     @Order(6)
     void aDroppedAcceptIsSubmittedAgain() {
         Cli carol = profile("carol");
-        String carolId = newIdentity(carol);
+        String carolId = CliNetwork.newIdentity(carol);
         String requestId = ok(carol, "send", bobId, "hi Bob, Carol here", "--timeout", "1s", "--json").json()
                 .path("requestId").asText();
         long before = node.head();
@@ -296,7 +281,7 @@ class ReorgIT {
     @Order(7)
     void aDroppedRequestAndAcceptAreBothSubmittedAgain() {
         Cli dave = profile("dave");
-        String daveId = newIdentity(dave);
+        String daveId = CliNetwork.newIdentity(dave);
         ok(dave, "inbox"); // Dave's mailbox account is funded before the blocks that are dropped
         long before = node.head();
         String requestId = ok(dave, "send", bobId, "hi Bob, Dave here", "--timeout", "1s", "--json").json()
