@@ -34,6 +34,10 @@ final class OwedAckTable {
      * from {@code before} or earlier; by session, oldest session first.
      */
     static Map<ByteBuffer, List<MessageId>> takeDue(Sql sql, PeerId ourId, long before) {
+        // A session that ended (blocked, revoked, superseded and wiped) has no ratchet to encrypt an
+        // acknowledgement with: what it owed is dropped, silently, as a block must be.
+        sql.update("DELETE FROM owed_acks WHERE session_id IN (SELECT session_id FROM sessions"
+                + " WHERE our_id = ? AND state IS NULL)", ourId.bytes());
         List<byte[]> sessions = sql.list("SELECT o.session_id FROM owed_acks o JOIN sessions s"
                 + " ON s.session_id = o.session_id WHERE s.our_id = ? GROUP BY o.session_id"
                 + " HAVING MIN(o.owed_at) <= ? ORDER BY MIN(o.owed_at)", rs -> rs.getBytes(1), ourId.bytes(), before);

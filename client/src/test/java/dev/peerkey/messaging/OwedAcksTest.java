@@ -67,6 +67,7 @@ class OwedAcksTest {
     final PeerId other = PeerId.of(random(32));
     final StoreKey key = StoreKey.random();
     Store store;
+    PeerId bob;
     byte[] withBob;
     byte[] withCarol;
     byte[] othersSession;
@@ -77,9 +78,10 @@ class OwedAcksTest {
         store = Store.open(dir.resolve("peerkey.db"), key, clock);
         withBob = random(32);
         withCarol = random(32);
+        bob = PeerId.of(random(32));
         othersSession = random(32);
         store.inTransaction(tx -> {
-            tx.saveSession(withBob, me, PeerId.of(random(32)), SessionStatus.ESTABLISHED, random(8), null);
+            tx.saveSession(withBob, me, bob, SessionStatus.ESTABLISHED, random(8), null);
             tx.saveSession(withCarol, me, PeerId.of(random(32)), SessionStatus.ESTABLISHED, random(8), null);
             tx.saveSession(othersSession, other, PeerId.of(random(32)), SessionStatus.ESTABLISHED, random(8), null);
         });
@@ -172,5 +174,19 @@ class OwedAcksTest {
         assertEquals(0, owed.size(), "taken once, by one process");
         clock.advance(ChatClient.ACK_GRACE);
         assertTrue(owed.takeDue(clock.instant()).isEmpty());
+    }
+
+    @Test
+    void whatASessionOwesIsDroppedOnceItIsClosedForGood() {
+        owed.holdFor(ChatClient.ACK_GRACE);
+        MessageId a = MessageId.random();
+        MessageId forCarol = MessageId.random();
+        owed.add(withBob, List.of(a)); // read, then the peer is blocked within the grace period
+        owed.add(withCarol, List.of(forCarol));
+        store.inTransaction(tx -> tx.closeSessionsWith(me, bob));
+        clock.advance(ChatClient.ACK_GRACE);
+        assertEquals(Map.of(ByteBuffer.wrap(withCarol), List.of(forCarol)), owed.takeDue(clock.instant()),
+                "nothing left to encrypt an acknowledgement to the closed session with");
+        assertEquals(0, owed.size());
     }
 }
