@@ -15,10 +15,10 @@ import dev.peerkey.transport.ChainEvent;
 import java.io.IOException;
 
 import dev.peerkey.chain.Chain;
-import dev.peerkey.handshake.LocalIdentity;
 import dev.peerkey.identity.IdentityKey;
+import dev.peerkey.it.ChatParties;
+import dev.peerkey.it.ChatParties.Party;
 import dev.peerkey.it.TestChain;
-import dev.peerkey.registry.Registry;
 import dev.peerkey.store.MessageStatus;
 import dev.peerkey.store.Store;
 import dev.peerkey.store.StoreKey;
@@ -28,7 +28,6 @@ import dev.peerkey.transport.generated.Messenger;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,39 +56,22 @@ class AckBatchIT {
     static Path dir;
 
     private static TestChain node;
-    private static Registry registry;
-    private static MessengerContract messenger;
-    private static final List<Store> stores = new ArrayList<>();
-    private static final List<ChatClient> clients = new ArrayList<>();
+    private static ChatParties parties;
 
     @BeforeAll
     static void deploy() {
         node = TestChain.start();
-        registry = Registry.deploy(node.chain(), node.fundedKey().credentials(), m -> { }).registry();
-        messenger = MessengerContract.deploy(node.chain(), node.fundedKey().credentials(), registry.address(),
-                m -> { }).messenger();
+        parties = new ChatParties(node, dir);
     }
 
     @AfterAll
     static void stop() {
-        clients.forEach(ChatClient::close);
-        stores.forEach(Store::close);
+        parties.close();
         node.close();
     }
 
-    private record Party(ChatClient chat, Store store, IdentityKey mailbox) { }
-
     private static Party party(String name) {
-        IdentityKey key = node.fundedKey();
-        registry.register(key, Instant.now().plus(Duration.ofDays(30)));
-        IdentityKey mailbox = node.fundedKey();
-        Store store = Store.open(dir.resolve(name + ".db"), StoreKey.random(), Store.Sync.NORMAL);
-        ChatClient chat = new ChatClient(store, LocalIdentity.of(key), mailbox::credentials, registry, messenger,
-                Clock.systemUTC(), new ChatClient.Settings(Duration.ofSeconds(1), Duration.ofSeconds(1), 0, () -> null),
-                notice -> { });
-        stores.add(store);
-        clients.add(chat);
-        return new Party(chat, store, mailbox);
+        return parties.party(name, Clock.systemUTC());
     }
 
     @Test
@@ -149,25 +131,25 @@ class AckBatchIT {
         String address = node.chain().send(node.chain().web3j().ethGetTransactionReceipt(hash))
                 .getTransactionReceipt().orElseThrow().getContractAddress();
         MessengerContract old = MessengerContract.at(node.chain(), address, m -> { });
-        Store store = Store.open(dir.resolve("old.db"), StoreKey.random(), Store.Sync.NORMAL);
-        stores.add(store);
-        IdentityKey account = node.fundedKey();
-        MailboxPoster poster = new MailboxPoster(store, old, account::credentials, Clock.systemUTC());
-        List<MailboxPoster.Item> items = new ArrayList<>();
-        List<byte[]> tags = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            byte[] sessionId = random();
-            byte[] tag = random();
-            tags.add(tag);
-            items.add(new MailboxPoster.Item(new SessionRecord(sessionId, PeerId.of(random()), PeerId.of(random()),
-                    SessionStatus.PENDING_INCOMING, null, null, Instant.now(), Instant.now()),
-                    new SessionRoute(sessionId, random(), tag, null, null), ("acknowledgement " + i).getBytes()));
-        }
-        assertEquals(3, poster.postAll(items).size(), "one transaction per envelope");
-        List<ChainEvent> posted = old.events(0, node.chain().blockNumber(), PeerId.of(random()), tags);
-        assertEquals(3, posted.size());
-        for (int i = 0; i < 3; i++) {
-            assertArrayEquals(tags.get(i), ((ChainEvent.PostEvent) posted.get(i)).tag());
+        try (Store store = Store.open(dir.resolve("old.db"), StoreKey.random(), Store.Sync.NORMAL)) {
+            IdentityKey account = node.fundedKey();
+            MailboxPoster poster = new MailboxPoster(store, old, account::credentials, Clock.systemUTC());
+            List<MailboxPoster.Item> items = new ArrayList<>();
+            List<byte[]> tags = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                byte[] sessionId = random();
+                byte[] tag = random();
+                tags.add(tag);
+                items.add(new MailboxPoster.Item(new SessionRecord(sessionId, PeerId.of(random()), PeerId.of(random()),
+                        SessionStatus.PENDING_INCOMING, null, null, Instant.now(), Instant.now()),
+                        new SessionRoute(sessionId, random(), tag, null, null), ("acknowledgement " + i).getBytes()));
+            }
+            assertEquals(3, poster.postAll(items).size(), "one transaction per envelope");
+            List<ChainEvent> posted = old.events(0, node.chain().blockNumber(), PeerId.of(random()), tags);
+            assertEquals(3, posted.size());
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(tags.get(i), ((ChainEvent.PostEvent) posted.get(i)).tag());
+            }
         }
     }
 

@@ -4,19 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.peerkey.chain.Chain;
-import dev.peerkey.handshake.LocalIdentity;
-import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.it.Cli;
+import dev.peerkey.it.ChatParties;
+import dev.peerkey.it.ChatParties.Party;
+import dev.peerkey.it.MovableClock;
 import dev.peerkey.it.TestChain;
-import dev.peerkey.registry.Registry;
 import dev.peerkey.store.Direction;
 import dev.peerkey.store.Message;
 import dev.peerkey.store.MessageId;
 import dev.peerkey.store.MessageStatus;
-import dev.peerkey.store.Store;
-import dev.peerkey.store.StoreKey;
 import dev.peerkey.store.Transport;
-import dev.peerkey.transport.MessengerContract;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -24,9 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,63 +47,22 @@ class AckCarriedIT {
     static Path dir;
 
     private static TestChain node;
-    private static Registry registry;
-    private static MessengerContract messenger;
-    private static final List<Store> stores = new ArrayList<>();
-    private static final List<ChatClient> clients = new ArrayList<>();
-
-    /** A clock the test moves. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now = Instant.now();
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
+    private static ChatParties parties;
 
     @BeforeAll
     static void deploy() {
         node = TestChain.start();
-        registry = Registry.deploy(node.chain(), node.fundedKey().credentials(), m -> { }).registry();
-        messenger = MessengerContract.deploy(node.chain(), node.fundedKey().credentials(), registry.address(),
-                m -> { }).messenger();
+        parties = new ChatParties(node, dir);
     }
 
     @AfterAll
     static void stop() {
-        clients.forEach(ChatClient::close);
-        stores.forEach(Store::close);
+        parties.close();
         node.close();
     }
 
-    private record Party(ChatClient chat, Store store, IdentityKey mailbox) { }
-
     private static Party party(String name, Clock clock) {
-        IdentityKey key = node.fundedKey();
-        registry.register(key, Instant.now().plus(Duration.ofDays(30)));
-        IdentityKey mailbox = node.fundedKey();
-        Store store = Store.open(dir.resolve(name + ".db"), StoreKey.random(), clock, Store.Sync.NORMAL);
-        ChatClient chat = new ChatClient(store, LocalIdentity.of(key), mailbox::credentials, registry, messenger,
-                clock, new ChatClient.Settings(Duration.ofSeconds(1), Duration.ofSeconds(1), 0, () -> null),
-                notice -> { });
-        stores.add(store);
-        clients.add(chat);
-        return new Party(chat, store, mailbox);
+        return parties.party(name, clock);
     }
 
     /** Alice and Bob with an established session, every handshake message acknowledged. */
