@@ -28,6 +28,10 @@ public final class Agent {
     public static final String DIRECTORY = "agent";
     public static final String SOCKET = "agent.sock";
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+    /** This process's user: the only one whose agent its commands use. */
+    private static final String USER = System.getProperty("user.name");
+    /** How long an agent may take to answer before the command goes on without it. */
+    private static final long ANSWER_TIMEOUT_MS = 5_000;
 
     private final Path home;
 
@@ -45,7 +49,7 @@ public final class Agent {
         return home.resolve(DIRECTORY).resolve(SOCKET);
     }
 
-    /** Makes {@code dir} (or finds it) owner-only, refusing a symbolic link. */
+    /** Makes {@code dir} (or finds it) owner-only, refusing a symbolic link or another user's directory. */
     static void privateDirectory(Path dir) throws IOException {
         if (Files.isSymbolicLink(dir)) {
             throw new IOException(dir + " is a symbolic link");
@@ -53,7 +57,33 @@ public final class Agent {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         }
+        String owner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName();
+        if (!owner.equals(USER)) {
+            throw new IOException(dir + " belongs to " + owner + ", not to " + USER + ": remove it");
+        }
         Files.setPosixFilePermissions(dir, OWNER_ONLY);
+    }
+
+    /**
+     * Refuses a socket that someone else could have put there: the agent directory must be ours and
+     * owner-only, the socket ours (a planted agent could hand out a store key of its choosing).
+     */
+    static void checkPrivate(Path socket) {
+        try {
+            Path dir = socket.getParent();
+            String dirOwner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName();
+            String socketOwner = Files.getOwner(socket, LinkOption.NOFOLLOW_LINKS).getName();
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
+            if (Files.isSymbolicLink(dir) || !dirOwner.equals(USER) || !socketOwner.equals(USER)
+                    || !OWNER_ONLY.containsAll(mode)) {
+                throw new PeerkeyException("refusing the unlock agent's socket " + socket + ": its directory is "
+                        + dirOwner + "'s with mode " + PosixFilePermissions.toString(mode) + ", the socket "
+                        + socketOwner + "'s; only " + USER + " may own them, mode rwx------ (remove "
+                        + dir + " and unlock again)");
+            }
+        } catch (IOException e) {
+            throw new PeerkeyException("cannot check the unlock agent's socket " + socket + ": " + e.getMessage());
+        }
     }
 
     /** The agent's status (profile, until, keys, storeKey), or empty if none runs. */
@@ -95,6 +125,7 @@ public final class Agent {
         } catch (IOException e) {
             return Optional.empty();
         }
+        checkPrivate(socket);
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             try {
                 channel.connect(UnixDomainSocketAddress.of(socket));
@@ -103,8 +134,28 @@ public final class Agent {
             } catch (SocketException e) {
                 return Optional.empty(); // e.g. permission denied: not ours to use
             }
-            Channels.newOutputStream(channel).write(new AgentProtocol.Request(op, profile, key).encode());
-            return Optional.of(AgentProtocol.readAnswer(Channels.newInputStream(channel)));
+            String agentUser = channel.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED).user().getName();
+            if (!agentUser.equals(USER)) {
+                throw new PeerkeyException("refusing the unlock agent at " + socket + ": it runs as " + agentUser
+                        + ", not as " + USER);
+            }
+            // An agent that never answers must not hang the command: closing the channel ends the read.
+            Thread watchdog = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(ANSWER_TIMEOUT_MS);
+                    channel.close();
+                } catch (InterruptedException | IOException done) {
+                    // answered in time, or already closed
+                }
+            });
+            try {
+                Channels.newOutputStream(channel).write(new AgentProtocol.Request(op, profile, key).encode());
+                return Optional.of(AgentProtocol.readAnswer(Channels.newInputStream(channel)));
+            } finally {
+                watchdog.interrupt();
+            }
+        } catch (UnsupportedOperationException e) {
+            return Optional.empty(); // no peer credentials on this system: the password is asked for
         } catch (IOException e) {
             return Optional.empty(); // the agent exited while answering (lock, expiry)
         }

@@ -154,7 +154,10 @@ final class UnlockCommand implements Runnable {
                 home.toAbsolutePath().toString(), Long.toString(until.toEpochMilli())));
         Process process;
         try {
-            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+            // The agent lives for hours: it must not keep PEERKEY_PASSWORD (or any of ours) in its environment.
+            builder.environment().keySet().removeIf(name -> name.startsWith("PEERKEY_"));
+            process = builder.start();
         } catch (IOException e) {
             throw new PeerkeyException("cannot start the unlock agent: " + e.getMessage());
         }

@@ -157,6 +157,19 @@ class UnlockIT {
     }
 
     @Test
+    @Order(3)
+    void theAgentKeepsNoneOfOurVariablesInItsEnvironment() throws IOException {
+        String alicesHome = home("alice").toAbsolutePath().toString();
+        ProcessHandle agent = ProcessHandle.allProcesses()
+                .filter(p -> p.info().arguments().map(List::of).orElse(List.of()).contains(alicesHome))
+                .filter(p -> p.info().arguments().map(a -> String.join(" ", a)).orElse("").contains("AgentServer"))
+                .findFirst().orElseThrow(() -> new AssertionError("no agent process for " + alicesHome));
+        String environment = Files.readString(Path.of("/proc", Long.toString(agent.pid()), "environ"),
+                StandardCharsets.ISO_8859_1);
+        assertFalse(environment.contains("PEERKEY_"), "the agent inherited a PEERKEY_ variable");
+    }
+
+    @Test
     @Order(4)
     void anotherProfileCannotUseTheAgent() throws IOException {
         fails(bobBare, NO_PASSWORD, "sessions"); // Bob's profile has no agent of its own
@@ -165,7 +178,8 @@ class UnlockIT {
         assertEquals("{\"ok\":false,\"error\":\"this agent holds the keys of profile " + home("alice").toRealPath()
                 + ", not of " + home("bob").toRealPath() + "\"}", asBob);
         // Even given the socket under its own profile (a symbolic link), Bob's commands get nothing.
-        Files.createDirectories(home("bob").resolve("agent"));
+        Files.createDirectories(home("bob").resolve("agent"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Files.createSymbolicLink(socket("bob"), socket("alice"));
         try {
             fails(bobBare, "this agent holds the keys of profile " + home("alice").toRealPath(), "sessions");
