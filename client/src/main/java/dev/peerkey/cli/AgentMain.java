@@ -36,7 +36,7 @@ public final class AgentMain {
         InAgent.Client client = new InAgent.Client(terminal, out, err);
         InAgent.enter(client);
         try {
-            CommandLine cli = Main.commandLine();
+            CommandLine cli = Main.commandLine(full.toArray(String[]::new));
             cli.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
             cli.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
             int exit = Main.execute(cli, full.toArray(String[]::new));

@@ -57,7 +57,12 @@ final class AgentRun {
         if (Boolean.getBoolean(LOCAL)) {
             return OptionalInt.empty();
         }
-        Optional<Plan> plan = plan(List.of(args), env);
+        Optional<Plan> plan;
+        try {
+            plan = plan(List.of(args), env);
+        } catch (java.nio.file.InvalidPathException e) {
+            return OptionalInt.empty(); // the command line says what is wrong with the path
+        }
         if (plan.isEmpty() || !Files.exists(Agent.socket(plan.get().home()), LinkOption.NOFOLLOW_LINKS)) {
             return OptionalInt.empty();
         }

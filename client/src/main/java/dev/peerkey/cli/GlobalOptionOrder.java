@@ -53,6 +53,22 @@ final class GlobalOptionOrder {
         return result.toArray(String[]::new);
     }
 
+    /** The first word of {@code args} that is neither a global option nor its value (the command's name), or null. */
+    static String firstWord(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            Boolean takesValue = TAKES_VALUE.get(arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg);
+            if (takesValue != null) {
+                if (takesValue && !arg.contains("=")) {
+                    i++;
+                }
+            } else if (!arg.startsWith("-")) {
+                return arg;
+            }
+        }
+        return null;
+    }
+
     private static boolean declaresGlobals(CommandSpec command) {
         return command.optionsMap().keySet().containsAll(TAKES_VALUE.keySet());
     }

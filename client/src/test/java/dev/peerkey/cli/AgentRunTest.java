@@ -35,6 +35,8 @@ class AgentRunTest {
         // A peerkey setting the agent would not see (a test clock, say) keeps the command here.
         assertEquals(Optional.empty(), plan(Map.of("PEERKEY_TEST_CLOCK_OFFSET", "1"), "sessions"));
         assertEquals(Optional.empty(), plan(Map.of("PEERKEY_RPC", ""), "sessions"));
+        // A path no file system takes is left to the command line to refuse.
+        assertEquals(java.util.OptionalInt.empty(), AgentRun.inAgent(new String[] {"--home", "a\0b", "sessions"}, NO_ENV));
     }
 
     @Test
