@@ -132,7 +132,9 @@ public final class HardhatChainRecord {
             return new HardhatChainRecord(root.path("chainId").asLong(), root.path("genesisHash").asText(),
                     root.path("genesisTimestamp").asLong(), blocks);
         } catch (IOException e) {
-            throw new ChainException("the saved Hardhat chain " + file + " is unreadable (" + e.getMessage()
+            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException json ? json.getOriginalMessage()
+                    : e.getMessage();
+            throw new ChainException("the saved Hardhat chain " + file + " is unreadable (" + why.lines().findFirst().orElse("")
                     + "): `peerkey chain start --fresh` starts a new chain");
         }
     }
