@@ -178,8 +178,16 @@ public final class HardhatChainRecord {
                 lastTimestamp = saved.path("timestamp").asLong();
                 node(chain, "evm_setNextBlockTimestamp", lastTimestamp);
                 for (JsonNode tx : saved.path("transactions")) {
-                    String hash = chain.send(chain.request("eth_sendRawTransaction", List.of(tx.path("raw").asText()),
-                            JsonAnswer.class)).getResult().asText();
+                    String hash;
+                    try {
+                        hash = chain.send(chain.request("eth_sendRawTransaction", List.of(tx.path("raw").asText()),
+                                JsonAnswer.class)).getResult().asText();
+                    } catch (NodeUnavailableException e) {
+                        throw e;
+                    } catch (ChainException e) {
+                        throw diverged("block " + number + ": the node refused transaction "
+                                + tx.path("hash").asText() + " (" + e.getMessage() + ")");
+                    }
                     if (!hash.equalsIgnoreCase(tx.path("hash").asText())) {
                         throw diverged("block " + number + ": the node took transaction " + tx.path("hash").asText()
                                 + " as " + hash);
