@@ -269,4 +269,30 @@ class ChainStateIT {
             alice.run("chain", "stop");
         }
     }
+
+    /** A Hardhat node that does not answer at `chain stop` cannot be saved: the stop says the chain is lost. */
+    @Test
+    void aHardhatChainThatCannotBeReadAtTheStopIsSaidToBeLost() throws Exception {
+        profiles("chain-unsaved");
+        try {
+            ok(alice, "chain", "start");
+            ok(alice, "deploy");
+            ok(alice, "chain", "stop");
+            assertTrue(ok(alice, "chain", "start", "--json").json().path("resumed").asBoolean());
+            long pid = ok(alice, "chain", "status", "--json").json().path("pid").asLong();
+            // The node is suspended: it accepts connections but answers none.
+            assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor());
+            Cli.Result stopped = ok(alice, "chain", "stop", "--json");
+            assertFalse(stopped.json().path("stateKept").asBoolean(), stopped::toString);
+            assertTrue(stopped.stderr().contains("the Hardhat chain could not be saved (")
+                    && stopped.stderr().contains("stopped the local Hardhat chain; it is lost: its blocks,"
+                            + " registrations and deployment are gone and the next `chain start` begins a new chain"),
+                    stopped::toString);
+            JsonNode next = ok(alice, "chain", "start", "--json").json();
+            assertFalse(next.path("resumed").asBoolean(), next::toString);
+            assertEquals(0, next.path("block").asLong(), next::toString);
+        } finally {
+            alice.run("chain", "stop");
+        }
+    }
 }
