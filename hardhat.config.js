@@ -18,6 +18,10 @@ export default defineConfig({
     },
   },
   networks: {
+    // `peerkey chain start` resumes a saved Hardhat chain on a node whose genesis has the saved timestamp.
+    ...(process.env.PEERKEY_HARDHAT_GENESIS_DATE
+      ? { node: { type: "edr-simulated", initialDate: process.env.PEERKEY_HARDHAT_GENESIS_DATE } }
+      : {}),
     localhost: { type: "http", url: process.env.PEERKEY_RPC ?? "http://127.0.0.1:8545" },
   },
 });

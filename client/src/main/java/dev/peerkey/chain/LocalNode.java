@@ -60,6 +60,15 @@ public final class LocalNode implements AutoCloseable {
      */
     public static LocalNode start(NodeKind kind, List<String> extraArguments, Path projectRoot, Path logFile,
             Consumer<String> progress, boolean detached, int preferredPort) {
+        return start(kind, extraArguments, java.util.Map.of(), projectRoot, logFile, progress, detached, preferredPort);
+    }
+
+    /**
+     * Starts a node as {@link #start(NodeKind, List, Path, Path, Consumer, boolean, int)} does, with
+     * {@code environment} added to its environment (e.g. {@link NodeKind#hardhatGenesisEnvironment}).
+     */
+    public static LocalNode start(NodeKind kind, List<String> extraArguments, java.util.Map<String, String> environment,
+            Path projectRoot, Path logFile, Consumer<String> progress, boolean detached, int preferredPort) {
         int port = preferredPort > 0 && isFree(preferredPort) ? preferredPort : freePort();
         String rpcUrl = "http://127.0.0.1:" + port;
         List<String> command = new ArrayList<>();
@@ -71,7 +80,10 @@ public final class LocalNode implements AutoCloseable {
         Process process;
         try {
             Files.createDirectories(logFile.toAbsolutePath().getParent());
-            process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().remove(NodeKind.HARDHAT_GENESIS_DATE);
+            builder.environment().putAll(environment);
+            process = builder
                     .directory(projectRoot.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(logFile.toFile())

@@ -54,15 +54,31 @@ public enum NodeKind {
         };
     }
 
-    /** Whether the node can keep its chain (blocks, accounts, contracts) in a directory across restarts. */
+    /**
+     * Whether the node's chain (blocks, accounts, contracts) is kept in a directory across restarts: by
+     * the node itself (Anvil, Ganache) or, for Hardhat, as its blocks saved at `chain stop` and
+     * replayed at the next start (see {@link HardhatChainRecord}).
+     */
     public boolean keepsState() {
-        return this != HARDHAT;
+        return true;
+    }
+
+    /**
+     * The variable that gives Hardhat's node (its {@code node} network in the project's
+     * hardhat.config.js) the genesis block's time, as an ISO instant: a replayed chain needs the saved genesis.
+     */
+    public static final String HARDHAT_GENESIS_DATE = "PEERKEY_HARDHAT_GENESIS_DATE";
+
+    /** The environment that makes a Hardhat node's genesis block carry {@code genesisTime}. */
+    public static java.util.Map<String, String> hardhatGenesisEnvironment(java.time.Instant genesisTime) {
+        return java.util.Map.of(HARDHAT_GENESIS_DATE, genesisTime.toString());
     }
 
     /**
      * The arguments that make the node load its chain from {@code stateDir} and save it there: Anvil's
      * {@code --state FILE} (loaded at start, written when the node is stopped, and every 30 s), Ganache's
-     * {@code --database.dbPath DIR} (written as it goes). Hardhat's node has no such option: none.
+     * {@code --database.dbPath DIR} (written as it goes). Hardhat's node has no such option: none (its
+     * chain is saved and replayed by {@link HardhatChainRecord}).
      */
     public List<String> stateArguments(Path stateDir) {
         return switch (this) {

@@ -2,6 +2,7 @@ package dev.peerkey.cli;
 
 import dev.peerkey.chain.Chain;
 import dev.peerkey.chain.ChainException;
+import dev.peerkey.chain.HardhatChainRecord;
 import dev.peerkey.chain.LocalChainState;
 import dev.peerkey.chain.LocalNode;
 import dev.peerkey.chain.NodeKind;
@@ -25,7 +26,8 @@ final class ChainCommand {
 
         @Option(names = "--node", paramLabel = "NODE", converter = NodeKindConverter.class,
                 description = "The node to run: hardhat (the default), anvil or ganache, each installed from npm."
-                        + " Anvil and Ganache keep their chain across `chain stop` / `chain start`; Hardhat does not.")
+                        + " Each keeps its chain across `chain stop` / `chain start` (Hardhat's is saved at the stop"
+                        + " and replayed block by block at the start).")
         NodeKind node;
 
         @Option(names = "--fresh", description = "Discard the chain this kind of node saved at its last stop and"
@@ -60,8 +62,10 @@ final class ChainCommand {
             boolean resuming = saved.exists();
             saved.prepare();
             int savedPort = resuming ? saved.savedPort() : 0;
-            LocalNode started = LocalNode.start(kind, kind.stateArguments(saved.dir()), ProjectRoot.find(),
-                    options.chainDir.resolve("node.log"), out::progress, true, savedPort);
+            HardhatChainRecord record = resuming ? saved.hardhatRecord() : null;
+            LocalNode started = LocalNode.start(kind, kind.stateArguments(saved.dir()),
+                    record == null ? java.util.Map.of() : NodeKind.hardhatGenesisEnvironment(record.genesisTime()),
+                    ProjectRoot.find(), options.chainDir.resolve("node.log"), out::progress, true, savedPort);
             if (savedPort > 0 && !started.rpcUrl().endsWith(":" + savedPort)) {
                 out.progress("port " + savedPort + " of the saved chain is taken, so it now runs at "
                         + started.rpcUrl() + ": restart any `listen`, `inbox --follow` or `chat` still running");
@@ -70,6 +74,9 @@ final class ChainCommand {
                     kind);
             long block;
             try (Chain chain = Chain.connect(started.rpcUrl())) {
+                if (record != null) {
+                    replay(record, chain, out, started);
+                }
                 block = chain.blockNumber();
                 if (resuming) {
                     state = saved.restore(state, chain, out::progress);
@@ -91,10 +98,29 @@ final class ChainCommand {
             fields.put("messenger", state.messenger());
             out.result(fields);
         }
+
+        /** Replays the saved Hardhat chain on the node just started; if that fails the node is stopped. */
+        private static void replay(HardhatChainRecord record, Chain chain, Output out, LocalNode started) {
+            try {
+                HardhatChainRecord.Replay replay = record.replay(chain, out::progress);
+                if (replay.blocks() > 0) {
+                    out.progress(String.format(java.util.Locale.ROOT, "replayed %d blocks (%d transactions) in %.1f s",
+                            replay.blocks(), replay.transactions(), replay.millis() / 1000.0));
+                }
+                if (!replay.identical()) {
+                    out.progress("from block " + replay.firstOtherHash() + " on the replayed blocks have other hashes"
+                            + " than the saved ones; every transaction and its outcome (status) is the same");
+                }
+            } catch (RuntimeException e) {
+                started.close();
+                throw e;
+            }
+        }
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true,
-            description = "Stop the local chain. Anvil and Ganache save it for the next `chain start`; Hardhat's is lost.")
+            description = "Stop the local chain and save it for the next `chain start` (Anvil and Ganache save their"
+                    + " own state; Hardhat's blocks are read from the node and saved before it stops).")
     static final class Stop implements Runnable {
         @Mixin
         GlobalOptions options;
@@ -107,32 +133,42 @@ final class ChainCommand {
             NodeKind kind = state.nodeKind();
             SavedChain saved = new SavedChain(options.chainDir, kind);
             boolean running = state.nodeRunning();
+            // A Hardhat node that is not running left no chain to save: only an earlier stop's, if any.
+            boolean kept = kind.keepsState() && (running || kind != NodeKind.HARDHAT || saved.exists());
             if (running && kind.keepsState()) {
                 String chainKey = null;
                 try (Chain chain = Chain.connect(state.rpc())) {
                     chainKey = chain.chainKey();
-                } catch (ChainException notAnswering) {
-                    // the node saves its state anyway; without the key no deployment record is carried over
+                    if (kind == NodeKind.HARDHAT) {
+                        HardhatChainRecord.read(chain, out::progress).write(saved.dir());
+                    }
+                } catch (ChainException notSaved) {
+                    // Anvil and Ganache save their state anyway; without the key no deployment record is carried over
+                    if (kind == NodeKind.HARDHAT) {
+                        saved.forgetHardhatRecord();
+                        kept = false;
+                        chainKey = null;
+                        out.progress("the Hardhat chain could not be saved (" + notSaved.getMessage() + ")");
+                    }
                 }
                 saved.recordDeployment(state, chainKey);
             }
             boolean wasRunning = running && LocalNode.stop(state.pid());
             LocalChainState.delete(options.chainDir);
-            if (kind.keepsState()) {
+            if (kept) {
                 out.progress("stopped the local " + kind.label() + " chain; its state (blocks, registrations,"
                         + " handshakes, the deployment) is saved in " + saved.dir() + ": `peerkey chain start --node "
                         + kind.option() + "` resumes it, `--fresh` discards it");
             } else {
-                out.progress("stopped the local " + kind.label() + " chain; Hardhat's node keeps no state: its blocks,"
-                        + " registrations and deployment are gone and the next `chain start` begins a new chain"
-                        + " (`chain start --node anvil` or `--node ganache` keeps its state across a stop)");
+                out.progress("stopped the local " + kind.label() + " chain; it is lost: its blocks, registrations and"
+                        + " deployment are gone and the next `chain start` begins a new chain");
             }
             var fields = Output.fields();
             fields.put("node", kind.option());
             fields.put("rpc", state.rpc());
             fields.put("stopped", wasRunning);
-            fields.put("stateKept", kind.keepsState());
-            fields.put("stateDir", kind.keepsState() ? saved.dir().toString() : null);
+            fields.put("stateKept", kept);
+            fields.put("stateDir", kept ? saved.dir().toString() : null);
             out.result(fields);
         }
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.peerkey.PeerkeyException;
 import dev.peerkey.chain.Chain;
+import dev.peerkey.chain.HardhatChainRecord;
 import dev.peerkey.chain.LocalChainState;
 import dev.peerkey.chain.NodeKind;
 import java.io.IOException;
@@ -18,7 +19,8 @@ import java.util.stream.Stream;
 
 /**
  * The chain a local node of one kind saved at its last stop, in {@code CHAIN_DIR/state/KIND}: the
- * node's own state (Anvil's state file, Ganache's database) and {@value #DEPLOYMENT}, the
+ * node's own state (Anvil's state file, Ganache's database; for Hardhat, whose node keeps none, its
+ * blocks as {@link HardhatChainRecord} saved them) and {@value #DEPLOYMENT}, the
  * deployment `chain stop` found recorded for it. On the next start the record comes back only if
  * the resumed chain holds the recorded contracts.
  */
@@ -38,9 +40,10 @@ final class SavedChain {
         return dir;
     }
 
-    /** Whether a saved chain exists to resume (never for Hardhat). */
+    /** Whether a saved chain exists to resume. */
     boolean exists() {
         return kind.keepsState() && (Files.isRegularFile(dir.resolve("anvil-state.json"))
+                || Files.isRegularFile(dir.resolve(HardhatChainRecord.FILE))
                 || Files.isDirectory(dir.resolve("ganache-db")) && nonEmpty(dir.resolve("ganache-db")));
     }
 
@@ -53,6 +56,20 @@ final class SavedChain {
             Files.createDirectories(kind == NodeKind.GANACHE ? dir.resolve("ganache-db") : dir);
         } catch (IOException e) {
             throw new PeerkeyException("cannot create " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** The Hardhat chain saved at the last stop, or null. */
+    HardhatChainRecord hardhatRecord() {
+        return kind == NodeKind.HARDHAT ? HardhatChainRecord.load(dir) : null;
+    }
+
+    /** Forgets the saved Hardhat chain (it could not be saved again: the older one is not the chain that ran). */
+    void forgetHardhatRecord() {
+        try {
+            Files.deleteIfExists(dir.resolve(HardhatChainRecord.FILE));
+        } catch (IOException e) {
+            throw new PeerkeyException("cannot remove " + dir.resolve(HardhatChainRecord.FILE) + ": " + e.getMessage());
         }
     }
 

@@ -16,8 +16,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * `chain stop` / `chain start` keep the local chain (Anvil, Ganache) unless `--fresh`, and say
- * what happens to it (Hardhat: lost); `deploy` on a chain with a recorded deployment refuses
+ * `chain stop` / `chain start` keep the local chain (Hardhat, Anvil, Ganache) unless `--fresh`:
+ * registrations, the deployment and a session's handshake survive, and the session carries
+ * messages after the restart; a saved Hardhat chain that cannot be replayed as it was is refused
+ * with what to do; `deploy` on a chain with a recorded deployment refuses
  * without `--new` and names the profiles whose record it would replace. Every step is a separate
  * CLI process driving a node that `chain start` runs.
  */
@@ -58,7 +60,7 @@ class ChainStateIT {
     }
 
     @ParameterizedTest
-    @EnumSource(value = NodeKind.class, names = {"ANVIL", "GANACHE"})
+    @EnumSource(value = NodeKind.class, names = {"HARDHAT", "ANVIL", "GANACHE"})
     void theChainIsKeptAcrossStopAndStartUnlessFresh(NodeKind kind) throws IOException {
         profiles("chain-" + kind.option());
         try {
@@ -67,13 +69,21 @@ class ChainStateIT {
             JsonNode deployed = ok(alice, "deploy", "--json").json();
             JsonNode made = ok(alice, "id", "new", "--fast-kdf", "--no-recovery", "--json").json();
             ok(alice, "register");
-            ok(bob, "id", "new", "--fast-kdf", "--no-recovery");
-            long head = ok(alice, "chain", "status", "--json").json().path("block").asLong();
-
+            String bobId = CliNetwork.newIdentity(bob);
+            // A session: a handshake on the chain, and a message on it.
+            CliNetwork.connect(alice, "alice", made.path("id").asText(), bob, "bob", bobId);
+            ok(alice, "send", bobId, "before the stop");
+            assertTrue(ok(bob, "inbox", "--json").stdout().contains("before the stop"));
+            JsonNode sessions = ok(bob, "sessions", "--json").json().path("sessions");
+            assertEquals(1, sessions.size(), sessions::toString);
+            assertEquals("established", sessions.get(0).path("status").asText(), sessions::toString);
             Cli.Background listen = alice.start("listen", "--port", "0");
             JsonNode resumed;
+            long head;
             try {
                 listen.awaitStdout("listening", 120);
+                listen.awaitStderr("sent our endpoint to 1 peer(s)", 120); // in a mailbox post to Bob
+                head = ok(alice, "chain", "status", "--json").json().path("block").asLong();
                 Cli.Result stopped = ok(alice, "chain", "stop", "--json");
                 assertTrue(stopped.json().path("stateKept").asBoolean(), stopped::toString);
                 assertTrue(stopped.stderr().contains("is saved in " + dir.resolve("chain-" + kind.option()))
@@ -95,6 +105,15 @@ class ChainStateIT {
             assertEquals(deployed.path("registry"), resumed.path("registry"));
             JsonNode found = ok(bob, "lookup", made.path("id").asText(), "--json").json();
             assertEquals(made.path("publicKey"), found.path("publicKey"), "the registration survived");
+            // The session made before the stop carries messages both ways after the start.
+            ok(bob, "send", made.path("id").asText(), "after the restart", "--via", "chain");
+            assertTrue(ok(alice, "inbox", "--json").stdout().contains("after the restart"));
+            ok(alice, "send", bobId, "and back", "--via", "chain");
+            assertTrue(ok(bob, "inbox", "--json").stdout().contains("and back"));
+            JsonNode after = ok(bob, "sessions", "--json").json().path("sessions");
+            assertEquals(1, after.size(), after::toString);
+            assertEquals(sessions.get(0).path("sessionId"), after.get(0).path("sessionId"),
+                    "the same session, no new handshake");
 
             Cli.Result again = fails(bob, "already has a deployment: registry " + deployed.path("registry").asText(),
                     "deploy");
@@ -126,7 +145,7 @@ class ChainStateIT {
     }
 
     @Test
-    void hardhatSaysItsChainIsLostAndDeployRefusesASecondDeploymentWithoutNew() throws IOException {
+    void deployRefusesASecondDeploymentWithoutNewAndHardhatKeepsTheNewOneAcrossARestart() throws IOException {
         profiles("chain-hardhat");
         try {
             ok(alice, "chain", "start");
@@ -157,12 +176,121 @@ class ChainStateIT {
             assertFalse(big.stderr().contains("error:"), big::toString);
 
             Cli.Result stopped = ok(alice, "chain", "stop", "--json");
-            assertFalse(stopped.json().path("stateKept").asBoolean());
-            assertTrue(stopped.stderr().contains("Hardhat's node keeps no state: its blocks, registrations and"
-                    + " deployment are gone"), stopped::toString);
-            JsonNode restarted = ok(alice, "chain", "start", "--json").json();
-            assertFalse(restarted.path("resumed").asBoolean());
-            assertTrue(restarted.path("registry").isMissingNode() || restarted.path("registry").isNull());
+            assertTrue(stopped.json().path("stateKept").asBoolean(), stopped::toString);
+            assertTrue(stopped.stderr().contains("stopped the local Hardhat chain; its state (blocks, registrations,"
+                    + " handshakes, the deployment) is saved in " + dir.resolve("chain-hardhat")), stopped::toString);
+            Cli.Result restarted = ok(alice, "chain", "start", "--json");
+            assertTrue(restarted.json().path("resumed").asBoolean(), restarted::toString);
+            assertTrue(restarted.stderr().contains("replaying "), restarted::toString);
+            assertFalse(restarted.stderr().contains("other hashes"), "every replayed block has its saved hash");
+            assertEquals(second.json().path("registry"), restarted.json().path("registry"), "the second deployment");
+            assertEquals(bobShown.path("publicKey"),
+                    ok(alice, "lookup", bobShown.path("id").asText(), "--json").json().path("publicKey"));
+        } finally {
+            alice.run("chain", "stop");
+        }
+    }
+
+    /**
+     * A saved Hardhat chain that does not come back as it was saved is refused with what differs and
+     * `--fresh` as the way out, and the node started for it is stopped; a block whose saved hash
+     * differs but whose transactions and outcomes match is accepted, and said so.
+     */
+    @Test
+    void aSavedHardhatChainThatDoesNotReplayAsItWasIsRefused() throws IOException {
+        profiles("chain-replay");
+        Path saved = dir.resolve("chain-replay").resolve("state").resolve("hardhat").resolve("hardhat-chain.json");
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        try {
+            ok(alice, "chain", "start");
+            JsonNode deployed = ok(alice, "deploy", "--json").json();
+            String aliceId = CliNetwork.newIdentity(alice);
+            ok(alice, "chain", "stop");
+            com.fasterxml.jackson.databind.node.ObjectNode good =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(saved.toFile());
+            int blocks = good.path("blocks").size();
+
+            // Block 1's saved hash altered: the replay checks its transactions and their statuses instead.
+            var otherHash = good.deepCopy();
+            ((com.fasterxml.jackson.databind.node.ObjectNode) otherHash.path("blocks").get(0))
+                    .put("hash", "0x" + "00".repeat(32));
+            mapper.writeValue(saved.toFile(), otherHash);
+            Cli.Result resumed = ok(alice, "chain", "start", "--json");
+            assertTrue(resumed.stderr().contains("replaying " + blocks + " blocks of the saved Hardhat chain…"),
+                    resumed::toString);
+            assertTrue(resumed.stderr().contains("from block 1 on the replayed blocks have other hashes than the"
+                    + " saved ones; every transaction and its outcome (status) is the same"), resumed::toString);
+            assertEquals(deployed.path("registry"), resumed.json().path("registry"));
+            ok(alice, "chain", "stop");
+
+            // The last block's hash and a status altered: its transaction ended otherwise.
+            var otherStatus = good.deepCopy();
+            var last = (com.fasterxml.jackson.databind.node.ObjectNode) otherStatus.path("blocks").get(blocks - 1);
+            last.put("hash", "0x" + "00".repeat(32));
+            var tx = (com.fasterxml.jackson.databind.node.ObjectNode) last.path("transactions").get(0);
+            tx.put("status", "0x0");
+            mapper.writeValue(saved.toFile(), otherStatus);
+            fails(alice, "error: the saved Hardhat chain could not be replayed: transaction " + tx.path("hash").asText()
+                    + " in block " + blocks + " ended with status 0x1, not 0x0; `peerkey chain start --fresh` discards"
+                    + " it and starts a new chain", "chain", "start");
+            fails(alice, "no local chain", "chain", "status");
+
+            // A transaction the node does not take.
+            var refused = good.deepCopy();
+            var firstTx = (com.fasterxml.jackson.databind.node.ObjectNode) refused.path("blocks").get(0)
+                    .path("transactions").get(0);
+            firstTx.put("raw", "0x00");
+            mapper.writeValue(saved.toFile(), refused);
+            fails(alice, "error: the saved Hardhat chain could not be replayed: block 1: the node refused transaction "
+                    + firstTx.path("hash").asText() + " (", "chain", "start");
+
+            // Another genesis time: another genesis block.
+            var otherGenesis = good.deepCopy();
+            otherGenesis.put("genesisTimestamp", good.path("genesisTimestamp").asLong() - 1);
+            mapper.writeValue(saved.toFile(), otherGenesis);
+            Cli.Result genesis = fails(alice, "error: the saved Hardhat chain could not be replayed: the new node's"
+                    + " genesis block (chain id 31337, hash ", "chain", "start");
+            assertTrue(genesis.stderr().contains(") is not the saved one (chain id 31337, hash "
+                    + good.path("genesisHash").asText() + "); `peerkey chain start --fresh`"), genesis::toString);
+
+            Files.writeString(saved, "{\"blocks\": [");
+            fails(alice, "error: the saved Hardhat chain " + saved + " is unreadable (", "chain", "start");
+            fails(alice, "no local chain", "chain", "status");
+
+            // The saved chain, as it was, still comes back; --fresh discards it.
+            mapper.writeValue(saved.toFile(), good);
+            ok(alice, "chain", "start");
+            assertEquals(aliceId, ok(bob, "lookup", aliceId, "--json").json().path("id").asText());
+            ok(alice, "chain", "stop");
+            JsonNode fresh = ok(alice, "chain", "start", "--fresh", "--json").json();
+            assertFalse(fresh.path("resumed").asBoolean());
+            assertEquals(0, fresh.path("block").asLong());
+        } finally {
+            alice.run("chain", "stop");
+        }
+    }
+
+    /** A Hardhat node that does not answer at `chain stop` cannot be saved: the stop says the chain is lost. */
+    @Test
+    void aHardhatChainThatCannotBeReadAtTheStopIsSaidToBeLost() throws Exception {
+        profiles("chain-unsaved");
+        try {
+            ok(alice, "chain", "start");
+            ok(alice, "deploy");
+            ok(alice, "chain", "stop");
+            assertTrue(ok(alice, "chain", "start", "--json").json().path("resumed").asBoolean());
+            long pid = ok(alice, "chain", "status", "--json").json().path("pid").asLong();
+            // The node is suspended: it accepts connections but answers none.
+            assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor());
+            Cli.Result stopped = ok(alice, "chain", "stop", "--json");
+            assertFalse(stopped.json().path("stateKept").asBoolean(), stopped::toString);
+            assertTrue(stopped.stderr().contains("the Hardhat chain could not be saved (")
+                    && stopped.stderr().contains("stopped the local Hardhat chain; it is lost: its blocks,"
+                            + " registrations and deployment are gone and the next `chain start` begins a new chain"),
+                    stopped::toString);
+            JsonNode next = ok(alice, "chain", "start", "--json").json();
+            assertFalse(next.path("resumed").asBoolean(), next::toString);
+            assertEquals(0, next.path("block").asLong(), next::toString);
         } finally {
             alice.run("chain", "stop");
         }
