@@ -30,9 +30,8 @@ import picocli.CommandLine.Parameters;
                     + " progress goes to standard error, the peer's messages to standard output; end of input ends"
                     + " the chat. Messages shown count as read (`inbox --unread`).",
             "A line that needs a 16 KiB mailbox post (over about 4 KiB) shows its gas and cost first and is sent"
-                    + " only when you answer y (on the screen, or the next line in plain mode on a terminal); without"
-                    + " a terminal it is refused, one error line and the chat goes on, unless chat was started with"
-                    + " --yes.",
+                    + " only when you answer y on the terminal; without a terminal it is refused (one error line, and"
+                    + " the chat goes on) unless chat was started with --yes.",
             "Without a session, each line goes inside a signed handshake request (a message request the peer reads"
                     + " when it accepts); once the peer accepts, lines go through the session."})
 final class ChatCommand implements Runnable {
