@@ -98,6 +98,21 @@ class ProfileHomeTest {
         assertTrue(e.getMessage().endsWith("run `peerkey lock` and unlock again"), e.getMessage());
     }
 
+    @Test
+    void aStoreKeyWithAGarbledCheckValueRefusesTheAgentsKey() throws IOException {
+        Path home = dir.resolve("p");
+        Profile profile = new Profile(home, true);
+        profile.addIdentity(IdentityKey.generate(), PASSWORD);
+        StoreKey own = profile.unlockStore(PASSWORD);
+        Path file = home.resolve(StoreKeyFile.FILE_NAME);
+        Files.writeString(file, Files.readString(file).replaceAll("\"check\"\\s*:\\s*\"[0-9a-f]+\"",
+                "\"check\" : \"00\""));
+        PeerkeyException e = assertThrows(PeerkeyException.class, () -> profile.checkAgentStoreKey(own));
+        assertTrue(e.getMessage().startsWith("the unlock agent holds a store key but " + file + " cannot be read"),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("run `peerkey lock` and unlock again"), e.getMessage());
+    }
+
     /** A store.key from before key-check values cannot tell; the next unwrap with the password adds the value. */
     @Test
     void anOlderStoreKeyGetsItsCheckValueWhenUnwrappedWithThePassword() throws IOException {

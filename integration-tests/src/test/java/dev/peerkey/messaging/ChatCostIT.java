@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A line typed in `chat` that needs a 16 KiB mailbox post (over about 4 KiB) is priced before it
  * goes, as `send` prices it, each chat a separate process against a real node: piped (no
  * terminal) it is refused with one error line and the chat goes on, unless chat runs with --yes;
- * on the screen (a real pseudo-terminal) it asks y/N, and "no" sends nothing and keeps the chat.
+ * on the screen (a real pseudo-terminal) it asks y/N, and "no" sends nothing and keeps the chat;
+ * with --yes the screen shows the cost and sends.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChatCostIT {
@@ -145,5 +146,26 @@ class ChatCostIT {
         }
         assertTrue(received.containsAll(List.of("still chatting", accepted)), received::toString);
         assertFalse(received.contains(refused), "the line answered no was not sent");
+    }
+
+    @Test
+    @Order(4)
+    void onTheScreenWithYesTheCostIsShownAndTheLineSentWithoutAQuestion() {
+        String line = "e".repeat(4300);
+        try (Pty chat = Pty.start(network.env("alice"), "chat", "bob", "--last", "0", "--yes")) {
+            chat.await("bob> ", WAIT);
+            chat.type(line + "\r");
+            String screen = chat.await("✓: " + "e".repeat(20), WAIT);
+            assertTrue(PRICED.matcher(screen).find(), screen);
+            assertFalse(screen.contains("Send it?"), screen);
+            chat.type("\u0004");
+            assertEquals(0, chat.awaitExit(WAIT), chat.text());
+        }
+        List<String> received = List.of();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
+        while (!received.contains(line) && System.nanoTime() < deadline) {
+            received = bobReceived();
+        }
+        assertTrue(received.contains(line), received::toString);
     }
 }
