@@ -2,20 +2,23 @@ package dev.peerkey.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.peerkey.PeerkeyException;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.SocketException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -112,9 +115,78 @@ public final class Agent {
     }
 
     /**
-     * @throws PeerkeyException if the agent refused the request (e.g. another profile's agent)
+     * Runs a peerkey command in the agent (see {@link CommandRunner}), copying its output to
+     * {@code out} and {@code err} as it comes.
+     *
+     * @return its exit code, or empty if no agent runs, the agent will not run it (an older agent,
+     *         another profile's) or the command must run in this process (it needs a password or a
+     *         terminal); then nothing was done
+     * @throws PeerkeyException if the agent went away while the command ran (its outcome unknown)
      */
-    private Optional<AgentProtocol.Answer> exchange(AgentProtocol.Op op, String key) {
+    public OptionalInt run(List<String> args, boolean terminal, OutputStream out, OutputStream err) {
+        Optional<Connection> opened = connect();
+        if (opened.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        try (SocketChannel channel = opened.get().channel()) {
+            DataInputStream in = new DataInputStream(Channels.newInputStream(channel));
+            try {
+                answerInTime(channel, opened.get().request(AgentProtocol.Op.RUN, null, args, terminal), in);
+            } catch (PeerkeyException | IOException refusedOrGone) {
+                return OptionalInt.empty();
+            }
+            return relay(in, out, err);
+        } catch (IOException e) {
+            throw new PeerkeyException("the unlock agent went away while it ran the command (locked or expired);"
+                    + " its outcome is unknown");
+        }
+    }
+
+    /** Copies a command's output frames until its exit. */
+    private static OptionalInt relay(DataInputStream in, OutputStream out, OutputStream err) throws IOException {
+        byte[] buffer = new byte[8192];
+        while (true) {
+            int type = in.readUnsignedByte();
+            int length = in.readInt();
+            if (length < 0 || length > AgentProtocol.Frame.MAX_SIZE) {
+                throw new IOException("malformed frame");
+            }
+            switch (type) {
+                case AgentProtocol.Frame.STDOUT, AgentProtocol.Frame.STDERR -> {
+                    OutputStream target = type == AgentProtocol.Frame.STDOUT ? out : err;
+                    for (int left = length; left > 0; ) {
+                        int n = in.read(buffer, 0, Math.min(left, buffer.length));
+                        if (n < 0) {
+                            throw new EOFException();
+                        }
+                        target.write(buffer, 0, n);
+                        left -= n;
+                    }
+                    target.flush();
+                }
+                case AgentProtocol.Frame.EXIT -> {
+                    return OptionalInt.of(in.readInt());
+                }
+                case AgentProtocol.Frame.RUN_HERE -> {
+                    return OptionalInt.empty();
+                }
+                default -> throw new IOException("malformed frame");
+            }
+        }
+    }
+
+    /** A connection to this profile's agent, checked to be the user's own. */
+    private record Connection(SocketChannel channel, String profile) {
+        AgentProtocol.Request request(AgentProtocol.Op op, String key, List<String> args, boolean terminal) {
+            return new AgentProtocol.Request(op, profile, key, args, terminal);
+        }
+    }
+
+    /**
+     * @return empty if no agent listens
+     * @throws PeerkeyException if the socket or the process answering is not the user's own
+     */
+    private Optional<Connection> connect() {
         Path socket = socket(home);
         if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
@@ -126,38 +198,74 @@ public final class Agent {
             return Optional.empty();
         }
         checkPrivate(socket);
-        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            try {
-                channel.connect(UnixDomainSocketAddress.of(socket));
-            } catch (ConnectException | NoSuchFileException e) {
-                return Optional.empty(); // stale: the agent is gone
-            } catch (SocketException e) {
-                return Optional.empty(); // e.g. permission denied: not ours to use
-            }
+        SocketChannel channel = null;
+        try {
+            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            channel.connect(UnixDomainSocketAddress.of(socket));
             String agentUser = channel.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED).user().getName();
             if (!agentUser.equals(USER)) {
                 throw new PeerkeyException("refusing the unlock agent at " + socket + ": it runs as " + agentUser
                         + ", not as " + USER);
             }
-            // An agent that never answers must not hang the command: closing the channel ends the read.
-            Thread watchdog = Thread.ofVirtual().start(() -> {
-                try {
-                    Thread.sleep(ANSWER_TIMEOUT_MS);
-                    channel.close();
-                } catch (InterruptedException | IOException done) {
-                    // answered in time, or already closed
-                }
-            });
+            Connection connection = new Connection(channel, profile);
+            channel = null;
+            return Optional.of(connection);
+        } catch (IOException | UnsupportedOperationException e) {
+            // stale (the agent is gone), not ours to use (permission denied), or no peer credentials
+            // on this system: the password is asked for
+            return Optional.empty();
+        } finally {
+            closeQuietly(channel);
+        }
+    }
+
+    /**
+     * Sends {@code request} and reads the agent's answer line (and secret), within
+     * {@link #ANSWER_TIMEOUT_MS}: an agent that never answers must not hang the command.
+     *
+     * @throws PeerkeyException if the agent refused the request (e.g. another profile's agent)
+     */
+    private static AgentProtocol.Answer answerInTime(SocketChannel channel, AgentProtocol.Request request,
+            InputStream in) throws IOException {
+        Thread watchdog = Thread.ofVirtual().start(() -> {
             try {
-                Channels.newOutputStream(channel).write(new AgentProtocol.Request(op, profile, key).encode());
-                return Optional.of(AgentProtocol.readAnswer(Channels.newInputStream(channel)));
-            } finally {
-                watchdog.interrupt();
+                Thread.sleep(ANSWER_TIMEOUT_MS);
+                channel.close(); // ends the read below
+            } catch (InterruptedException | IOException done) {
+                // answered in time, or already closed
             }
-        } catch (UnsupportedOperationException e) {
-            return Optional.empty(); // no peer credentials on this system: the password is asked for
+        });
+        try {
+            Channels.newOutputStream(channel).write(request.encode());
+            return AgentProtocol.readAnswer(in);
+        } finally {
+            watchdog.interrupt();
+        }
+    }
+
+    /**
+     * @throws PeerkeyException if the agent refused the request (e.g. another profile's agent)
+     */
+    private Optional<AgentProtocol.Answer> exchange(AgentProtocol.Op op, String key) {
+        Optional<Connection> opened = connect();
+        if (opened.isEmpty()) {
+            return Optional.empty();
+        }
+        try (SocketChannel channel = opened.get().channel()) {
+            return Optional.of(answerInTime(channel, opened.get().request(op, key, List.of(), false),
+                    Channels.newInputStream(channel)));
         } catch (IOException e) {
             return Optional.empty(); // the agent exited while answering (lock, expiry)
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing more to release
+            }
         }
     }
 }

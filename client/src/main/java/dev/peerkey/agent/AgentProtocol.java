@@ -2,38 +2,56 @@ package dev.peerkey.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.peerkey.PeerkeyException;
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * The unlock agent's wire format, one exchange per connection. The client sends one line of JSON
  * (no secret is ever in a request): {@code {"v":1,"op":OP,"profile":HOME[,"key":KEY_ID]}} where OP
  * is {@code status}, {@code key} (the private key whose public key hashes to KEY_ID), {@code store}
- * (the profile's store key) or {@code lock}. The agent answers one line of JSON,
- * {@code {"ok":true,...}} or {@code {"ok":false,"error":MESSAGE}}; an answer with
+ * (the profile's store key), {@code lock}, or {@code run} (with {@code "args":[...]} and
+ * {@code "terminal":BOOL}: run a peerkey command in the agent, see {@link Frame}). The agent answers
+ * one line of JSON, {@code {"ok":true,...}} or {@code {"ok":false,"error":MESSAGE}}; an answer with
  * {@code "secret":N} is followed by exactly N raw bytes, so the secret never becomes a String and
  * both sides can wipe it.
  */
 public final class AgentProtocol {
     public static final int VERSION = 1;
-    /** A request line longer than this is malformed (a profile path and a key ID fit many times over). */
-    public static final int MAX_LINE = 8192;
+    /** A request line longer than this is malformed (room for a command line with the longest message). */
+    public static final int MAX_LINE = 256 * 1024;
+    /** The most arguments a {@code run} request carries. */
+    static final int MAX_ARGS = 256;
     /** A secret is a 32-byte secp256k1 private key or a 32-byte store key. */
     public static final int SECRET_SIZE = 32;
     static final ObjectMapper JSON = new ObjectMapper();
 
-    public enum Op { STATUS, KEY, STORE, LOCK }
+    public enum Op { STATUS, KEY, STORE, LOCK, RUN }
 
-    /** One request: what, for which profile (its real path) and, for {@link Op#KEY}, which key (hex ID). */
-    public record Request(Op op, String profile, String key) {
+    /**
+     * One request: what, for which profile (its real path), for {@link Op#KEY} which key (hex ID),
+     * for {@link Op#RUN} the command line and whether the client sits at a terminal.
+     */
+    public record Request(Op op, String profile, String key, List<String> args, boolean terminal) {
+        public Request {
+            args = List.copyOf(args);
+        }
+
+        Request(Op op, String profile, String key) {
+            this(op, profile, key, List.of(), false);
+        }
+
         byte[] encode() {
             ObjectNode node = JSON.createObjectNode();
             node.put("v", VERSION);
@@ -41,6 +59,11 @@ public final class AgentProtocol {
             node.put("profile", profile);
             if (key != null) {
                 node.put("key", key);
+            }
+            if (op == Op.RUN) {
+                ArrayNode list = node.putArray("args");
+                args.forEach(list::add);
+                node.put("terminal", terminal);
             }
             return (node.toString() + "\n").getBytes(StandardCharsets.UTF_8);
         }
@@ -78,7 +101,49 @@ public final class AgentProtocol {
                     throw new PeerkeyException("malformed request: \"key\" must be a key ID (0x and 64 hex digits)");
                 }
             }
-            return new Request(op, node.path("profile").asText(), key);
+            List<String> args = List.of();
+            if (op == Op.RUN) {
+                JsonNode list = node.path("args");
+                if (!list.isArray() || list.size() > MAX_ARGS || !node.path("terminal").isBoolean()) {
+                    throw new PeerkeyException("malformed request: \"run\" needs \"args\" (at most " + MAX_ARGS
+                            + " strings) and \"terminal\" (true or false)");
+                }
+                List<String> strings = new ArrayList<>();
+                for (JsonNode arg : list) {
+                    if (!arg.isTextual()) {
+                        throw new PeerkeyException("malformed request: every argument must be a string");
+                    }
+                    strings.add(arg.asText());
+                }
+                args = strings;
+            }
+            return new Request(op, node.path("profile").asText(), key, args, node.path("terminal").asBoolean());
+        }
+    }
+
+    /**
+     * What follows a {@code run} request's "ok" line: frames of one type byte and a 4-byte length,
+     * then that many bytes. {@link #STDOUT} and {@link #STDERR} carry the command's output as it is
+     * written; the last frame is {@link #EXIT} (4 bytes: the exit code) or {@link #RUN_HERE} (no
+     * bytes: the command needs what only the client's own process has, a password or a terminal,
+     * and stopped before doing anything; the client runs it itself).
+     */
+    public static final class Frame {
+        public static final int STDOUT = 1;
+        public static final int STDERR = 2;
+        public static final int EXIT = 3;
+        public static final int RUN_HERE = 4;
+        /** A larger frame is malformed (output is written in pieces of at most a buffer's size). */
+        static final int MAX_SIZE = 1 << 20;
+
+        private Frame() {
+        }
+
+        static void write(DataOutputStream out, int type, byte[] data, int off, int len) throws IOException {
+            out.writeByte(type);
+            out.writeInt(len);
+            out.write(data, off, len);
+            out.flush();
         }
     }
 

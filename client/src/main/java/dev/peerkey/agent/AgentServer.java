@@ -1,10 +1,13 @@
 package dev.peerkey.agent;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.peerkey.PeerkeyException;
 import dev.peerkey.identity.IdentityKey;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,6 +15,7 @@ import java.io.PrintStream;
 import java.math.BigInteger;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -24,9 +28,12 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The unlock agent: a process of its own that holds a profile's decrypted keys in memory until
@@ -48,24 +55,32 @@ public final class AgentServer {
     /** Key ID (hex of keccak256 of the public key) to the 32-byte private key. */
     private final Map<String, byte[]> keys;
     private final byte[] storeKey;
+    private final CommandRunner runner;
+    /** Commands run to their end here (not those handed back to the client). */
+    private final AtomicInteger commandsRun = new AtomicInteger();
     private volatile boolean wiped;
 
-    AgentServer(Path home, Instant until, Clock clock, Map<String, byte[]> keys, byte[] storeKey) {
+    AgentServer(Path home, Instant until, Clock clock, Map<String, byte[]> keys, byte[] storeKey, CommandRunner runner) {
         this.home = home;
         this.until = until;
         this.clock = clock;
         this.keys = keys;
         this.storeKey = storeKey;
+        this.runner = runner;
     }
 
-    /** {@code AgentServer HOME UNTIL_EPOCH_MILLIS}, keys on stdin as {@link #writeSecrets} writes them. */
-    public static void main(String[] args) {
-        PrintStream stdout = System.out;
+    /**
+     * Runs the agent: {@code args} are HOME and UNTIL_EPOCH_MILLIS, the keys come on stdin as
+     * {@link #writeSecrets} writes them, {@link #READY} or an error goes to {@code stdout} (the
+     * process's own, which is then closed), and {@code runner} runs the commands clients hand over.
+     * Returns only by halting the process.
+     */
+    public static void run(String[] args, PrintStream stdout, CommandRunner runner) {
         AgentServer server = null;
         try {
             Path home = Path.of(args[0]).toRealPath();
             Instant until = Instant.ofEpochMilli(Long.parseLong(args[1]));
-            server = readSecrets(home, until, System.in);
+            server = readSecrets(home, until, System.in, runner);
             System.in.close();
             server.serve(() -> {
                 stdout.println(READY);
@@ -100,7 +115,7 @@ public final class AgentServer {
         out.flush();
     }
 
-    static AgentServer readSecrets(Path home, Instant until, InputStream in) throws IOException {
+    static AgentServer readSecrets(Path home, Instant until, InputStream in, CommandRunner runner) throws IOException {
         DataInputStream data = new DataInputStream(in);
         byte[] magic = new byte[MAGIC.length];
         data.readFully(magic);
@@ -119,7 +134,7 @@ public final class AgentServer {
             data.readFully(k);
             keys.put(IdentityKey.fromPrivateKey(new BigInteger(1, k)).publicKey().id().hex(), k);
         }
-        return new AgentServer(home, until, Clock.systemUTC(), keys, store);
+        return new AgentServer(home, until, Clock.systemUTC(), keys, store, runner);
     }
 
     private void serve(Runnable onListening) throws IOException {
@@ -145,11 +160,11 @@ public final class AgentServer {
         onListening.run();
         while (true) {
             SocketChannel channel = server.accept();
-            Thread t = new Thread(() -> handle(channel, owner, socket), "agent-connection");
+            // A client that never sends its line must not keep a thread forever.
+            Future<?> idle = timer.schedule(() -> closeQuietly(channel), 10, TimeUnit.SECONDS);
+            Thread t = new Thread(() -> handle(channel, owner, socket, idle), "agent-connection");
             t.setDaemon(true);
             t.start();
-            // A client that never sends its line must not keep a thread forever.
-            timer.schedule(() -> closeQuietly(channel), 10, TimeUnit.SECONDS);
         }
     }
 
@@ -161,7 +176,7 @@ public final class AgentServer {
         }
     }
 
-    private void handle(SocketChannel channel, String owner, Path socket) {
+    private void handle(SocketChannel channel, String owner, Path socket, Future<?> idle) {
         try (channel) {
             InputStream in = Channels.newInputStream(channel);
             OutputStream out = Channels.newOutputStream(channel);
@@ -176,6 +191,9 @@ public final class AgentServer {
             } catch (PeerkeyException e) {
                 AgentProtocol.writeError(out, e.getMessage());
                 return;
+            }
+            if (request.op() == AgentProtocol.Op.RUN) {
+                idle.cancel(false); // a command may rightly run for minutes (`send` waiting for an answer)
             }
             boolean lock = answer(request, out);
             if (lock) {
@@ -209,6 +227,7 @@ public final class AgentServer {
                 ArrayNode ids = fields.putArray("keys");
                 keys.keySet().forEach(ids::add);
                 fields.put("storeKey", storeKey != null);
+                fields.put("commandsRun", commandsRun.get());
                 AgentProtocol.writeOk(out, fields, null);
             }
             case KEY -> {
@@ -224,8 +243,65 @@ public final class AgentServer {
                 AgentProtocol.writeOk(out, fields, null);
                 return true;
             }
+            case RUN -> {
+                if (runner == null) {
+                    AgentProtocol.writeError(out, "this agent runs no commands");
+                    return false;
+                }
+                AgentProtocol.writeOk(out, fields, null);
+                runCommand(request, out);
+            }
         }
         return false;
+    }
+
+    /** Runs a client's command here, its output sent back in frames as it is written. */
+    private void runCommand(AgentProtocol.Request request, OutputStream out) throws IOException {
+        DataOutputStream frames = new DataOutputStream(out);
+        PrintStream stdout = new PrintStream(new FrameStream(frames, AgentProtocol.Frame.STDOUT), true, UTF_8);
+        PrintStream stderr = new PrintStream(new FrameStream(frames, AgentProtocol.Frame.STDERR), true, UTF_8);
+        OptionalInt exit;
+        try {
+            exit = runner.run(home, request.args(), request.terminal(), stdout, stderr);
+        } catch (RuntimeException e) {
+            // A bug in a command must not end the agent; the client sees a one-line failure.
+            stderr.println("error: the command failed in the unlock agent (" + e.getClass().getSimpleName() + ")");
+            exit = OptionalInt.of(1);
+        }
+        stdout.flush();
+        stderr.flush();
+        synchronized (frames) {
+            if (exit.isPresent()) {
+                commandsRun.incrementAndGet();
+                byte[] code = ByteBuffer.allocate(4).putInt(exit.getAsInt()).array();
+                AgentProtocol.Frame.write(frames, AgentProtocol.Frame.EXIT, code, 0, code.length);
+            } else {
+                AgentProtocol.Frame.write(frames, AgentProtocol.Frame.RUN_HERE, new byte[0], 0, 0);
+            }
+        }
+    }
+
+    /** One stream of a command's output, each write a frame. */
+    private static final class FrameStream extends OutputStream {
+        private final DataOutputStream frames;
+        private final int type;
+
+        FrameStream(DataOutputStream frames, int type) {
+            this.frames = frames;
+            this.type = type;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            synchronized (frames) {
+                AgentProtocol.Frame.write(frames, type, b, off, len);
+            }
+        }
     }
 
     private static String peerUser(SocketChannel channel) {

@@ -171,6 +171,9 @@ final class Context implements AutoCloseable {
     }
 
     char[] password(boolean confirm) {
+        if (InAgent.active()) {
+            throw new InAgent.RunHere("a password"); // the agent lacks a key: the client asks, as without an agent
+        }
         String env = System.getenv("PEERKEY_PASSWORD");
         if (confirm) {
             return Passwords.resolve(options.passwordStdin, options.passwordFile, env, true);

@@ -76,6 +76,8 @@ final class CostCheck {
      * @throws PeerkeyException if the user says no, or on a chain that is not local without --yes or a terminal
      */
     static void confirm(Context ctx, String what, BigInteger gas, boolean yes, String action) {
+        // First: in the unlock agent, a question on the client's terminal hands the command back now.
+        boolean ask = !yes && Terminal.interactive();
         Chain chain = ctx.chain();
         BigInteger price = chain.send(chain.web3j().ethGasPrice()).getGasPrice();
         String cost = Convert.fromWei(new BigDecimal(gas.multiply(price)), Convert.Unit.ETHER).stripTrailingZeros()
@@ -86,7 +88,7 @@ final class CostCheck {
         if (yes) {
             return;
         }
-        if (Terminal.interactive()) {
+        if (ask) {
             String answer = System.console().readLine("Go ahead? [y/N] ");
             if (answer == null || !answer.strip().toLowerCase().startsWith("y")) {
                 throw new PeerkeyException("cancelled: nothing was sent");

@@ -59,10 +59,6 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
     }
 
-    public static void main(String[] args) {
-        System.exit(run(args));
-    }
-
     /** Runs the CLI in-process and returns its exit code. */
     public static int run(String... args) {
         return execute(commandLine(), args);
@@ -76,6 +72,9 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof InAgent.RunHere) {
+                return FAILURE; // in the unlock agent: the client runs the command itself
+            }
             if (e instanceof PeerkeyException) {
                 // One line whatever the cause says: a peer's or a node's words may be part of it.
                 commandLine.getErr().println("error: " + TerminalText.escape(e.getMessage()));

@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
         description = {"Start a local chain (`chain start` in a temporary --chain-dir), deploy, make two profiles"
                 + " (standard scrypt) with a session between them, then time whole CLI processes run through the"
                 + " launcher: --help, id show, lookup, sessions and send to the established session, with the"
-                + " profile locked (password from a file) and unlocked (`peerkey unlock`, no password given)."
+                + " profile locked (password from a file) and unlocked (`peerkey unlock`, no password given: the"
+                + " unlock agent runs these commands itself)."
                 + " Each command runs once to warm up (the launcher's class archive), then --runs times;"
                 + " prints the median and 90th percentile wall time in milliseconds."})
 final class StartupBench implements Runnable {
@@ -102,6 +103,7 @@ final class StartupBench implements Runnable {
                 } else {
                     out.progress("timing, unlocked…");
                     baseline = null; // the baseline has no unlock of its own to compare with
+                    rows.addAll(time(script, alice, false, "id show", "unlocked", "id", "show"));
                     rows.addAll(time(script, alice, false, "lookup", "unlocked", "lookup", bobId));
                     rows.addAll(time(script, alice, false, "sessions", "unlocked", "sessions"));
                     rows.addAll(time(script, alice, false, "send", "unlocked", "send", bobId, "hello"));

@@ -9,9 +9,13 @@ final class Terminal {
 
     /**
      * True if the process runs on a terminal. Since JDK 22 {@link System#console()} exists even
-     * when the streams are redirected; Console.isTerminal (22+) tells the two apart.
+     * when the streams are redirected; Console.isTerminal (22+) tells the two apart. In the unlock
+     * agent, the client's terminal counts ({@link InAgent}).
      */
     static boolean interactive() {
+        if (InAgent.active()) {
+            return InAgent.interactive();
+        }
         Console console = System.console();
         if (console == null) {
             return false;

@@ -35,7 +35,11 @@ import picocli.CommandLine.Option;
                     + " 0600 in a 0700 directory) and answers only this profile's requests from this user's"
                     + " processes. Unlocking again replaces the running agent (and its deadline).",
             "Commands that write a key or the password (id new, id import, id passwd, rotate, recover) and"
-                    + " id export still ask for the password."})
+                    + " id export still ask for the password.",
+            "While unlocked, the agent also runs the profile's short commands itself (send, lookup, sessions,"
+                    + " inbox without --follow, outbox, id show, id list, contact list), so that they start warm"
+                    + " instead of in a new JVM. One that needs a key the agent lacks (an identity added since) or asks"
+                    + " a question on the terminal runs in its own process, as without the agent."})
 final class UnlockCommand implements Runnable {
     /** The longest an unlock lasts. */
     static final Duration MAX = Duration.ofDays(7);
@@ -148,9 +152,10 @@ final class UnlockCommand implements Runnable {
                 break;
             }
         }
-        command.addAll(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m", "-Xlog:disable",
+        // The agent also runs the profile's short commands (AgentRun): room for a few at once.
+        command.addAll(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-Xlog:disable",
                 "-XX:-UsePerfData", "-XX:+DisableAttachMechanism", "-XX:-CreateCoredumpOnCrash",
-                "-cp", System.getProperty("java.class.path"), AgentServer.class.getName(),
+                "-cp", System.getProperty("java.class.path"), AgentMain.class.getName(),
                 home.toAbsolutePath().toString(), Long.toString(until.toEpochMilli())));
         Process process;
         try {

@@ -78,7 +78,7 @@ class AgentProtocolTest {
         ByteArrayOutputStream secrets = new ByteArrayOutputStream();
         AgentServer.writeSecrets(secrets, store, List.of(raw(key)));
         return AgentServer.readSecrets(HOME, Instant.now().plusSeconds(60),
-                new ByteArrayInputStream(secrets.toByteArray()));
+                new ByteArrayInputStream(secrets.toByteArray()), null);
     }
 
     private static AgentProtocol.Answer ask(AgentServer server, AgentProtocol.Op op, String profile, String key)
@@ -127,7 +127,7 @@ class AgentProtocolTest {
     @Test
     void secretsOnStdinNeedTheMagic() {
         assertThrows(IOException.class, () -> AgentServer.readSecrets(HOME, Instant.now(),
-                new ByteArrayInputStream("not the agent's input".getBytes(StandardCharsets.UTF_8))));
+                new ByteArrayInputStream("not the agent's input".getBytes(StandardCharsets.UTF_8)), null));
     }
 
     @Test

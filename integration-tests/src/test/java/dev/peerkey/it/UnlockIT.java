@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -150,6 +151,41 @@ class UnlockIT {
 
     @Test
     @Order(3)
+    void theAgentRunsTheProfilesShortCommands() throws Exception {
+        int before = commandsRun();
+        JsonNode sent = ok(aliceBare, "send", bobId, "sent by the agent", "--json").json(); // stdout: JSON alone
+        assertTrue(sent.path("messageId").asText().startsWith("0x"), sent::toString);
+        assertEquals(aliceId, ok(aliceBare, "id", "show", "--json").json().path("id").asText());
+        assertTrue(ok(aliceBare, "lookup", bobId).stdout().contains(bobId));
+        assertTrue(ok(aliceBare, "inbox").stdout().contains("sent by the agent"));
+        // An error keeps its exit code and its one line on stderr.
+        Cli.Result usage = aliceBare.run("send", bobId, "x", "--via", "bogus");
+        assertEquals(2, usage.exitCode(), usage::toString);
+        assertEquals("error: --via must be chain or direct, not 'bogus'", usage.stderr().strip());
+        // Several at once, each with its own output.
+        List<CompletableFuture<Cli.Result>> parallel = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            parallel.add(CompletableFuture.supplyAsync(() -> aliceBare.run("sessions", "--json")));
+        }
+        for (CompletableFuture<Cli.Result> each : parallel) {
+            assertEquals(1, each.get().json().path("sessions").size(), each.get()::toString);
+        }
+        assertEquals(before + 8, commandsRun());
+        // Commands that need stdin or keep running, and the rest, run in their own process.
+        ok(aliceBare, "mailbox-account");
+        ok(aliceBare, "requests");
+        assertEquals(before + 8, commandsRun());
+    }
+
+    /** How many commands the agent of Alice's profile ran to their end. */
+    private static int commandsRun() throws IOException {
+        String status = exchange(socket("alice"),
+                "{\"v\":1,\"op\":\"status\",\"profile\":\"" + home("alice").toRealPath() + "\"}");
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(status).path("commandsRun").asInt(-1);
+    }
+
+    @Test
+    @Order(3)
     void theSocketIsPrivate() throws IOException {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket("alice"))));
         assertEquals("rwx------",
@@ -162,7 +198,7 @@ class UnlockIT {
         String alicesHome = home("alice").toAbsolutePath().toString();
         ProcessHandle agent = ProcessHandle.allProcesses()
                 .filter(p -> p.info().arguments().map(List::of).orElse(List.of()).contains(alicesHome))
-                .filter(p -> p.info().arguments().map(a -> String.join(" ", a)).orElse("").contains("AgentServer"))
+                .filter(p -> p.info().arguments().map(a -> String.join(" ", a)).orElse("").contains("AgentMain"))
                 .findFirst().orElseThrow(() -> new AssertionError("no agent process for " + alicesHome));
         String environment = Files.readString(Path.of("/proc", Long.toString(agent.pid()), "environ"),
                 StandardCharsets.ISO_8859_1);
@@ -265,6 +301,12 @@ class UnlockIT {
 
     /** Runs the CLI on a pseudo-terminal (util-linux `script`), typing {@code typed}; stdout to a file. */
     private static Cli.Result onATerminal(String typed, String... args) throws IOException, InterruptedException {
+        return onATerminal(typed, true, args);
+    }
+
+    /** Runs the CLI on a pseudo-terminal, typing {@code typed}; stdout to a file or to the terminal too. */
+    private static Cli.Result onATerminal(String typed, boolean stdoutToFile, String... args)
+            throws IOException, InterruptedException {
         Path jar = TestChain.projectRoot().resolve("client/target/peerkey.jar");
         String java = ProcessHandle.current().info().command().orElse("java");
         Path stdout = Files.createTempFile(dir, "tty", ".out");
@@ -273,7 +315,9 @@ class UnlockIT {
         for (String arg : args) {
             command.append(' ').append(quote(arg));
         }
-        command.append(" > ").append(quote(stdout.toString())); // stdout is no terminal: the prompt still works
+        if (stdoutToFile) {
+            command.append(" > ").append(quote(stdout.toString())); // stdout is no terminal: the prompt still works
+        }
         ProcessBuilder builder = new ProcessBuilder("script", "-qfec", command.toString(), "/dev/null");
         builder.environment().keySet().removeIf(key -> key.startsWith("PEERKEY_"));
         builder.environment().putAll(env("alice", null));
@@ -309,6 +353,21 @@ class UnlockIT {
         assertEquals(0, second.exitCode(), second::toString);
         assertTrue(second.stderr().contains("wrong password; try again (2 left)"), second::toString);
         assertTrue(second.stdout().startsWith("{"), second::toString); // the result went to the file
+    }
+
+    @Test
+    @Order(11)
+    void whileUnlockedAQuestionIsStillAskedOnTheTerminal() throws IOException, InterruptedException {
+        ok(alice, "unlock", "--for", "10m");
+        int before = commandsRun();
+        // A text over 4 KiB needs a 16 KiB mailbox post: its cost is asked about, on the user's terminal.
+        Cli.Result no = onATerminal("n\n", false, "send", bobId, "x".repeat(5000));
+        assertEquals(1, no.exitCode(), no::toString);
+        assertTrue(no.stderr().contains("Go ahead? [y/N]"), no::toString);
+        assertTrue(no.stderr().contains("error: cancelled: nothing was sent"), no::toString);
+        assertEquals(1, no.stderr().split("-byte mailbox post", -1).length - 1, no::toString);
+        assertEquals(before, commandsRun()); // the agent handed it back before doing anything
+        ok(aliceBare, "lock");
     }
 
     /** Every file of the keystore and the store key, byte for byte. */
