@@ -168,6 +168,18 @@ public final class AgentServer {
         }
     }
 
+    /** The build this agent runs: its jar's size and time (a rebuild while unlocked changes them). */
+    private static final String BUILD = build();
+
+    private static String build() {
+        try {
+            Path jar = Path.of(AgentServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Files.size(jar) + "@" + Files.getLastModifiedTime(jar);
+        } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     private static boolean sameFile(Path socket, Object ino) {
         try {
             return ino.equals(Files.readAttributes(socket, "unix:ino", LinkOption.NOFOLLOW_LINKS).get("ino"));
@@ -248,6 +260,11 @@ public final class AgentServer {
                     AgentProtocol.writeError(out, "this agent runs no commands");
                     return false;
                 }
+                if (!BUILD.equals(build())) {
+                    // Its classes would come from the new jar, half of them: the client runs the command itself.
+                    AgentProtocol.writeError(out, "this agent runs an earlier build of peerkey (lock and unlock again)");
+                    return false;
+                }
                 AgentProtocol.writeOk(out, fields, null);
                 runCommand(request, out);
             }
@@ -263,8 +280,8 @@ public final class AgentServer {
         OptionalInt exit;
         try {
             exit = runner.run(home, request.args(), request.terminal(), stdout, stderr);
-        } catch (RuntimeException e) {
-            // A bug in a command must not end the agent; the client sees a one-line failure.
+        } catch (RuntimeException | Error e) {
+            // A bug in a command (or no memory left) must not end the agent; the client sees a one-line failure.
             stderr.println("error: the command failed in the unlock agent (" + e.getClass().getSimpleName() + ")");
             exit = OptionalInt.of(1);
         }

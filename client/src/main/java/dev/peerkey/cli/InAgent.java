@@ -6,8 +6,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The commands a client process hands to its unlock agent run in the agent's threads, several at a
- * time: this is what such a thread knows of its client. System.out and System.err are routed to the
- * client of the thread that writes (threads a command starts inherit it), and whatever needs the
+ * time: this is what such a thread knows of its client. A command's {@link Output} is bound to its
+ * client's streams when made; stray writes to System.out and System.err go to the client of the
+ * thread that writes (threads a command starts inherit it), and whatever needs the
  * client's own process (a password, a question on its terminal) stops the command with
  * {@link RunHere}, so that the client runs it itself.
  */
@@ -56,6 +57,18 @@ final class InAgent {
             throw new RunHere("a question on the terminal");
         }
         return false;
+    }
+
+    /** The standard output of this thread's command: its client's in the agent, else System.out. */
+    static PrintStream stdout() {
+        Client client = CLIENT.get();
+        return client == null ? System.out : client.out;
+    }
+
+    /** The standard error of this thread's command: its client's in the agent, else System.err. */
+    static PrintStream stderr() {
+        Client client = CLIENT.get();
+        return client == null ? System.err : client.err;
     }
 
     static void enter(Client client) {

@@ -35,14 +35,14 @@ final class MessagePrinter {
      * @param names how to call a peer: its contact name where the user gave one, else its display name
      */
     MessagePrinter(boolean json, boolean nameOurs, Function<PeerId, String> names) {
-        this(json, nameOurs, names, peer -> null, System.out);
+        this(json, nameOurs, names, peer -> null, InAgent.stdout());
     }
 
     /**
      * @param contacts a peer's contact name, or null where the user gave none (for the JSON field {@code contact})
      */
     MessagePrinter(boolean json, boolean nameOurs, Function<PeerId, String> names, Function<PeerId, String> contacts) {
-        this(json, nameOurs, names, contacts, System.out);
+        this(json, nameOurs, names, contacts, InAgent.stdout());
     }
 
     MessagePrinter(boolean json, boolean nameOurs, Function<PeerId, String> names, PrintStream out) {

@@ -18,8 +18,9 @@ final class Output {
     private static final ObjectMapper JSON = TerminalText.JSON;
 
     private final boolean json;
-    private final PrintStream stdout = System.out;
-    private final PrintStream stderr = System.err;
+    // The command's own streams, whichever thread prints (in the unlock agent, its client's).
+    private final PrintStream stdout = InAgent.stdout();
+    private final PrintStream stderr = InAgent.stderr();
 
     Output(boolean json) {
         this.json = json;

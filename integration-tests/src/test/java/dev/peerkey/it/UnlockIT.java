@@ -370,6 +370,24 @@ class UnlockIT {
         ok(aliceBare, "lock");
     }
 
+    @Test
+    @Order(12)
+    void afterARebuildTheAgentRunsNoMoreCommandsButStillHoldsTheKeys() throws IOException {
+        ok(alice, "unlock", "--for", "10m");
+        ok(aliceBare, "sessions");
+        int before = commandsRun();
+        Path jar = TestChain.projectRoot().resolve("client/target/peerkey.jar");
+        java.nio.file.attribute.FileTime built = Files.getLastModifiedTime(jar);
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(built.toMillis() + 1000));
+        try {
+            ok(aliceBare, "sessions"); // in its own process, the keys still from the agent
+            assertEquals(before, commandsRun());
+        } finally {
+            Files.setLastModifiedTime(jar, built);
+        }
+        ok(aliceBare, "lock");
+    }
+
     /** Every file of the keystore and the store key, byte for byte. */
     private static Map<String, byte[]> snapshot(Path home) throws IOException {
         Map<String, byte[]> files = new TreeMap<>();
