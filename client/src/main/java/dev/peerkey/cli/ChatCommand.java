@@ -29,6 +29,9 @@ import picocli.CommandLine.Parameters;
             "Plain mode, when standard input or output is not a terminal (a pipe, a file): each line read is sent,"
                     + " progress goes to standard error, the peer's messages to standard output; end of input ends"
                     + " the chat. Messages shown count as read (`inbox --unread`).",
+            "A line that needs a 16 KiB mailbox post (over about 4 KiB) shows its gas and cost first and is sent"
+                    + " only when you answer y on the terminal; without a terminal it is refused (one error line, and"
+                    + " the chat goes on) unless chat was started with --yes.",
             "Without a session, each line goes inside a signed handshake request (a message request the peer reads"
                     + " when it accepts); once the peer accepts, lines go through the session."})
 final class ChatCommand implements Runnable {
@@ -45,6 +48,10 @@ final class ChatCommand implements Runnable {
     @Option(names = "--last", paramLabel = "N", defaultValue = "20", description = "On a terminal, how many of the"
             + " conversation's last messages to show on entry (default: ${DEFAULT-VALUE}; 0: none).")
     int last;
+
+    @Option(names = "--yes", description = "Send a line that needs a 16 KiB mailbox post (over about 4 KiB)"
+            + " without asking; its gas and cost are printed first.")
+    boolean yes;
 
     @Override
     public void run() {
@@ -65,7 +72,7 @@ final class ChatCommand implements Runnable {
                     try (org.jline.terminal.Terminal t = terminal.get()) {
                         ctx.out.progress("chatting with " + rt.contacts().label(peerId)
                                 + "; Enter sends, /help for help, Ctrl-D to end");
-                        new ChatScreen(rt, peerId, last).run(t);
+                        new ChatScreen(rt, peerId, last, yes).run(t);
                     } catch (IOException e) {
                         throw new PeerkeyException("cannot use the terminal: " + e.getMessage());
                     }
@@ -83,6 +90,9 @@ final class ChatCommand implements Runnable {
                     }
                     // A refusal (too long, say) is reported and the chat goes on; nothing was queued.
                     try {
+                        if (!costAccepted(ctx, line, in)) {
+                            continue;
+                        }
                         if (rt.client.session(peerId).isEmpty()) {
                             ChatClient.RequestSent sent = rt.client.sendInRequest(peerId, line);
                             ctx.out.progress("  sent in a handshake request (gas " + sent.tx().gasUsed() + "); "
@@ -102,6 +112,37 @@ final class ChatCommand implements Runnable {
                 incoming.interrupt();
             }
         }
+    }
+
+    /**
+     * Plain mode: a line that needs a 16 KiB mailbox post is priced first (as `send` does); with
+     * --yes it goes, on a terminal the next line read answers y/N, and without a terminal it is
+     * refused with one error line (there is no one to ask). True if the line may be sent.
+     */
+    private boolean costAccepted(Context ctx, String line, BufferedReader in) throws IOException {
+        Optional<CostCheck.ExpensivePost> post = CostCheck.expensivePost(ctx, line);
+        if (post.isEmpty()) {
+            return true;
+        }
+        String priced = CostCheck.priced(ctx, post.get().what(), post.get().gas());
+        if (yes) {
+            ctx.out.progress(priced);
+            return true;
+        }
+        if (!Terminal.interactive()) {
+            ctx.out.progress("error: " + priced + "; not sent: " + ChatScreen.excerpt(line) + " (no terminal to ask"
+                    + " on: start chat with --yes to send such lines)");
+            return false;
+        }
+        ctx.out.progress(priced);
+        System.err.print("Send it? [y/N] ");
+        System.err.flush();
+        String answer = in.readLine();
+        if (answer == null || !answer.strip().toLowerCase().startsWith("y")) {
+            ctx.out.progress("not sent: " + ChatScreen.excerpt(line));
+            return false;
+        }
+        return true;
     }
 
     private static void printIncoming(ChatRuntime rt, PeerId peer, MessagePrinter printer) {

@@ -51,6 +51,8 @@ final class ChatScreen {
     private final PeerId peer;
     private final String label;
     private final int last;
+    /** --yes: a line that needs a 16 KiB mailbox post is sent without asking (its cost is still shown). */
+    private final boolean yes;
     private final MessagePrinter printer;
     /** Our messages sent but not yet acknowledged, with the start of their text. */
     private final Map<MessageId, String> awaitingAck = new ConcurrentHashMap<>();
@@ -58,8 +60,9 @@ final class ChatScreen {
     private LineReader reader;
     private Function<MessageStatus, String> marks;
 
-    ChatScreen(ChatRuntime rt, PeerId peer, int last) {
+    ChatScreen(ChatRuntime rt, PeerId peer, int last, boolean yes) {
         this.rt = rt;
+        this.yes = yes;
         this.peer = peer;
         this.label = rt.contacts().label(peer);
         this.last = last;
@@ -146,6 +149,15 @@ final class ChatScreen {
                     continue;
                 }
                 String message = text.startsWith("//") ? line.substring(line.indexOf('/') + 1) : line;
+                switch (costCheck(reader, message)) {
+                    case REFUSED:
+                        continue;
+                    case ACCEPTED: // the line, the price and the answer stay on the screen
+                        sender.submit(() -> send(message));
+                        continue;
+                    case CHEAP:
+                        break;
+                }
                 eraseEcho(terminal, prompt.length() + line.length());
                 sender.submit(() -> send(message));
             }
@@ -166,6 +178,44 @@ final class ChatScreen {
             }
             rt.routeNotices(rt.ctx.out::progress);
         }
+    }
+
+    private enum Cost { CHEAP, ACCEPTED, REFUSED }
+
+    /**
+     * A line that needs a 16 KiB mailbox post: its gas and cost shown, then (without --yes) a y/N
+     * question on the screen; anything but y keeps the chat going with nothing sent.
+     */
+    private Cost costCheck(LineReader reader, String message) {
+        String priced;
+        try {
+            Optional<CostCheck.ExpensivePost> post = CostCheck.expensivePost(rt.ctx, message);
+            if (post.isEmpty()) {
+                return Cost.CHEAP;
+            }
+            priced = CostCheck.priced(rt.ctx, post.get().what(), post.get().gas());
+        } catch (PeerkeyException e) {
+            show("error: cannot price the mailbox post: " + e.getMessage() + " (not sent: " + excerpt(message) + ")");
+            return Cost.REFUSED;
+        }
+        show(priced);
+        if (yes) {
+            return Cost.ACCEPTED;
+        }
+        String answer;
+        reader.setVariable(LineReader.DISABLE_HISTORY, true); // the answer is no line to recall
+        try {
+            answer = reader.readLine("Send it? [y/N] ");
+        } catch (UserInterruptException | EndOfFileException e) {
+            answer = null; // Ctrl-C or Ctrl-D at the question: no
+        } finally {
+            reader.setVariable(LineReader.DISABLE_HISTORY, false);
+        }
+        if (answer == null || !answer.strip().toLowerCase().startsWith("y")) {
+            show("not sent: " + excerpt(message));
+            return Cost.REFUSED;
+        }
+        return Cost.ACCEPTED;
     }
 
     /**

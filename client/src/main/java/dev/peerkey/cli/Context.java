@@ -262,13 +262,17 @@ final class Context implements AutoCloseable {
     /** The key of the profile's database: from the unlock agent, else unwrapped with the profile's password. */
     StoreKey storeKey() {
         if (storeKey == null) {
-            storeKey = agent().storeKey().map(secret -> {
+            StoreKey held = agent().storeKey().map(secret -> {
                 try {
                     return StoreKey.of(secret);
                 } finally {
                     java.util.Arrays.fill(secret, (byte) 0);
                 }
             }).orElse(null);
+            if (held != null) {
+                profile().checkAgentStoreKey(held); // against store.key's check value, before anything is sealed
+            }
+            storeKey = held;
         }
         if (storeKey == null) {
             storeKey = profile().unlockStore(password(false));

@@ -35,14 +35,39 @@ final class CostCheck {
         if (transport == Transport.DIRECT) {
             return;
         }
+        expensivePost(ctx, text).ifPresent(post -> confirm(ctx, post.what(), post.gas(), yes, "sending it"));
+    }
+
+    /** A mailbox post that needs asking about: its envelope size, what it is, its gas. */
+    record ExpensivePost(int size, String what, BigInteger gas) {
+    }
+
+    /**
+     * For `chat` (which asks on its own screen): the post a line needs if it goes through the
+     * mailbox, priced, when it is of the expensive size; empty for a cheaper line (no node call).
+     */
+    static java.util.Optional<ExpensivePost> expensivePost(Context ctx, String text) {
         int size = envelopeSize(text.getBytes(StandardCharsets.UTF_8).length);
         if (size < EXPENSIVE_ENVELOPE) {
-            return;
+            return java.util.Optional.empty();
         }
         String from = MailboxAccount.address(ctx.options.home).orElse("0x0000000000000000000000000000000000000001");
         BigInteger gas = ctx.messenger().estimatePostGas(from, size);
-        confirm(ctx, "this message needs a " + size + "-byte mailbox post if it goes through the mailbox", gas, yes,
-                "sending it");
+        return java.util.Optional.of(new ExpensivePost(size, "this message needs a " + size
+                + "-byte mailbox post if it goes through the mailbox", gas));
+    }
+
+    /** "WHAT: about N gas, X ETH at the current gas price of G gwei", at the node's gas price now. */
+    static String priced(Context ctx, String what, BigInteger gas) {
+        Chain chain = ctx.chain();
+        BigInteger price = chain.send(chain.web3j().ethGasPrice()).getGasPrice();
+        return what + ": about " + gas + " gas, " + eth(gas.multiply(price)) + " ETH at the current gas price of "
+                + Convert.fromWei(new BigDecimal(price), Convert.Unit.GWEI).stripTrailingZeros().toPlainString()
+                + " gwei";
+    }
+
+    private static String eth(BigInteger wei) {
+        return Convert.fromWei(new BigDecimal(wei), Convert.Unit.ETHER).stripTrailingZeros().toPlainString();
     }
 
     /**

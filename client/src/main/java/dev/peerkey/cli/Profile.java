@@ -108,11 +108,64 @@ final class Profile {
     private final boolean lightScrypt;
 
     Profile(Path home, boolean lightScrypt) {
+        checkHome(home); // before anything is read or written: every command that opens the profile
         this.home = home;
         this.lightScrypt = lightScrypt;
         Path dir = home.resolve("keystore");
         this.keystore = lightScrypt ? Keystore.withLightScrypt(dir) : new Keystore(dir);
         PasswordChange.finish(home); // a crash may have interrupted `id passwd`
+    }
+
+    /** This process's user: the only one who may own a profile home it uses. */
+    private static final String USER = System.getProperty("user.name");
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_ONLY =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+
+    /**
+     * Refuses a profile home that someone else could write to (group- or world-writable) or that
+     * belongs to another user: they could replace profile.json (the registry in use), the keystore
+     * or store.key under us. A home that does not exist yet is made 0700 by the first write
+     * ({@link #makeHome}). Nothing is checked where the file system has no POSIX permissions.
+     *
+     * @throws PeerkeyException naming the directory, its owner and mode, and the fix
+     */
+    static void checkHome(Path home) {
+        if (!Files.exists(home) || !home.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = Files.getPosixFilePermissions(home);
+            String owner = Files.getOwner(home).getName();
+            boolean othersWrite = mode.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                    || mode.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+            if (!owner.equals(USER) || othersWrite) {
+                String fix = !owner.equals(USER)
+                        ? "use a profile home of your own (--home DIR), or have it given to " + USER
+                        + " (chown " + USER + " " + home + ")"
+                        : "chmod 700 " + home;
+                throw new PeerkeyException("refusing the profile home " + home + ": it belongs to " + owner
+                        + " with mode " + java.nio.file.attribute.PosixFilePermissions.toString(mode)
+                        + "; a profile home must be " + USER + "'s and writable by no one else: " + fix);
+            }
+        } catch (IOException e) {
+            throw new PeerkeyException("cannot check the profile home " + home + ": " + e.getMessage());
+        }
+    }
+
+    /** Makes the profile home (and any missing parent) 0700 if it does not exist yet. */
+    private void makeHome() {
+        if (Files.isDirectory(home)) {
+            return;
+        }
+        try {
+            if (home.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.createDirectories(home, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            } else {
+                Files.createDirectories(home);
+            }
+        } catch (IOException e) {
+            throw new PeerkeyException("cannot make the profile home " + home + ": " + e.getMessage());
+        }
     }
 
     Keystore keystore() {
@@ -141,8 +194,8 @@ final class Profile {
     }
 
     void save(Config config) {
+        makeHome();
         try {
-            Files.createDirectories(home);
             Path tmp = Files.createTempFile(home, CONFIG, ".tmp");
             JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), config);
             Files.move(tmp, home.resolve(CONFIG), StandardCopyOption.ATOMIC_MOVE,
@@ -187,6 +240,7 @@ final class Profile {
 
     /** Checks {@code password} is the profile's (the first identity's makes the store key). */
     private void checkProfilePassword(char[] password) {
+        makeHome(); // 0700, before the store key or the keystore makes it with the umask's mode
         try {
             if (config().defaultIdentity() == null && !Files.exists(storeKeyFile())) {
                 createStoreKey(password);
@@ -209,6 +263,7 @@ final class Profile {
 
     /** Stores a key before it is used, so a crash between the chain and the disk loses nothing. */
     void storeKey(IdentityKey key, char[] password) {
+        makeHome();
         keystore.save(key, password);
     }
 
@@ -285,10 +340,40 @@ final class Profile {
     StoreKey unlockStore(char[] password) {
         Path file = storeKeyFile();
         if (Files.exists(file)) {
-            return StoreKeyFile.unlock(file, password);
+            StoreKey key = StoreKeyFile.unlock(file, password);
+            try {
+                StoreKeyFile.addCheck(file, key); // a file from before key-check values: see checkAgentStoreKey
+            } catch (KeystoreException e) {
+                // a read-only profile: the agent's key then goes unchecked against the file, as before
+            }
+            return key;
         }
         currentKey(identity(null), password); // or: this profile has no identity yet
         return createStoreKey(password);
+    }
+
+    /**
+     * Checks that {@code key}, handed over by the unlock agent without the password, is the one
+     * store.key wraps, by the file's key-check value (see {@link StoreKeyFile}): a planted or
+     * confused agent must not get anything sealed under its key. A file without a check value
+     * (written before there was one, and not unwrapped since) cannot tell: the key is taken, as
+     * before; the database's own check value still refuses a foreign key for an existing store.
+     *
+     * @throws PeerkeyException if the key is not this profile's, or there is no store.key
+     */
+    void checkAgentStoreKey(StoreKey key) {
+        Path file = storeKeyFile();
+        java.util.Optional<byte[]> check;
+        try {
+            check = StoreKeyFile.check(file);
+        } catch (KeystoreException e) {
+            throw new PeerkeyException("the unlock agent holds a store key but " + file + " cannot be read ("
+                    + e.getMessage() + "); run `peerkey lock` and unlock again");
+        }
+        if (check.isPresent() && !java.security.MessageDigest.isEqual(check.get(), StoreKeyFile.checkValue(key))) {
+            throw new PeerkeyException("the unlock agent's store key does not match this profile's store.key ("
+                    + file + "): nothing was written; run `peerkey lock` and unlock again");
+        }
     }
 
     private Path storeKeyFile() {
@@ -296,6 +381,7 @@ final class Profile {
     }
 
     private StoreKey createStoreKey(char[] password) {
+        makeHome();
         Path file = storeKeyFile();
         try {
             return StoreKeyFile.create(file, password, lightScrypt ? StoreKeyFile.Kdf.LIGHT : StoreKeyFile.Kdf.STANDARD);

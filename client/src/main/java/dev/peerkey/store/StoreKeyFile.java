@@ -41,9 +41,16 @@ import org.bouncycastle.crypto.generators.SCrypt;
  * keystore's: {@link KeystoreException} with the same reasons (a wrong password cannot be told
  * apart from an altered file).
  *
+ * <p>{@code check} is a key-check value: HMAC-SHA256(store key, "peerkey store.key check v1"),
+ * public, so that a store key handed over without the password (by the unlock agent) can be told
+ * to be this profile's before anything is sealed under it. It reveals nothing usable about a
+ * random 256-bit key. Files written before it existed lack it; older clients ignore it (they read
+ * only the fields they know), so it was added without a new version: {@link #addCheck} writes it
+ * the next time the key is unwrapped with the password (any command that asks for it, `unlock`).
+ *
  * <pre>
  * {"version": 1, "kdf": "scrypt", "kdfparams": {"n", "r", "p", "dklen": 32, "salt": hex(32)},
- *  "cipher": "aes-256-gcm", "iv": hex(12), "ciphertext": hex(32 + 16)}
+ *  "cipher": "aes-256-gcm", "iv": hex(12), "ciphertext": hex(32 + 16), "check": hex(32)}
  * </pre>
  */
 public final class StoreKeyFile {
@@ -70,6 +77,8 @@ public final class StoreKeyFile {
     private static final HexFormat HEX = HexFormat.of();
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final byte[] WRAP_DATA = "peerkey store.key v1".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] CHECK_LABEL = "peerkey store.key check v1".getBytes(StandardCharsets.UTF_8);
+    private static final int CHECK = 32;
     private static final int SALT = 32;
     private static final int IV = 12;
     private static final int MAX_FILE_SIZE = 4096;
@@ -137,6 +146,59 @@ public final class StoreKeyFile {
         return wrap(key, newPassword, w.n < Kdf.STANDARD.n ? Kdf.LIGHT : Kdf.STANDARD);
     }
 
+    /** The key-check value of {@code key}: HMAC-SHA256(key, "peerkey store.key check v1"). */
+    public static byte[] checkValue(StoreKey key) {
+        byte[] raw = key.bytes();
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(raw, "HmacSHA256"));
+            return mac.doFinal(CHECK_LABEL);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is part of every Java runtime", e);
+        } finally {
+            Arrays.fill(raw, (byte) 0);
+        }
+    }
+
+    /**
+     * The key-check value the file holds; empty for a file written before there was one.
+     *
+     * @throws KeystoreException NOT_FOUND, CORRUPT (a check value that is not 32 bytes of hex) or IO
+     */
+    public static java.util.Optional<byte[]> check(Path file) {
+        String name = String.valueOf(file.getFileName());
+        byte[] json = read(file);
+        parse(json, name);
+        try {
+            JsonNode check = JSON.readTree(json).get("check");
+            return check == null ? java.util.Optional.empty() : java.util.Optional.of(hex(check, CHECK, name));
+        } catch (IOException e) {
+            throw corrupt(name, "it is not valid JSON");
+        }
+    }
+
+    /**
+     * Adds the key-check value of {@code key} (just unwrapped from this file with the password) to a
+     * file that has none, replacing it atomically; nothing else in it changes. Nothing is done if
+     * the file already has one. (A profile's store key never changes: a new password re-wraps it.)
+     *
+     * @throws KeystoreException IO if the file cannot be rewritten
+     */
+    public static void addCheck(Path file, StoreKey key) {
+        String name = String.valueOf(file.getFileName());
+        byte[] json = read(file);
+        try {
+            JsonNode root = JSON.readTree(json);
+            if (root == null || !root.isObject() || root.has("check")) {
+                return;
+            }
+            ((ObjectNode) root).put("check", HEX.formatHex(checkValue(key)));
+            write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root), true);
+        } catch (IOException e) {
+            throw corrupt(name, "it is not valid JSON");
+        }
+    }
+
     private record Wrapped(int n, int r, int p, byte[] salt, byte[] iv, byte[] ciphertext) { }
 
     private static byte[] wrap(StoreKey key, char[] password, Kdf kdf) {
@@ -172,6 +234,7 @@ public final class StoreKeyFile {
         root.put("cipher", "aes-256-gcm");
         root.put("iv", HEX.formatHex(iv));
         root.put("ciphertext", HEX.formatHex(ciphertext));
+        root.put("check", HEX.formatHex(checkValue(key)));
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
         } catch (IOException e) {
