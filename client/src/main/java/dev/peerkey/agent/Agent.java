@@ -16,6 +16,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -124,7 +125,12 @@ public final class Agent {
      * @throws PeerkeyException if the agent went away while the command ran (its outcome unknown)
      */
     public OptionalInt run(List<String> args, boolean terminal, OutputStream out, OutputStream err) {
-        Optional<Connection> opened = connect();
+        Optional<Connection> opened;
+        try {
+            opened = connect();
+        } catch (PeerkeyException refused) {
+            return OptionalInt.empty(); // a command that needs no key still runs; one that does is refused there
+        }
         if (opened.isEmpty()) {
             return OptionalInt.empty();
         }
@@ -178,7 +184,7 @@ public final class Agent {
     /** A connection to this profile's agent, checked to be the user's own. */
     private record Connection(SocketChannel channel, String profile) {
         AgentProtocol.Request request(AgentProtocol.Op op, String key, List<String> args, boolean terminal) {
-            return new AgentProtocol.Request(op, profile, key, args, terminal);
+            return new AgentProtocol.Request(op, profile, key, args, terminal, ZoneId.systemDefault().getId());
         }
     }
 

@@ -21,8 +21,8 @@ import java.util.Optional;
  * The unlock agent's wire format, one exchange per connection. The client sends one line of JSON
  * (no secret is ever in a request): {@code {"v":1,"op":OP,"profile":HOME[,"key":KEY_ID]}} where OP
  * is {@code status}, {@code key} (the private key whose public key hashes to KEY_ID), {@code store}
- * (the profile's store key), {@code lock}, or {@code run} (with {@code "args":[...]} and
- * {@code "terminal":BOOL}: run a peerkey command in the agent, see {@link Frame}). The agent answers
+ * (the profile's store key), {@code lock}, or {@code run} (with {@code "args":[...]},
+ * {@code "terminal":BOOL} and the client's time {@code "zone"}: run a peerkey command in the agent, see {@link Frame}). The agent answers
  * one line of JSON, {@code {"ok":true,...}} or {@code {"ok":false,"error":MESSAGE}}; an answer with
  * {@code "secret":N} is followed by exactly N raw bytes, so the secret never becomes a String and
  * both sides can wipe it.
@@ -43,13 +43,13 @@ public final class AgentProtocol {
      * One request: what, for which profile (its real path), for {@link Op#KEY} which key (hex ID),
      * for {@link Op#RUN} the command line and whether the client sits at a terminal.
      */
-    public record Request(Op op, String profile, String key, List<String> args, boolean terminal) {
+    public record Request(Op op, String profile, String key, List<String> args, boolean terminal, String zone) {
         public Request {
             args = List.copyOf(args);
         }
 
         Request(Op op, String profile, String key) {
-            this(op, profile, key, List.of(), false);
+            this(op, profile, key, List.of(), false, null);
         }
 
         byte[] encode() {
@@ -64,6 +64,7 @@ public final class AgentProtocol {
                 ArrayNode list = node.putArray("args");
                 args.forEach(list::add);
                 node.put("terminal", terminal);
+                node.put("zone", zone);
             }
             return (node.toString() + "\n").getBytes(StandardCharsets.UTF_8);
         }
@@ -117,7 +118,8 @@ public final class AgentProtocol {
                 }
                 args = strings;
             }
-            return new Request(op, node.path("profile").asText(), key, args, node.path("terminal").asBoolean());
+            String zone = node.path("zone").isTextual() ? node.path("zone").asText() : null;
+            return new Request(op, node.path("profile").asText(), key, args, node.path("terminal").asBoolean(), zone);
         }
     }
 

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -206,6 +207,8 @@ public final class AgentServer {
             }
             if (request.op() == AgentProtocol.Op.RUN) {
                 idle.cancel(false); // a command may rightly run for minutes (`send` waiting for an answer)
+                Thread worker = Thread.currentThread();
+                Thread.ofVirtual().start(() -> cancelOnHangUp(channel, worker));
             }
             boolean lock = answer(request, out);
             if (lock) {
@@ -260,6 +263,11 @@ public final class AgentServer {
                     AgentProtocol.writeError(out, "this agent runs no commands");
                     return false;
                 }
+                if (request.zone() != null && !request.zone().equals(ZoneId.systemDefault().getId())) {
+                    // Times are printed in the client's zone: the client runs the command itself.
+                    AgentProtocol.writeError(out, "this agent runs in another time zone");
+                    return false;
+                }
                 if (!BUILD.equals(build())) {
                     // Its classes would come from the new jar, half of them: the client runs the command itself.
                     AgentProtocol.writeError(out, "this agent runs an earlier build of peerkey (lock and unlock again)");
@@ -270,6 +278,21 @@ public final class AgentServer {
             }
         }
         return false;
+    }
+
+    /**
+     * The client sends nothing after its request: the end of its stream means it went away (Ctrl-C,
+     * killed), and the command is interrupted, so that it sends no transaction after that.
+     */
+    private static void cancelOnHangUp(SocketChannel channel, Thread worker) {
+        try {
+            while (channel.read(ByteBuffer.allocate(64)) >= 0) {
+                // a client has nothing more to say: ignore it
+            }
+            worker.interrupt();
+        } catch (IOException closed) {
+            // the command ended and the connection closed
+        }
     }
 
     /** Runs a client's command here, its output sent back in frames as it is written. */

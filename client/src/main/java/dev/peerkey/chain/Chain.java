@@ -14,6 +14,7 @@ import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.VoidResponse;
+import okhttp3.OkHttpClient;
 import org.web3j.protocol.http.HttpService;
 
 /**
@@ -31,7 +32,11 @@ public final class Chain implements AutoCloseable {
     private String genesisHash;
     private final Web3jService service;
 
-    private Chain(String rpcUrl, Web3j web3j, long chainId, Web3jService service) {
+    /** The HTTP client, whose connections close with the chain (the unlock agent outlives many chains). */
+    private final OkHttpClient http;
+
+    private Chain(String rpcUrl, Web3j web3j, long chainId, Web3jService service, OkHttpClient http) {
+        this.http = http;
         this.rpcUrl = rpcUrl;
         this.web3j = web3j;
         this.chainId = chainId;
@@ -42,12 +47,12 @@ public final class Chain implements AutoCloseable {
     public static Chain connect(String rpcUrl) {
         checkUrl(rpcUrl);
         // Every non-2xx answer (429, 5xx, a proxy's HTML page) becomes an I/O error naming the status.
-        HttpService service = new HttpService(rpcUrl,
-                HttpService.getOkHttpClientBuilder().addInterceptor(new HttpStatusCheck(rpcUrl)).build());
+        OkHttpClient http = HttpService.getOkHttpClientBuilder().addInterceptor(new HttpStatusCheck(rpcUrl)).build();
+        HttpService service = new HttpService(rpcUrl, http);
         Web3j web3j = Web3j.build(service);
         try {
             long chainId = send(rpcUrl, web3j.ethChainId()).getChainId().longValueExact();
-            return new Chain(rpcUrl, web3j, chainId, service);
+            return new Chain(rpcUrl, web3j, chainId, service, http);
         } catch (RuntimeException e) {
             web3j.shutdown();
             throw e;
@@ -218,5 +223,7 @@ public final class Chain implements AutoCloseable {
     @Override
     public void close() {
         web3j.shutdown();
+        http.connectionPool().evictAll();
+        http.dispatcher().executorService().shutdown();
     }
 }

@@ -146,6 +146,10 @@ public final class Transactor extends TransactionManager {
             RawTransaction raw = fees.transaction(chain.chainId(), nonce, gasLimit, target == null ? "" : target,
                     value, data);
             byte[] signed = TransactionEncoder.signMessage(raw, chain.chainId(), credentials);
+            if (Thread.currentThread().isInterrupted()) {
+                // Cancelled (the unlock agent's client went away, Ctrl-C): nothing is sent after that.
+                throw new ChainException("cancelled before sending the transaction");
+            }
             EthSendTransaction sent = chain.sendRaw(chain.web3j().ethSendRawTransaction(Numeric.toHexString(signed)));
             if (!sent.hasError()) {
                 return sent;

@@ -92,8 +92,11 @@ final class AgentRun {
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-            if (HERE.contains(name) || arg.startsWith("@")) {
+            if (HERE.contains(name) || arg.startsWith("@") || isHelpCluster(arg)) {
                 return Optional.empty();
+            }
+            if (given.containsKey(name)) {
+                return Optional.empty(); // given twice: the command line refuses that
             }
             if (VALUED.containsKey(name)) {
                 String value;
@@ -134,5 +137,10 @@ final class AgentRun {
                 + (name.equals("--chain-dir") ? Path.of(value).toAbsolutePath().toString() : value)));
         planned.addAll(rest);
         return Optional.of(new Plan(home, planned));
+    }
+
+    /** Short options run together, like -hV: help or version among them is printed here. */
+    private static boolean isHelpCluster(String arg) {
+        return arg.startsWith("-") && !arg.startsWith("--") && (arg.indexOf('h') > 0 || arg.indexOf('V') > 0);
     }
 }

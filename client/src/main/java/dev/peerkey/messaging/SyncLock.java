@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -19,11 +21,19 @@ import java.util.Optional;
  */
 public final class SyncLock implements AutoCloseable {
     private static final String LISTENER = "listen.lock";
+    /**
+     * Lock files this JVM holds. Asked before a file is opened: on Linux, closing any channel of a
+     * file drops every lock the process has on it, so a second command in the same JVM (the unlock
+     * agent runs several) must not open and close a channel of a file a first one locked.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
+    private final Path path;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private SyncLock(FileChannel channel, FileLock lock) {
+    private SyncLock(Path path, FileChannel channel, FileLock lock) {
+        this.path = path;
         this.channel = channel;
         this.lock = lock;
     }
@@ -42,10 +52,14 @@ public final class SyncLock implements AutoCloseable {
     }
 
     private static Optional<SyncLock> tryAcquire(Path dir, String file) {
+        Path path = null;
         try {
             Files.createDirectories(dir);
-            FileChannel channel = FileChannel.open(dir.resolve(file), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
+            path = dir.resolve(file).toAbsolutePath().normalize();
+            if (!HELD.add(path)) {
+                return Optional.empty(); // held by another command of this JVM
+            }
+            FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = channel.tryLock();
@@ -54,10 +68,14 @@ public final class SyncLock implements AutoCloseable {
             }
             if (lock == null) {
                 channel.close();
+                HELD.remove(path);
                 return Optional.empty();
             }
-            return Optional.of(new SyncLock(channel, lock));
+            return Optional.of(new SyncLock(path, channel, lock));
         } catch (IOException e) {
+            if (path != null) {
+                HELD.remove(path);
+            }
             throw new MessagingException("cannot lock " + dir.resolve(file) + ": " + e.getMessage(), e);
         }
     }
@@ -69,6 +87,8 @@ public final class SyncLock implements AutoCloseable {
             channel.close();
         } catch (IOException e) {
             // Closing the channel releases the lock in any case.
+        } finally {
+            HELD.remove(path);
         }
     }
 }

@@ -29,7 +29,8 @@ class AgentRunTest {
     void whatNeedsThisProcessStaysHere() {
         for (String line : List.of("chat bob", "listen", "inbox --follow", "id new", "id export --out f", "unlock",
                 "lock", "contact add bob 0x01", "send bob hi --password-stdin", "send bob hi --password-file=p",
-                "sessions --help", "sessions -h", "--version", "send bob -- -x", "@args", "", "--home")) {
+                "sessions --help", "sessions -h", "sessions -hV", "sessions -Vh", "--version",
+                "--home /a id show --home /b", "--rpc http://a lookup bob --rpc=http://b", "send bob -- -x", "@args", "", "--home")) {
             assertEquals(Optional.empty(), plan(NO_ENV, line.isEmpty() ? new String[0] : line.split(" ")), line);
         }
         // A peerkey setting the agent would not see (a test clock, say) keeps the command here.

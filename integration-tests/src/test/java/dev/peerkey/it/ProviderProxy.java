@@ -61,6 +61,10 @@ public final class ProviderProxy implements AutoCloseable {
     private final AtomicLong lowestFrom = new AtomicLong(Long.MAX_VALUE);
     private final AtomicLong passBeforeFailing = new AtomicLong();
 
+    private final Map<String, AtomicLong> calls = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile String held;
+    private volatile java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(0);
+
     private ProviderProxy(String upstream) throws IOException {
         this.upstream = upstream;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -123,6 +127,22 @@ public final class ProviderProxy implements AutoCloseable {
         return lowestFrom.get();
     }
 
+    /** Holds every request for {@code method} (and, behind it, all others) until {@link #release()}. */
+    public void hold(String method) {
+        released = new java.util.concurrent.CountDownLatch(1);
+        held = method;
+    }
+
+    public void release() {
+        held = null;
+        released.countDown();
+    }
+
+    /** How many requests for {@code method} arrived. */
+    public long calls(String method) {
+        return calls.getOrDefault(method, new AtomicLong()).get();
+    }
+
     /** Forgets the eth_getLogs statistics. */
     public void resetCounts() {
         logQueries.set(0);
@@ -142,6 +162,15 @@ public final class ProviderProxy implements AutoCloseable {
             return;
         }
         JsonNode call = JSON.readTree(request);
+        String method = call.path("method").asText();
+        calls.computeIfAbsent(method, m -> new AtomicLong()).incrementAndGet();
+        if (method.equals(held)) {
+            try {
+                released.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (call.isObject() && "eth_getLogs".equals(call.path("method").asText())) {
             logQueries.incrementAndGet();
             JsonNode filter = call.path("params").path(0);

@@ -175,6 +175,11 @@ class UnlockIT {
         ok(aliceBare, "mailbox-account");
         ok(aliceBare, "requests");
         assertEquals(before + 8, commandsRun());
+        // Times are printed in the client's zone: a client in another one runs the command itself.
+        Map<String, String> tokyo = new HashMap<>(env("alice", null));
+        tokyo.put("TZ", "Asia/Tokyo");
+        assertTrue(ok(new Cli(tokyo), "inbox").stdout().contains("sent by the agent"));
+        assertEquals(before + 8, commandsRun());
     }
 
     /** How many commands the agent of Alice's profile ran to their end. */
@@ -385,6 +390,33 @@ class UnlockIT {
         } finally {
             Files.setLastModifiedTime(jar, built);
         }
+        ok(aliceBare, "lock");
+    }
+
+    @Test
+    @Order(13)
+    void aClientThatGoesAwayCancelsItsCommandInTheAgent() throws Exception {
+        ok(alice, "unlock", "--for", "10m");
+        String rpc = ok(alice, "chain", "status", "--json").json().path("rpc").asText();
+        try (ProviderProxy proxy = ProviderProxy.start(rpc)) {
+            proxy.hold("eth_estimateGas"); // the command stops just before it prices its transaction
+            Cli.Background send = aliceBare.start("send", bobId, "cancelled by Ctrl-C", "--rpc", proxy.url());
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (proxy.calls("eth_estimateGas") == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(1, proxy.calls("eth_estimateGas"), send::stderr);
+            int before = commandsRun();
+            long sent = proxy.calls("eth_sendRawTransaction");
+            send.kill(); // the user pressed Ctrl-C, or closed the terminal
+            proxy.release();
+            while (commandsRun() == before && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(before + 1, commandsRun()); // the agent's command ended...
+            assertEquals(sent, proxy.calls("eth_sendRawTransaction")); // ...without sending anything
+        }
+        assertFalse(ok(bob, "inbox").stdout().contains("cancelled by Ctrl-C"));
         ok(aliceBare, "lock");
     }
 
