@@ -137,7 +137,11 @@ public final class Agent {
         try (SocketChannel channel = opened.get().channel()) {
             DataInputStream in = new DataInputStream(Channels.newInputStream(channel));
             try {
-                answerInTime(channel, opened.get().request(AgentProtocol.Op.RUN, null, args, terminal), in);
+                sendInTime(channel, opened.get().request(AgentProtocol.Op.RUN, null, args, terminal),
+                        () -> {
+                            AgentProtocol.readRunAnswer(in);
+                            return null;
+                        });
             } catch (PeerkeyException | IOException refusedOrGone) {
                 return OptionalInt.empty();
             }
@@ -233,7 +237,17 @@ public final class Agent {
      */
     private static AgentProtocol.Answer answerInTime(SocketChannel channel, AgentProtocol.Request request,
             InputStream in) throws IOException {
-        Thread watchdog = Thread.ofVirtual().start(() -> {
+        return sendInTime(channel, request, () -> AgentProtocol.readAnswer(in));
+    }
+
+    /** Reads an answer from the agent. */
+    private interface Reply<T> {
+        T read() throws IOException;
+    }
+
+    private static <T> T sendInTime(SocketChannel channel, AgentProtocol.Request request, Reply<T> reply)
+            throws IOException {
+        Thread watchdog = Thread.ofPlatform().daemon().start(() -> {
             try {
                 Thread.sleep(ANSWER_TIMEOUT_MS);
                 channel.close(); // ends the read below
@@ -243,7 +257,7 @@ public final class Agent {
         });
         try {
             Channels.newOutputStream(channel).write(request.encode());
-            return AgentProtocol.readAnswer(in);
+            return reply.read();
         } finally {
             watchdog.interrupt();
         }

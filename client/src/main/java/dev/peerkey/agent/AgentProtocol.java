@@ -1,8 +1,11 @@
 package dev.peerkey.agent;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.peerkey.PeerkeyException;
 import java.io.ByteArrayOutputStream;
@@ -11,6 +14,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,7 +39,17 @@ public final class AgentProtocol {
     static final int MAX_ARGS = 256;
     /** A secret is a 32-byte secp256k1 private key or a 32-byte store key. */
     public static final int SECRET_SIZE = 32;
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** Streaming JSON only, for the client's side of a request: a command the agent runs starts fast. */
+    private static final JsonFactory STREAMING = new JsonFactory();
+
+    /** The tree mapper, made on first use (the agent's side, and answers other than to a run). */
+    private static final class Mapper {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
+
+    static ObjectMapper json() {
+        return Mapper.JSON;
+    }
 
     public enum Op { STATUS, KEY, STORE, LOCK, RUN }
 
@@ -53,20 +67,30 @@ public final class AgentProtocol {
         }
 
         byte[] encode() {
-            ObjectNode node = JSON.createObjectNode();
-            node.put("v", VERSION);
-            node.put("op", op.name().toLowerCase());
-            node.put("profile", profile);
-            if (key != null) {
-                node.put("key", key);
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            try (JsonGenerator json = STREAMING.createGenerator(line)) {
+                json.writeStartObject();
+                json.writeNumberField("v", VERSION);
+                json.writeStringField("op", op.name().toLowerCase());
+                json.writeStringField("profile", profile);
+                if (key != null) {
+                    json.writeStringField("key", key);
+                }
+                if (op == Op.RUN) {
+                    json.writeArrayFieldStart("args");
+                    for (String arg : args) {
+                        json.writeString(arg);
+                    }
+                    json.writeEndArray();
+                    json.writeBooleanField("terminal", terminal);
+                    json.writeStringField("zone", zone);
+                }
+                json.writeEndObject();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // a byte array cannot fail
             }
-            if (op == Op.RUN) {
-                ArrayNode list = node.putArray("args");
-                args.forEach(list::add);
-                node.put("terminal", terminal);
-                node.put("zone", zone);
-            }
-            return (node.toString() + "\n").getBytes(StandardCharsets.UTF_8);
+            line.write('\n');
+            return line.toByteArray();
         }
 
         /**
@@ -75,7 +99,7 @@ public final class AgentProtocol {
         static Request decode(byte[] line) {
             JsonNode node;
             try {
-                node = JSON.readTree(line);
+                node = json().readTree(line);
             } catch (IOException e) {
                 throw new PeerkeyException("malformed request: not JSON");
             }
@@ -93,7 +117,7 @@ public final class AgentProtocol {
             try {
                 op = Op.valueOf(node.path("op").asText().toUpperCase());
             } catch (IllegalArgumentException e) {
-                throw new PeerkeyException("malformed request: unknown op " + JSON.valueToTree(node.path("op").asText()));
+                throw new PeerkeyException("malformed request: unknown op " + json().valueToTree(node.path("op").asText()));
             }
             String key = null;
             if (op == Op.KEY) {
@@ -187,7 +211,7 @@ public final class AgentProtocol {
     }
 
     static void writeError(OutputStream out, String message) throws IOException {
-        ObjectNode node = JSON.createObjectNode();
+        ObjectNode node = json().createObjectNode();
         node.put("ok", false);
         node.put("error", message);
         out.write((node.toString() + "\n").getBytes(StandardCharsets.UTF_8));
@@ -201,8 +225,40 @@ public final class AgentProtocol {
         }
     }
 
+    /**
+     * Reads the answer to a {@code run} request (no secret follows it), with the streaming parser.
+     *
+     * @throws PeerkeyException if the agent refused it
+     */
+    static void readRunAnswer(InputStream in) throws IOException {
+        Boolean ok = null;
+        String error = null;
+        try (JsonParser json = STREAMING.createParser(readLine(in))) {
+            if (json.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("the agent's answer is malformed");
+            }
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String field = json.currentName();
+                JsonToken value = json.nextToken();
+                if (field.equals("ok") && value.isBoolean()) {
+                    ok = value == JsonToken.VALUE_TRUE;
+                } else if (field.equals("error") && value == JsonToken.VALUE_STRING) {
+                    error = json.getText();
+                } else {
+                    json.skipChildren();
+                }
+            }
+        }
+        if (ok == null) {
+            throw new IOException("the agent's answer is malformed");
+        }
+        if (!ok) {
+            throw new PeerkeyException("the unlock agent refused: " + (error == null ? "(no reason)" : error));
+        }
+    }
+
     static Answer readAnswer(InputStream in) throws IOException {
-        JsonNode node = JSON.readTree(readLine(in));
+        JsonNode node = json().readTree(readLine(in));
         if (node == null || !node.isObject() || !node.path("ok").isBoolean()) {
             throw new IOException("the agent's answer is malformed");
         }

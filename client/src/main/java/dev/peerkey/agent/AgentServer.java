@@ -234,7 +234,7 @@ public final class AgentServer {
             AgentProtocol.writeError(out, "this agent is locking");
             return false;
         }
-        ObjectNode fields = AgentProtocol.JSON.createObjectNode();
+        ObjectNode fields = AgentProtocol.json().createObjectNode();
         switch (request.op()) {
             case STATUS -> {
                 fields.put("profile", home.toString());
