@@ -152,8 +152,12 @@ final class UnlockCommand implements Runnable {
                 break;
             }
         }
+        command.add(java);
+        // The launcher's AOT cache (JDK 25) holds the classes the commands the agent runs will load.
+        ProcessHandle.current().info().arguments().ifPresent(args -> Arrays.stream(args)
+                .filter(arg -> arg.startsWith("-XX:AOTCache=")).forEach(command::add));
         // The agent also runs the profile's short commands (AgentRun): room for a few at once.
-        command.addAll(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-Xlog:disable",
+        command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-Xlog:disable",
                 "-XX:-UsePerfData", "-XX:+DisableAttachMechanism", "-XX:-CreateCoredumpOnCrash",
                 "-cp", System.getProperty("java.class.path"), AgentMain.class.getName(),
                 home.toAbsolutePath().toString(), Long.toString(until.toEpochMilli())));
