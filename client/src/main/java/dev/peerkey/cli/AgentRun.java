@@ -28,7 +28,11 @@ final class AgentRun {
     /** The commands (and subcommands) the agent runs. */
     static final Set<String> COMMANDS = Set.of("send", "lookup", "sessions", "inbox", "outbox", "id show", "id list",
             "contact list");
-    /** Global options that take a value, and the environment variables the CLI reads them from. */
+    /**
+     * Global options that take a value, and the environment variables the CLI reads them from: the
+     * same as {@link GlobalOptions} declares (and {@link GlobalOptionOrder} reads from it), written
+     * out here because reading them from the annotations would load picocli on the hand-over path.
+     */
     private static final Map<String, String> VALUED = Map.of("--home", "PEERKEY_HOME", "--rpc", "PEERKEY_RPC",
             "--registry", "PEERKEY_REGISTRY", "--messenger", "PEERKEY_MESSENGER", "--chain-dir", "PEERKEY_CHAIN_DIR",
             "--password-file", "PEERKEY_PASSWORD_FILE");
