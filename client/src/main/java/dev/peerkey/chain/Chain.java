@@ -197,7 +197,10 @@ public final class Chain implements AutoCloseable {
         try {
             return batch.send().getResponses();
         } catch (NodeHttpException e) {
-            throw new NodeUnavailableException(e);
+            if (e.status() == 429 || e.status() >= 500) {
+                throw new NodeUnavailableException(e);
+            }
+            return null; // another HTTP status: this provider's way of refusing a batch
         } catch (ConnectException e) {
             throw unreachable(rpcUrl, e);
         } catch (IOException | RuntimeException refused) {

@@ -1,6 +1,7 @@
 package dev.peerkey.cli;
 
 import dev.peerkey.PeerkeyException;
+import dev.peerkey.chain.Chain;
 import dev.peerkey.chain.ChainException;
 import dev.peerkey.chain.FollowerBackoff;
 import dev.peerkey.handshake.Endpoint;
@@ -86,9 +87,17 @@ final class ChatRuntime implements AutoCloseable {
         AtomicReference<Consumer<String>> notices = new AtomicReference<>(ctx.out::progress);
         ChatClient client = new ChatClient(store, me, mailboxAccount, ctx.registry(), ctx.messenger(), clock, settings,
                 notice -> notices.get().accept("warning: " + notice));
-        Supplier<Duration> poll = () -> options.poll != null ? options.poll
-                : ctx.chain().isDevChain() ? Duration.ofMillis(25) : Duration.ofSeconds(2);
+        Supplier<Duration> poll = () -> options.poll != null ? options.poll : defaultPoll(ctx.chain());
         return new ChatRuntime(ctx, store, client, poll, notices);
+    }
+
+    /** Fast on a local development chain, else every 2 s; while the node is away, 2 s (its backoff rules then). */
+    private static Duration defaultPoll(Chain chain) {
+        try {
+            return chain.isDevChain() ? Duration.ofMillis(25) : Duration.ofSeconds(2);
+        } catch (ChainException nodeAway) {
+            return Duration.ofSeconds(2);
+        }
     }
 
     /**

@@ -55,6 +55,22 @@ class ChainBatchIT {
     }
 
     @Test
+    void aProviderThatRefusesBatchesWithAnHttpErrorGetsTheRequestsOneByOne() {
+        checkBatch(ProviderProxy.Batches.REFUSE_HTTP, true);
+    }
+
+    @Test
+    void aProviderThatIsDownFailsABatchLikeOneRequest() {
+        try (ProviderProxy proxy = ProviderProxy.start(node.rpcUrl()); Chain chain = Chain.connect(proxy.url())) {
+            proxy.fail(ProviderProxy.Failure.unavailable());
+            var blocks = LongStream.rangeClosed(0, 1).mapToObj(n -> chain.web3j().ethGetBlockByNumber(
+                    DefaultBlockParameter.valueOf(BigInteger.valueOf(n)), false)).toList();
+            assertThrows(NodeUnavailableException.class, () -> chain.sendAll(blocks));
+            assertEquals(1, proxy.failed(), "no request one by one after the node said it is unavailable");
+        }
+    }
+
+    @Test
     void answersOutOfOrderAreNotPairedWithTheWrongRequests() {
         checkBatch(ProviderProxy.Batches.REVERSE, true);
     }

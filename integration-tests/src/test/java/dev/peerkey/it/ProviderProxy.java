@@ -69,6 +69,8 @@ public final class ProviderProxy implements AutoCloseable {
         PASS,
         /** Refuses it with a single JSON-RPC error, as some providers do. */
         REFUSE,
+        /** Refuses it with HTTP 400 and a line of text, as others do. */
+        REFUSE_HTTP,
         /** Passes it on and returns the answers in reverse order, which JSON-RPC allows. */
         REVERSE
     }
@@ -227,6 +229,7 @@ public final class ProviderProxy implements AutoCloseable {
             case PASS -> respond(exchange, 200, "application/json", forward(request));
             case REFUSE -> respond(exchange, 200, "application/json",
                     "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"batch requests are not supported\"}}");
+            case REFUSE_HTTP -> respond(exchange, 400, "text/plain", "batch requests are not allowed on this plan");
             case REVERSE -> {
                 List<JsonNode> answers = new ArrayList<>();
                 JSON.readTree(forward(request)).forEach(answers::add);

@@ -182,6 +182,26 @@ class UnlockIT {
         assertEquals(before + 8, commandsRun());
     }
 
+    /**
+     * The agent remembers the contracts it checked, per chain and address, but one it has not
+     * checked (another --registry) is checked like in any process: not a registry, or no code at all.
+     */
+    @Test
+    @Order(3)
+    void theAgentChecksEachContractItIsPointedAt() throws Exception {
+        JsonNode deployment = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(dir.resolve("chain/chain.json").toFile());
+        String messenger = deployment.path("messenger").asText();
+        int before = commandsRun();
+        ok(aliceBare, "lookup", bobId); // the recorded registry, checked (again or for the first time)
+        fails(aliceBare, "the contract at " + messenger + " is not a peerkey identity registry",
+                "lookup", bobId, "--registry", messenger);
+        String empty = "0x00000000000000000000000000000000000000ee";
+        fails(aliceBare, "no contract at " + empty, "lookup", bobId, "--registry", empty);
+        assertTrue(ok(aliceBare, "lookup", bobId).stdout().contains(bobId));
+        assertEquals(before + 4, commandsRun(), "all four ran in the agent");
+    }
+
     /** How many commands the agent of Alice's profile ran to their end. */
     private static int commandsRun() throws IOException {
         String status = exchange(socket("alice"),
