@@ -223,13 +223,50 @@ class AgentAttackIT {
                 ok(alice, command.toArray(String[]::new));
                 assertEquals(before + 1, commandsRun(), command + " did not run in the agent");
                 assertTrue(proxy.accepted() > accepted, command + " did not use the node through the proxy");
+                int serverClosed = proxy.closedByServer();
                 await(() -> proxy.openConnections() == 0, null,
                         command + " left " + proxy.openConnections() + " connection(s) to the node open");
+                assertEquals(serverClosed, proxy.closedByServer(), command + ": the node closed an idle connection");
             }
         }
         String received = ok(bob, "inbox").stdout();
         assertEquals(1, count(received, "through the counting proxy"), received);
         assertEquals(1, count(received, "and once more"), received);
+    }
+
+    /**
+     * A command that fails in the agent leaves no connection either, and closes its own (not the
+     * server after its idle timeout): one whose node answers its very first request (the chain id)
+     * with HTTP 503, and one that fails after it has talked to the node (an ID nobody registered).
+     */
+    @Test
+    @Order(4)
+    void aFailedCommandInTheAgentLeavesNoConnectionToTheNode() throws Exception {
+        try (ProviderProxy provider = ProviderProxy.start(node.rpcUrl());
+                TcpProxy proxy = TcpProxy.start(URI.create(provider.url()).getPort())) {
+            String rpc = "--rpc=http://127.0.0.1:" + proxy.port();
+            provider.fail(ProviderProxy.Failure.unavailable());
+            assertFailsInTheAgentWithNoConnectionLeft(proxy, "503", "lookup", bobId, rpc);
+            provider.heal();
+            assertFailsInTheAgentWithNoConnectionLeft(proxy, "is not registered", "lookup", "0x" + "ab".repeat(32),
+                    rpc);
+        }
+    }
+
+    private static void assertFailsInTheAgentWithNoConnectionLeft(TcpProxy proxy, String error, String... command)
+            throws Exception {
+        int before = commandsRun();
+        int accepted = proxy.accepted();
+        Cli.Result result = alice.run(command);
+        assertEquals(1, result.exitCode(), result::toString);
+        assertTrue(result.stderr().startsWith("error: ") && result.stderr().contains(error), result::toString);
+        assertEquals(before + 1, commandsRun(), List.of(command) + " did not run in the agent");
+        assertTrue(proxy.accepted() > accepted, List.of(command) + " did not use the node through the proxy");
+        int serverClosed = proxy.closedByServer();
+        await(() -> proxy.openConnections() == 0, null,
+                List.of(command) + " left " + proxy.openConnections() + " connection(s) to the node open");
+        // Closed by the agent: the proxy's HTTP server would close an idle one after 30 s.
+        assertEquals(serverClosed, proxy.closedByServer(), List.of(command) + ": the server closed an idle one");
     }
 
     /** How many commands the agent of Alice's profile ran to their end. */

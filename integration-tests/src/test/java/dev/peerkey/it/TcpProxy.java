@@ -27,6 +27,7 @@ public final class TcpProxy implements AutoCloseable {
     /** Client connections forwarded and not closed yet (by either side). */
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicInteger closedByServer = new AtomicInteger();
     private volatile ServerSocket server;
     /** When positive, each connection is cut after forwarding this many bytes from the client. */
     private volatile int cutAfter = -1;
@@ -62,6 +63,11 @@ public final class TcpProxy implements AutoCloseable {
     /** How many forwarded client connections are open now (neither the client nor the server closed it). */
     public int openConnections() {
         return open.size();
+    }
+
+    /** How many client connections the server side closed first (an idle timeout, say), not the client. */
+    public int closedByServer() {
+        return closedByServer.get();
     }
 
     /** Cuts every connection after the client sent {@code bytes} bytes through it (-1: never). */
@@ -165,6 +171,9 @@ public final class TcpProxy implements AutoCloseable {
         } catch (IOException e) {
             // one side closed
         } finally {
+            if (!fromClient && !to.isClosed()) {
+                closedByServer.incrementAndGet(); // the server's side ended while the client's was open
+            }
             close(from);
             close(to);
             open.remove(fromClient ? from : to);
