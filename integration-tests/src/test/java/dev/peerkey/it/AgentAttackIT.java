@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AgentAttackIT {
     /** What `inbox` says when another process, or another command of the agent, holds the mailbox lock. */
-    private static final String BUSY = "this profile's `listen` follows the mailbox; showing what it stored";
+    private static final String BUSY = "another command of this profile reads the mailbox (`listen`, or an `inbox` or"
+            + " `send` still running); showing what it stored";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
