@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.web3j.crypto.Credentials;
@@ -39,13 +41,17 @@ import org.web3j.utils.Numeric;
  *
  * <p>Several senders may share one account (two processes of one identity): when another
  * transaction takes the nonce between reading and sending, it signs again with the next
- * pending nonce, a few times, instead of failing.
+ * pending nonce, a few times, instead of failing. A node can still accept both transactions of
+ * one nonce and then drop one (Anvil does, when they race its miner): a transaction whose nonce
+ * went to another and that the node no longer knows is sent again, simulated afresh.
  */
 public final class Transactor extends TransactionManager {
     private static final BigInteger DEFAULT_TIP = BigInteger.valueOf(1_000_000_000L);
     private static final Pattern HEX_DATA = Pattern.compile("0x[0-9a-fA-F]*");
     /** Signing attempts when another sender from the same account takes the nonce first. */
     static final int NONCE_ATTEMPTS = 10;
+    /** Times a transaction the node dropped is sent again before giving up. */
+    static final int RESENDS = 3;
     /** Gas of a plain ether transfer to an account without code. */
     private static final BigInteger TRANSFER_GAS = BigInteger.valueOf(21_000);
     /** A chain whose latest block is older than this by our clock is idle: the next block is made now. */
@@ -67,6 +73,14 @@ public final class Transactor extends TransactionManager {
     private final RevertDecoder revertDecoder;
     private final Consumer<String> progress;
     private final Clock clock = Clock.systemUTC();
+    /** What this transactor sent and nobody has awaited yet, by transaction hash: how to send it again. */
+    private final Map<String, Unmined> unmined = new ConcurrentHashMap<>();
+
+    /** A sent transaction's nonce, and how to send the same call again if the node drops it. */
+    private record Unmined(BigInteger nonce, Supplier<String> resend) { }
+
+    /** A signed transaction the node took. */
+    private record Sent(String hash, BigInteger nonce) { }
 
     public Transactor(Chain chain, Credentials credentials, RevertDecoder revertDecoder, Consumer<String> progress) {
         this(chain, credentials.getAddress(), credentials, revertDecoder, progress);
@@ -99,7 +113,16 @@ public final class Transactor extends TransactionManager {
         EthBlock.Block latest = latestBlock();
         MiningTime mining = MiningTime.of(latest, clock.instant().getEpochSecond());
         BigInteger gasLimit = simulateAndEstimate(call, mining);
-        return signAndSend(fees(latest), gasLimit, target, value, data);
+        Sent sent = signAndSend(fees(latest), gasLimit, target, value, data);
+        unmined.put(sent.hash(), new Unmined(sent.nonce(),
+                () -> sendTransaction(null, null, to, data, value, constructor).getTransactionHash()));
+        return accepted(sent.hash());
+    }
+
+    /** Web3j's contract wrappers wait here for the receipt of what {@link #sendTransaction} sent. */
+    @Override
+    protected TransactionReceipt processResponse(EthSendTransaction sent) {
+        return awaitReceipt(sent.getTransactionHash());
     }
 
     /**
@@ -117,8 +140,8 @@ public final class Transactor extends TransactionManager {
         if (value.signum() <= 0) {
             return Optional.empty();
         }
-        EthSendTransaction sent = signAndSend(fees, TRANSFER_GAS, to, value, "");
-        return Optional.of(new ReceiptWaiter(chain, progress).await(sent.getTransactionHash()));
+        Sent sent = signAndSend(fees, TRANSFER_GAS, to, value, "");
+        return Optional.of(new ReceiptWaiter(chain, progress).await(sent.hash()));
     }
 
     /**
@@ -132,12 +155,44 @@ public final class Transactor extends TransactionManager {
         return sendTransaction(null, null, to, data, BigInteger.ZERO, false).getTransactionHash();
     }
 
-    /** The receipt of a transaction sent earlier, once it is mined. */
+    /**
+     * The receipt of a transaction sent earlier, once it is mined. If this transactor sent it and
+     * the node dropped it (its nonce went to another transaction, and the node no longer knows it),
+     * the same call is sent again.
+     */
     public TransactionReceipt awaitReceipt(String txHash) {
-        return new ReceiptWaiter(chain, progress).await(txHash);
+        ReceiptWaiter waiter = new ReceiptWaiter(chain, progress);
+        String hash = txHash;
+        for (int resend = 0; ; resend++) {
+            Unmined sent = unmined.remove(hash);
+            if (sent == null) {
+                return waiter.await(hash);
+            }
+            String current = hash;
+            Optional<TransactionReceipt> receipt = waiter.await(hash, () -> dropped(current, sent.nonce()));
+            if (receipt.isPresent()) {
+                return receipt.get();
+            }
+            if (resend == RESENDS) {
+                throw new ChainException("chain node at " + chain.rpcUrl() + " dropped transaction " + hash
+                        + " of account " + getFromAddress() + " (its nonce went to another transaction), "
+                        + RESENDS + " times in a row; is another process sending from this identity?");
+            }
+            progress.accept("chain node dropped transaction " + hash + " (its nonce " + sent.nonce()
+                    + " went to another transaction from " + getFromAddress() + "); sending it again…");
+            hash = sent.resend().get();
+        }
     }
 
-    private EthSendTransaction signAndSend(Fees fees, BigInteger gasLimit, String target, BigInteger value,
+    /** Whether the account's mined nonce passed {@code nonce} and the node no longer knows the transaction. */
+    private boolean dropped(String txHash, BigInteger nonce) {
+        BigInteger mined = chain.send(chain.web3j().ethGetTransactionCount(
+                getFromAddress(), DefaultBlockParameterName.LATEST)).getTransactionCount();
+        return mined.compareTo(nonce) > 0
+                && chain.send(chain.web3j().ethGetTransactionByHash(txHash)).getTransaction().isEmpty();
+    }
+
+    private Sent signAndSend(Fees fees, BigInteger gasLimit, String target, BigInteger value,
             String data) {
         for (int attempt = 1; ; attempt++) {
             // Only the nonce is read between attempts, so another sender has the shortest window to take it.
@@ -152,12 +207,12 @@ public final class Transactor extends TransactionManager {
             }
             EthSendTransaction sent = chain.sendRaw(chain.web3j().ethSendRawTransaction(Numeric.toHexString(signed)));
             if (!sent.hasError()) {
-                return sent;
+                return new Sent(sent.getTransactionHash(), nonce);
             }
             String error = sent.getError().getMessage();
             switch (NonceConflict.of(error)) {
                 case ALREADY_KNOWN -> {
-                    return accepted(Numeric.toHexString(Hash.sha3(signed))); // these very bytes are pending
+                    return new Sent(Numeric.toHexString(Hash.sha3(signed)), nonce); // these very bytes are pending
                 }
                 case NONCE_TAKEN -> {
                     if (attempt == NONCE_ATTEMPTS) {
