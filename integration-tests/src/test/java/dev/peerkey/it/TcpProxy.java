@@ -168,12 +168,12 @@ public final class TcpProxy implements AutoCloseable {
                 out.flush();
                 forwarded += n;
             }
+            if (n < 0 && !fromClient) {
+                closedByServer.incrementAndGet(); // the server ended it (a close by the client ends this read otherwise)
+            }
         } catch (IOException e) {
             // one side closed
         } finally {
-            if (!fromClient && !to.isClosed()) {
-                closedByServer.incrementAndGet(); // the server's side ended while the client's was open
-            }
             close(from);
             close(to);
             open.remove(fromClient ? from : to);
