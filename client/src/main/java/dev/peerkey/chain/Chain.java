@@ -58,6 +58,7 @@ public final class Chain implements AutoCloseable {
             return new Chain(rpcUrl, web3j, chainId, service, http);
         } catch (RuntimeException e) {
             web3j.shutdown();
+            closeConnections(http); // the node answered (an error): its connection may be idle in the pool
             throw e;
         }
     }
@@ -291,6 +292,10 @@ public final class Chain implements AutoCloseable {
     @Override
     public void close() {
         web3j.shutdown();
+        closeConnections(http);
+    }
+
+    private static void closeConnections(OkHttpClient http) {
         http.connectionPool().evictAll();
         http.dispatcher().executorService().shutdown();
     }

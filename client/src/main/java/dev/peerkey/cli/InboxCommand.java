@@ -76,7 +76,8 @@ final class InboxCommand implements Runnable {
             PeerId peer = from == null ? null : rt.peer(from);
             boolean outgoing = !ctx.options.json || all;
             if (!rt.catchUpIfFree()) {
-                ctx.out.progress("this profile's `listen` follows the mailbox; showing what it stored");
+                ctx.out.progress("another command of this profile reads the mailbox (`listen`, or an `inbox` or"
+                        + " `send` still running); showing what it stored");
             }
             rt.client.keyChanges().forEach(change -> ctx.out.progress("notice: " + change));
             long requests = rt.client.requests().stream().map(r -> r.peer()).distinct().count();

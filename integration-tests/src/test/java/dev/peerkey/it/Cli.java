@@ -119,6 +119,19 @@ public final class Cli {
             }
         }
 
+        /** Waits for the command to end by itself (at most 5 minutes, as {@link Cli#run}); returns its exit code. */
+        public int awaitExit() {
+            try {
+                if (!process.waitFor(5, TimeUnit.MINUTES)) {
+                    throw new AssertionError("the command did not end\nstderr: " + stderr());
+                }
+                return process.exitValue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+
         /** kill -9: no shutdown hooks, no cleanup. */
         public void kill() {
             process.destroyForcibly();

@@ -10,7 +10,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loopback TCP forwarder the tests put between a client and a server, to stop and restart
@@ -21,6 +24,10 @@ public final class TcpProxy implements AutoCloseable {
     private final int port;
     private volatile int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    /** Client connections forwarded and not closed yet (by either side). */
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicInteger closedByServer = new AtomicInteger();
     private volatile ServerSocket server;
     /** When positive, each connection is cut after forwarding this many bytes from the client. */
     private volatile int cutAfter = -1;
@@ -46,6 +53,21 @@ public final class TcpProxy implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** How many client connections were forwarded so far. */
+    public int accepted() {
+        return accepted.get();
+    }
+
+    /** How many forwarded client connections are open now (neither the client nor the server closed it). */
+    public int openConnections() {
+        return open.size();
+    }
+
+    /** How many client connections the server side closed first (an idle timeout, say), not the client. */
+    public int closedByServer() {
+        return closedByServer.get();
     }
 
     /** Cuts every connection after the client sent {@code bytes} bytes through it (-1: never). */
@@ -115,6 +137,8 @@ public final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 sockets.add(client);
                 sockets.add(upstream);
+                open.add(client);
+                accepted.incrementAndGet();
                 Thread.ofVirtual().start(() -> pipe(client, upstream, cutAfter, true));
                 Thread.ofVirtual().start(() -> pipe(upstream, client, -1, false));
             } catch (IOException e) {
@@ -144,11 +168,15 @@ public final class TcpProxy implements AutoCloseable {
                 out.flush();
                 forwarded += n;
             }
+            if (n < 0 && !fromClient) {
+                closedByServer.incrementAndGet(); // the server ended it (a close by the client ends this read otherwise)
+            }
         } catch (IOException e) {
             // one side closed
         } finally {
             close(from);
             close(to);
+            open.remove(fromClient ? from : to);
         }
     }
 
