@@ -107,9 +107,9 @@ public final class HardhatChainRecord {
         root.put("genesisTimestamp", genesisTimestamp);
         root.putArray("blocks").addAll(blocks);
         try {
-            Files.createDirectories(dir);
+            dev.peerkey.PrivateDirectory.create(dir);
             Path tmp = Files.createTempFile(dir, FILE, ".tmp");
-            JSON.writeValue(tmp.toFile(), root);
+            JSON.writeValue(Files.newOutputStream(tmp, java.nio.file.LinkOption.NOFOLLOW_LINKS), root);
             Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new ChainException("cannot save the Hardhat chain in " + dir + ": " + e.getMessage(), e);

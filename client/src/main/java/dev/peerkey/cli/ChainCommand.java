@@ -55,6 +55,7 @@ final class ChainCommand {
                 return;
             }
             NodeKind kind = node == null ? NodeKind.HARDHAT : node;
+            LocalChainState.makeDir(options.chainDir); // 0700, as is a profile home it makes (the default is in one)
             SavedChain saved = new SavedChain(options.chainDir, kind);
             if (fresh) {
                 saved.discard();
