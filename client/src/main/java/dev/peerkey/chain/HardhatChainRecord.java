@@ -86,6 +86,14 @@ public final class HardhatChainRecord {
                             + " cannot be encoded again as it was sent (its hash comes out "
                             + RawTransactions.hash(raw) + ")");
                 }
+                String from = tx.path("from").asText();
+                String signer = RawTransactions.signer(raw);
+                if (signer == null || !signer.equalsIgnoreCase(from)) {
+                    throw new ChainException("block " + n + ": transaction " + hash + " from " + from + " carries no"
+                            + " signature of its sender (it was sent through the node's hardhat_impersonateAccount or"
+                            + " another unsigned way), so no node takes it again: this chain cannot be saved to be"
+                            + " resumed");
+                }
                 JsonNode receipt = chain.send(chain.request("eth_getTransactionReceipt", List.of(hash),
                         JsonAnswer.class)).getResult();
                 ObjectNode entry = txs.addObject();

@@ -9,6 +9,7 @@ import dev.peerkey.chain.NodeKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -265,6 +266,55 @@ class ChainStateIT {
             JsonNode fresh = ok(alice, "chain", "start", "--fresh", "--json").json();
             assertFalse(fresh.path("resumed").asBoolean());
             assertEquals(0, fresh.path("block").asLong());
+        } finally {
+            alice.run("chain", "stop");
+        }
+    }
+
+    /**
+     * Any local user may drive the dev node's cheat methods: a transaction sent through
+     * hardhat_impersonateAccount (on the real node `chain start` runs) carries no signature of its
+     * sender, so no node takes it again. `chain stop` says so, naming the block and transaction,
+     * and saves no chain that would fail at the next start; that start begins a new chain.
+     */
+    @Test
+    void anImpersonatedTransactionIsFoundAtTheStopAndNothingUnreplayableIsSaved() throws IOException {
+        profiles("chain-impersonated");
+        try {
+            String rpc = ok(alice, "chain", "start", "--json").json().path("rpc").asText();
+            ok(alice, "deploy");
+            org.web3j.protocol.http.HttpService http = new org.web3j.protocol.http.HttpService(rpc);
+            org.web3j.protocol.Web3j web3 = org.web3j.protocol.Web3j.build(http);
+            String dev = web3.ethAccounts().send().getAccounts().get(0);
+            String stranger = "0x00000000000000000000000000000000000be11e";
+            // The stranger is funded by a signed transaction of a development account (replayable) …
+            String funding = web3.ethSendTransaction(org.web3j.protocol.core.methods.request.Transaction
+                    .createEtherTransaction(dev, null, null, null, stranger, java.math.BigInteger.TEN.pow(18)))
+                    .send().getTransactionHash();
+            assertTrue(funding != null && funding.startsWith("0x"));
+            // … then sends as itself, without a key: the node makes up its signature.
+            var impersonate = new org.web3j.protocol.core.Request<>("hardhat_impersonateAccount", List.of(stranger),
+                    http, org.web3j.protocol.core.methods.response.VoidResponse.class).send();
+            assertFalse(impersonate.hasError(), () -> impersonate.getError().getMessage());
+            var sent = web3.ethSendTransaction(org.web3j.protocol.core.methods.request.Transaction
+                    .createEtherTransaction(stranger, null, null, null, dev, java.math.BigInteger.ONE)).send();
+            assertFalse(sent.hasError(), () -> sent.getError().getMessage());
+            String tx = sent.getTransactionHash();
+            long block = web3.ethGetTransactionReceipt(tx).send().getTransactionReceipt().orElseThrow()
+                    .getBlockNumber().longValueExact();
+
+            Cli.Result stopped = ok(alice, "chain", "stop", "--json");
+            assertFalse(stopped.json().path("stateKept").asBoolean(), stopped::toString);
+            assertTrue(stopped.stderr().contains("the Hardhat chain could not be saved (block " + block
+                    + ": transaction " + tx + " from " + stranger + " carries no signature of its sender (it was sent"
+                    + " through the node's hardhat_impersonateAccount or another unsigned way), so no node takes it"
+                    + " again: this chain cannot be saved to be resumed)"), stopped::toString);
+            assertTrue(stopped.stderr().contains("stopped the local Hardhat chain; it is lost"), stopped::toString);
+            assertFalse(Files.exists(dir.resolve("chain-impersonated/state/hardhat/hardhat-chain.json")));
+
+            JsonNode next = ok(alice, "chain", "start", "--json").json();
+            assertFalse(next.path("resumed").asBoolean(), next::toString);
+            assertEquals(0, next.path("block").asLong(), next::toString);
         } finally {
             alice.run("chain", "stop");
         }
