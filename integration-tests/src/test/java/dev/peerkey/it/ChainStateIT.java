@@ -183,7 +183,9 @@ class ChainStateIT {
             Cli.Result restarted = ok(alice, "chain", "start", "--json");
             assertTrue(restarted.json().path("resumed").asBoolean(), restarted::toString);
             assertTrue(restarted.stderr().contains("replaying "), restarted::toString);
-            assertFalse(restarted.stderr().contains("other hashes"), "every replayed block has its saved hash");
+            assertTrue(restarted.stderr().contains(" transactions) in ") && restarted.stderr().contains(" s: each block"
+                    + " came out with the hash recorded for it (which covers its transactions, their outcomes and the"
+                    + " state)"), restarted::toString);
             assertEquals(second.json().path("registry"), restarted.json().path("registry"), "the second deployment");
             assertEquals(bobShown.path("publicKey"),
                     ok(alice, "lookup", bobShown.path("id").asText(), "--json").json().path("publicKey"));
@@ -194,8 +196,8 @@ class ChainStateIT {
 
     /**
      * A saved Hardhat chain that does not come back as it was saved is refused with what differs and
-     * `--fresh` as the way out, and the node started for it is stopped; a block whose saved hash
-     * differs but whose transactions and outcomes match is accepted, and said so.
+     * `--fresh` as the way out, and the node started for it is stopped: a block whose recorded hash
+     * differs, a transaction deleted from the record, a transaction the node refuses, another genesis.
      */
     @Test
     void aSavedHardhatChainThatDoesNotReplayAsItWasIsRefused() throws IOException {
@@ -211,29 +213,31 @@ class ChainStateIT {
                     (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(saved.toFile());
             int blocks = good.path("blocks").size();
 
-            // Block 1's saved hash altered: the replay checks its transactions and their statuses instead.
+            // Block 1's saved hash altered: the replayed block 1 has another, so the replay stops there.
             var otherHash = good.deepCopy();
             ((com.fasterxml.jackson.databind.node.ObjectNode) otherHash.path("blocks").get(0))
                     .put("hash", "0x" + "00".repeat(32));
             mapper.writeValue(saved.toFile(), otherHash);
-            Cli.Result resumed = ok(alice, "chain", "start", "--json");
-            assertTrue(resumed.stderr().contains("replaying " + blocks + " blocks of the saved Hardhat chain…"),
-                    resumed::toString);
-            assertTrue(resumed.stderr().contains("from block 1 on the replayed blocks have other hashes than the"
-                    + " saved ones; every transaction and its outcome (status) is the same"), resumed::toString);
-            assertEquals(deployed.path("registry"), resumed.json().path("registry"));
-            ok(alice, "chain", "stop");
+            fails(alice, "error: the saved Hardhat chain could not be replayed: block 1 came out with the hash "
+                    + good.path("blocks").get(0).path("hash").asText() + ", not the recorded 0x" + "00".repeat(32)
+                    + ", though it holds the recorded transactions: the record is not the chain that ran (was it"
+                    + " edited?), or this node computes other outcomes; `peerkey chain start --fresh` discards it and"
+                    + " starts a new chain", "chain", "start");
+            fails(alice, "no local chain", "chain", "status");
 
-            // The last block's hash and a status altered: its transaction ended otherwise.
-            var otherStatus = good.deepCopy();
-            var last = (com.fasterxml.jackson.databind.node.ObjectNode) otherStatus.path("blocks").get(blocks - 1);
-            last.put("hash", "0x" + "00".repeat(32));
-            var tx = (com.fasterxml.jackson.databind.node.ObjectNode) last.path("transactions").get(0);
-            tx.put("status", "0x0");
-            mapper.writeValue(saved.toFile(), otherStatus);
-            fails(alice, "error: the saved Hardhat chain could not be replayed: transaction " + tx.path("hash").asText()
-                    + " in block " + blocks + " ended with status 0x1, not 0x0; `peerkey chain start --fresh` discards"
-                    + " it and starts a new chain", "chain", "start");
+            // One transaction deleted from the record (as if a revocation were erased): refused at its block.
+            var deleted = good.deepCopy();
+            int middle = blocks / 2;
+            var gutted = (com.fasterxml.jackson.databind.node.ObjectNode) deleted.path("blocks").get(middle - 1);
+            assertEquals(1, gutted.path("transactions").size(), gutted::toString);
+            gutted.putArray("transactions");
+            mapper.writeValue(saved.toFile(), deleted);
+            Cli.Result gone = fails(alice, "error: the saved Hardhat chain could not be replayed: block " + middle
+                    + " came out with the hash ", "chain", "start");
+            assertTrue(gone.stderr().contains(", not the recorded " + gutted.path("hash").asText() + ", though it"
+                    + " holds the recorded transactions: the record is not the chain that ran (was it edited?)"),
+                    gone::toString);
+            assertFalse(gone.stderr().contains("resumed"), gone::toString);
             fails(alice, "no local chain", "chain", "status");
 
             // A transaction the node does not take.
