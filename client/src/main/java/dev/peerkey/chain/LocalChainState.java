@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
@@ -53,25 +55,45 @@ public record LocalChainState(String rpc, long pid, String log, String registry,
                 messengerDeployBlock, node);
     }
 
-    /** The recorded state in {@code dir}, if a chain was started there. */
+    /**
+     * Refuses a chain directory another user owns or others can write to, as a profile home is
+     * refused: they could swap chain.json (the RPC URL and registry every command uses) or plant
+     * symbolic links where the node's log and saved state are written.
+     */
+    public static void checkDir(Path dir) {
+        dev.peerkey.PrivateDirectory.check(dir, "chain directory", "--chain-dir DIR");
+    }
+
+    /** Checks the chain directory ({@link #checkDir}) and makes it, and any missing parent, 0700. */
+    public static void makeDir(Path dir) {
+        checkDir(dir);
+        try {
+            dev.peerkey.PrivateDirectory.create(dir);
+        } catch (IOException e) {
+            throw new ChainException("cannot make the chain directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The recorded state in {@code dir}, if a chain was started there (the directory is checked first). */
     public static Optional<LocalChainState> read(Path dir) {
+        checkDir(dir);
         Path file = dir.resolve(FILE);
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
-        try {
-            return Optional.of(JSON.readValue(file.toFile(), LocalChainState.class));
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.of(JSON.readValue(in, LocalChainState.class));
         } catch (IOException e) {
             throw new ChainException("local chain state " + file + " is unreadable: " + e.getMessage(), e);
         }
     }
 
-    /** Writes the state atomically, so a reader never sees half a file. */
+    /** Writes the state atomically, so a reader never sees half a file (a new file moved over chain.json). */
     public void write(Path dir) {
+        makeDir(dir);
         try {
-            Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, FILE, ".tmp");
-            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), this);
+            JSON.writerWithDefaultPrettyPrinter().writeValue(Files.newOutputStream(tmp, LinkOption.NOFOLLOW_LINKS), this);
             Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new ChainException("cannot write local chain state in " + dir + ": " + e.getMessage(), e);
@@ -79,6 +101,7 @@ public record LocalChainState(String rpc, long pid, String log, String registry,
     }
 
     public static void delete(Path dir) {
+        checkDir(dir);
         try {
             Files.deleteIfExists(dir.resolve(FILE));
         } catch (IOException e) {

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,19 +79,41 @@ public final class LocalNode implements AutoCloseable {
         command.addAll(kind.command(projectRoot, nodeBinary(projectRoot), port));
         command.addAll(extraArguments);
         Process process;
+        Path log = logFile.toAbsolutePath();
+        Path tmp = null;
         try {
-            Files.createDirectories(logFile.toAbsolutePath().getParent());
+            dev.peerkey.PrivateDirectory.create(log.getParent());
+            if (Files.isSymbolicLink(log)) {
+                throw new ChainException("refusing the node log " + log + ": it is a symbolic link (to "
+                        + Files.readSymbolicLink(log) + "), and the log is never written through one: remove it");
+            }
+            // The node writes to a new file (made here, 0600, never through a link), moved over the old log
+            // once the node has it open: a link planted at the log's name is replaced, never followed.
+            tmp = Files.createTempFile(log.getParent(), log.getFileName() + ".", ".tmp");
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().remove(NodeKind.HARDHAT_GENESIS_DATE);
             builder.environment().putAll(environment);
             process = builder
                     .directory(projectRoot.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(logFile.toFile())
+                    .redirectOutput(tmp.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
                     .start();
         } catch (IOException e) {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the start failed anyway
+                }
+            }
             throw new ChainException("could not start the local " + kind.label() + " node: " + e.getMessage(), e);
+        }
+        try {
+            Files.move(tmp, log, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            stop(process.toHandle());
+            throw new ChainException("cannot put the node log in place at " + log + ": " + e.getMessage(), e);
         }
         LocalNode node = new LocalNode(kind, process, rpcUrl, logFile);
         node.awaitReady(progress);

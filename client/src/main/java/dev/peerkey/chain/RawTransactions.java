@@ -65,6 +65,22 @@ public final class RawTransactions {
         }
     }
 
+    /**
+     * The address whose key signed {@code raw} (as {@link #encode} made it), lower-case 0x hex, or null if its
+     * signature recovers no key: a node's impersonated sends carry a made-up one.
+     */
+    public static String signer(byte[] raw) {
+        try {
+            if (org.web3j.crypto.TransactionDecoder.decode(Numeric.toHexString(raw))
+                    instanceof org.web3j.crypto.SignedRawTransaction signed) {
+                return signed.getFrom().toLowerCase(java.util.Locale.ROOT);
+            }
+            return null;
+        } catch (java.security.SignatureException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** The hash of the encoding, 0x-prefixed lower-case hex: the transaction hash if the encoding is right. */
     public static String hash(byte[] raw) {
         return Numeric.toHexString(Hash.sha3(raw));

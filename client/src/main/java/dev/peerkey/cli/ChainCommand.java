@@ -55,6 +55,7 @@ final class ChainCommand {
                 return;
             }
             NodeKind kind = node == null ? NodeKind.HARDHAT : node;
+            LocalChainState.makeDir(options.chainDir); // 0700, as is a profile home it makes (the default is in one)
             SavedChain saved = new SavedChain(options.chainDir, kind);
             if (fresh) {
                 saved.discard();
@@ -104,12 +105,9 @@ final class ChainCommand {
             try {
                 HardhatChainRecord.Replay replay = record.replay(chain, out::progress);
                 if (replay.blocks() > 0) {
-                    out.progress(String.format(java.util.Locale.ROOT, "replayed %d blocks (%d transactions) in %.1f s",
-                            replay.blocks(), replay.transactions(), replay.millis() / 1000.0));
-                }
-                if (!replay.identical()) {
-                    out.progress("from block " + replay.firstOtherHash() + " on the replayed blocks have other hashes"
-                            + " than the saved ones; every transaction and its outcome (status) is the same");
+                    out.progress(String.format(java.util.Locale.ROOT, "replayed %d blocks (%d transactions) in %.1f s:"
+                            + " each block came out with the hash recorded for it (which covers its transactions, their"
+                            + " outcomes and the state)", replay.blocks(), replay.transactions(), replay.millis() / 1000.0));
                 }
             } catch (RuntimeException e) {
                 started.close();

@@ -28,7 +28,7 @@ final class ListenerFile {
         String sealed = Base64.getEncoder().encodeToString(
                 key.seal(LABEL, endpoint.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         try {
-            Files.createDirectories(home);
+            dev.peerkey.PrivateDirectory.create(home);
             Path tmp = Files.createTempFile(home, FILE, ".tmp");
             JSON.writeValue(tmp.toFile(), Map.of("endpoint", sealed, "pid", ProcessHandle.current().pid()));
             Files.move(tmp, home.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -116,40 +116,16 @@ final class Profile {
         PasswordChange.finish(home); // a crash may have interrupted `id passwd`
     }
 
-    /** This process's user: the only one who may own a profile home it uses. */
-    private static final String USER = System.getProperty("user.name");
-    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_ONLY =
-            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
-
     /**
      * Refuses a profile home that someone else could write to (group- or world-writable) or that
      * belongs to another user: they could replace profile.json (the registry in use), the keystore
      * or store.key under us. A home that does not exist yet is made 0700 by the first write
-     * ({@link #makeHome}). Nothing is checked where the file system has no POSIX permissions.
+     * ({@link #makeHome}). See {@link dev.peerkey.PrivateDirectory#check}.
      *
      * @throws PeerkeyException naming the directory, its owner and mode, and the fix
      */
     static void checkHome(Path home) {
-        if (!Files.exists(home) || !home.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            return;
-        }
-        try {
-            java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = Files.getPosixFilePermissions(home);
-            String owner = Files.getOwner(home).getName();
-            boolean othersWrite = mode.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
-                    || mode.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
-            if (!owner.equals(USER) || othersWrite) {
-                String fix = !owner.equals(USER)
-                        ? "use a profile home of your own (--home DIR), or have it given to " + USER
-                        + " (chown " + USER + " " + home + ")"
-                        : "chmod 700 " + home;
-                throw new PeerkeyException("refusing the profile home " + home + ": it belongs to " + owner
-                        + " with mode " + java.nio.file.attribute.PosixFilePermissions.toString(mode)
-                        + "; a profile home must be " + USER + "'s and writable by no one else: " + fix);
-            }
-        } catch (IOException e) {
-            throw new PeerkeyException("cannot check the profile home " + home + ": " + e.getMessage());
-        }
+        dev.peerkey.PrivateDirectory.check(home, "profile home", "--home DIR");
     }
 
     /** Makes the profile home (and any missing parent) 0700 if it does not exist yet. */
@@ -158,11 +134,7 @@ final class Profile {
             return;
         }
         try {
-            if (home.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.createDirectories(home, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-            } else {
-                Files.createDirectories(home);
-            }
+            dev.peerkey.PrivateDirectory.create(home);
         } catch (IOException e) {
             throw new PeerkeyException("cannot make the profile home " + home + ": " + e.getMessage());
         }

@@ -34,6 +34,8 @@ final class SavedChain {
     SavedChain(Path chainDir, NodeKind kind) {
         this.dir = chainDir.toAbsolutePath().resolve("state").resolve(kind.option());
         this.kind = kind;
+        LocalChainState.checkDir(dir.getParent()); // the saved chains are as private as the chain directory
+        LocalChainState.checkDir(dir);
     }
 
     Path dir() {
@@ -53,7 +55,7 @@ final class SavedChain {
             return;
         }
         try {
-            Files.createDirectories(kind == NodeKind.GANACHE ? dir.resolve("ganache-db") : dir);
+            dev.peerkey.PrivateDirectory.create(kind == NodeKind.GANACHE ? dir.resolve("ganache-db") : dir);
         } catch (IOException e) {
             throw new PeerkeyException("cannot create " + dir + ": " + e.getMessage());
         }
@@ -89,7 +91,7 @@ final class SavedChain {
     /** Remembers the deployment recorded for the running chain (none: any earlier record is removed). */
     void recordDeployment(LocalChainState state, String chainKey) {
         try {
-            Files.createDirectories(dir);
+            dev.peerkey.PrivateDirectory.create(dir);
             Path file = dir.resolve(DEPLOYMENT);
             if (chainKey == null) {
                 Files.deleteIfExists(file);
@@ -103,7 +105,8 @@ final class SavedChain {
             record.put("messenger", state.messenger());
             record.put("messengerBlock", state.messengerBlock());
             Path tmp = Files.createTempFile(dir, DEPLOYMENT, ".tmp");
-            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), record);
+            JSON.writerWithDefaultPrettyPrinter().writeValue(
+                    Files.newOutputStream(tmp, java.nio.file.LinkOption.NOFOLLOW_LINKS), record);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new PeerkeyException("cannot write " + dir.resolve(DEPLOYMENT) + ": " + e.getMessage());

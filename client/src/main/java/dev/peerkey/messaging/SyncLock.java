@@ -54,7 +54,7 @@ public final class SyncLock implements AutoCloseable {
     private static Optional<SyncLock> tryAcquire(Path dir, String file) {
         Path path = null;
         try {
-            Files.createDirectories(dir);
+            dev.peerkey.PrivateDirectory.create(dir); // the profile home: 0700 if this makes it
             path = dir.resolve(file).toAbsolutePath().normalize();
             if (!HELD.add(path)) {
                 return Optional.empty(); // held by another command of this JVM

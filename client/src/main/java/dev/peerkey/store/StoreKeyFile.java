@@ -313,7 +313,7 @@ public final class StoreKeyFile {
         boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
         Path tmp = null;
         try {
-            Files.createDirectories(dir);
+            dev.peerkey.PrivateDirectory.create(dir); // the profile home: 0700 if this makes it
             tmp = Files.createTempFile(dir, ".store-key-", ".tmp", posix
                     ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
                     : new FileAttribute<?>[0]);

@@ -9,6 +9,7 @@ import dev.peerkey.chain.NodeKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -182,7 +183,9 @@ class ChainStateIT {
             Cli.Result restarted = ok(alice, "chain", "start", "--json");
             assertTrue(restarted.json().path("resumed").asBoolean(), restarted::toString);
             assertTrue(restarted.stderr().contains("replaying "), restarted::toString);
-            assertFalse(restarted.stderr().contains("other hashes"), "every replayed block has its saved hash");
+            assertTrue(restarted.stderr().contains(" transactions) in ") && restarted.stderr().contains(" s: each block"
+                    + " came out with the hash recorded for it (which covers its transactions, their outcomes and the"
+                    + " state)"), restarted::toString);
             assertEquals(second.json().path("registry"), restarted.json().path("registry"), "the second deployment");
             assertEquals(bobShown.path("publicKey"),
                     ok(alice, "lookup", bobShown.path("id").asText(), "--json").json().path("publicKey"));
@@ -193,8 +196,8 @@ class ChainStateIT {
 
     /**
      * A saved Hardhat chain that does not come back as it was saved is refused with what differs and
-     * `--fresh` as the way out, and the node started for it is stopped; a block whose saved hash
-     * differs but whose transactions and outcomes match is accepted, and said so.
+     * `--fresh` as the way out, and the node started for it is stopped: a block whose recorded hash
+     * differs, a transaction deleted from the record, a transaction the node refuses, another genesis.
      */
     @Test
     void aSavedHardhatChainThatDoesNotReplayAsItWasIsRefused() throws IOException {
@@ -210,29 +213,31 @@ class ChainStateIT {
                     (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(saved.toFile());
             int blocks = good.path("blocks").size();
 
-            // Block 1's saved hash altered: the replay checks its transactions and their statuses instead.
+            // Block 1's saved hash altered: the replayed block 1 has another, so the replay stops there.
             var otherHash = good.deepCopy();
             ((com.fasterxml.jackson.databind.node.ObjectNode) otherHash.path("blocks").get(0))
                     .put("hash", "0x" + "00".repeat(32));
             mapper.writeValue(saved.toFile(), otherHash);
-            Cli.Result resumed = ok(alice, "chain", "start", "--json");
-            assertTrue(resumed.stderr().contains("replaying " + blocks + " blocks of the saved Hardhat chain…"),
-                    resumed::toString);
-            assertTrue(resumed.stderr().contains("from block 1 on the replayed blocks have other hashes than the"
-                    + " saved ones; every transaction and its outcome (status) is the same"), resumed::toString);
-            assertEquals(deployed.path("registry"), resumed.json().path("registry"));
-            ok(alice, "chain", "stop");
+            fails(alice, "error: the saved Hardhat chain could not be replayed: block 1 came out with the hash "
+                    + good.path("blocks").get(0).path("hash").asText() + ", not the recorded 0x" + "00".repeat(32)
+                    + ", though it holds the recorded transactions: the record is not the chain that ran (was it"
+                    + " edited?), or this node computes other outcomes; `peerkey chain start --fresh` discards it and"
+                    + " starts a new chain", "chain", "start");
+            fails(alice, "no local chain", "chain", "status");
 
-            // The last block's hash and a status altered: its transaction ended otherwise.
-            var otherStatus = good.deepCopy();
-            var last = (com.fasterxml.jackson.databind.node.ObjectNode) otherStatus.path("blocks").get(blocks - 1);
-            last.put("hash", "0x" + "00".repeat(32));
-            var tx = (com.fasterxml.jackson.databind.node.ObjectNode) last.path("transactions").get(0);
-            tx.put("status", "0x0");
-            mapper.writeValue(saved.toFile(), otherStatus);
-            fails(alice, "error: the saved Hardhat chain could not be replayed: transaction " + tx.path("hash").asText()
-                    + " in block " + blocks + " ended with status 0x1, not 0x0; `peerkey chain start --fresh` discards"
-                    + " it and starts a new chain", "chain", "start");
+            // One transaction deleted from the record (as if a revocation were erased): refused at its block.
+            var deleted = good.deepCopy();
+            int middle = blocks / 2;
+            var gutted = (com.fasterxml.jackson.databind.node.ObjectNode) deleted.path("blocks").get(middle - 1);
+            assertEquals(1, gutted.path("transactions").size(), gutted::toString);
+            gutted.putArray("transactions");
+            mapper.writeValue(saved.toFile(), deleted);
+            Cli.Result gone = fails(alice, "error: the saved Hardhat chain could not be replayed: block " + middle
+                    + " came out with the hash ", "chain", "start");
+            assertTrue(gone.stderr().contains(", not the recorded " + gutted.path("hash").asText() + ", though it"
+                    + " holds the recorded transactions: the record is not the chain that ran (was it edited?)"),
+                    gone::toString);
+            assertFalse(gone.stderr().contains("resumed"), gone::toString);
             fails(alice, "no local chain", "chain", "status");
 
             // A transaction the node does not take.
@@ -265,6 +270,55 @@ class ChainStateIT {
             JsonNode fresh = ok(alice, "chain", "start", "--fresh", "--json").json();
             assertFalse(fresh.path("resumed").asBoolean());
             assertEquals(0, fresh.path("block").asLong());
+        } finally {
+            alice.run("chain", "stop");
+        }
+    }
+
+    /**
+     * Any local user may drive the dev node's cheat methods: a transaction sent through
+     * hardhat_impersonateAccount (on the real node `chain start` runs) carries no signature of its
+     * sender, so no node takes it again. `chain stop` says so, naming the block and transaction,
+     * and saves no chain that would fail at the next start; that start begins a new chain.
+     */
+    @Test
+    void anImpersonatedTransactionIsFoundAtTheStopAndNothingUnreplayableIsSaved() throws IOException {
+        profiles("chain-impersonated");
+        try {
+            String rpc = ok(alice, "chain", "start", "--json").json().path("rpc").asText();
+            ok(alice, "deploy");
+            org.web3j.protocol.http.HttpService http = new org.web3j.protocol.http.HttpService(rpc);
+            org.web3j.protocol.Web3j web3 = org.web3j.protocol.Web3j.build(http);
+            String dev = web3.ethAccounts().send().getAccounts().get(0);
+            String stranger = "0x00000000000000000000000000000000000be11e";
+            // The stranger is funded by a signed transaction of a development account (replayable) …
+            String funding = web3.ethSendTransaction(org.web3j.protocol.core.methods.request.Transaction
+                    .createEtherTransaction(dev, null, null, null, stranger, java.math.BigInteger.TEN.pow(18)))
+                    .send().getTransactionHash();
+            assertTrue(funding != null && funding.startsWith("0x"));
+            // … then sends as itself, without a key: the node makes up its signature.
+            var impersonate = new org.web3j.protocol.core.Request<>("hardhat_impersonateAccount", List.of(stranger),
+                    http, org.web3j.protocol.core.methods.response.VoidResponse.class).send();
+            assertFalse(impersonate.hasError(), () -> impersonate.getError().getMessage());
+            var sent = web3.ethSendTransaction(org.web3j.protocol.core.methods.request.Transaction
+                    .createEtherTransaction(stranger, null, null, null, dev, java.math.BigInteger.ONE)).send();
+            assertFalse(sent.hasError(), () -> sent.getError().getMessage());
+            String tx = sent.getTransactionHash();
+            long block = web3.ethGetTransactionReceipt(tx).send().getTransactionReceipt().orElseThrow()
+                    .getBlockNumber().longValueExact();
+
+            Cli.Result stopped = ok(alice, "chain", "stop", "--json");
+            assertFalse(stopped.json().path("stateKept").asBoolean(), stopped::toString);
+            assertTrue(stopped.stderr().contains("the Hardhat chain could not be saved (block " + block
+                    + ": transaction " + tx + " from " + stranger + " carries no signature of its sender (it was sent"
+                    + " through the node's hardhat_impersonateAccount or another unsigned way), so no node takes it"
+                    + " again: this chain cannot be saved to be resumed)"), stopped::toString);
+            assertTrue(stopped.stderr().contains("stopped the local Hardhat chain; it is lost"), stopped::toString);
+            assertFalse(Files.exists(dir.resolve("chain-impersonated/state/hardhat/hardhat-chain.json")));
+
+            JsonNode next = ok(alice, "chain", "start", "--json").json();
+            assertFalse(next.path("resumed").asBoolean(), next::toString);
+            assertEquals(0, next.path("block").asLong(), next::toString);
         } finally {
             alice.run("chain", "stop");
         }
