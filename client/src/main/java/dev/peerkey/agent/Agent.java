@@ -53,6 +53,18 @@ public final class Agent {
         return home.resolve(DIRECTORY).resolve(SOCKET);
     }
 
+    /**
+     * The agent's private directory of the profile at {@code home} (its real path), made 0700 if
+     * missing: the agent's working directory and where a crash report of it goes.
+     *
+     * @throws IOException if it is a symbolic link or another user's
+     */
+    public static Path directory(Path home) throws IOException {
+        Path dir = home.toRealPath().resolve(DIRECTORY);
+        privateDirectory(dir);
+        return dir;
+    }
+
     /** Makes {@code dir} (or finds it) owner-only, refusing a symbolic link or another user's directory. */
     static void privateDirectory(Path dir) throws IOException {
         if (Files.isSymbolicLink(dir)) {
