@@ -164,9 +164,15 @@ public final class Agent {
         }
     }
 
-    /** Copies a command's output frames until its exit. */
-    private static OptionalInt relay(DataInputStream in, OutputStream out, OutputStream err) throws IOException {
+    /**
+     * Copies a command's output frames until its exit. A stream of ours that can no longer be
+     * written (stdout piped into {@code head -1}, closed) is left out from then on, as a local run's
+     * PrintStream leaves it: the command runs to its end and its exit code is returned. Only an
+     * exception reading from the agent ends the relay early.
+     */
+    static OptionalInt relay(DataInputStream in, OutputStream out, OutputStream err) throws IOException {
         byte[] buffer = new byte[8192];
+        boolean[] broken = new boolean[2]; // stdout, stderr
         while (true) {
             int type = in.readUnsignedByte();
             int length = in.readInt();
@@ -175,16 +181,16 @@ public final class Agent {
             }
             switch (type) {
                 case AgentProtocol.Frame.STDOUT, AgentProtocol.Frame.STDERR -> {
-                    OutputStream target = type == AgentProtocol.Frame.STDOUT ? out : err;
+                    int stream = type == AgentProtocol.Frame.STDOUT ? 0 : 1;
+                    OutputStream target = stream == 0 ? out : err;
                     for (int left = length; left > 0; ) {
                         int n = in.read(buffer, 0, Math.min(left, buffer.length));
                         if (n < 0) {
                             throw new EOFException();
                         }
-                        target.write(buffer, 0, n);
+                        broken[stream] = broken[stream] || !copied(target, buffer, n);
                         left -= n;
                     }
-                    target.flush();
                 }
                 case AgentProtocol.Frame.EXIT -> {
                     return OptionalInt.of(in.readInt());
@@ -194,6 +200,17 @@ public final class Agent {
                 }
                 default -> throw new IOException("malformed frame");
             }
+        }
+    }
+
+    /** Writes to one of our own streams. @return false if it cannot be written (its reader went away) */
+    private static boolean copied(OutputStream target, byte[] buffer, int n) {
+        try {
+            target.write(buffer, 0, n);
+            target.flush();
+            return true;
+        } catch (IOException closed) {
+            return false;
         }
     }
 
