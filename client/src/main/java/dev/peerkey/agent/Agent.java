@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -217,7 +218,10 @@ public final class Agent {
     /** A connection to this profile's agent, checked to be the user's own. */
     private record Connection(SocketChannel channel, String profile) {
         AgentProtocol.Request request(AgentProtocol.Op op, String key, List<String> args, boolean terminal) {
-            return new AgentProtocol.Request(op, profile, key, args, terminal, ZoneId.systemDefault().getId());
+            // What a local run's output depends on besides the command line: the agent's must be the same.
+            return new AgentProtocol.Request(op, profile, key, args, terminal, ZoneId.systemDefault().getId(),
+                    System.getProperty("stdout.encoding"), System.getProperty("stderr.encoding"),
+                    Locale.getDefault().toLanguageTag());
         }
     }
 
