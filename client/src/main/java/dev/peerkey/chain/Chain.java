@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.net.ConnectException;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.Web3jService;
+import org.web3j.protocol.core.BatchRequest;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;
@@ -30,6 +32,7 @@ public final class Chain implements AutoCloseable {
     private final long chainId;
     private final LogPager logPager = new LogPager(this);
     private String genesisHash;
+    private Boolean devChain;
     private final Web3jService service;
 
     /** The HTTP client, whose connections close with the chain (the unlock agent outlives many chains). */
@@ -158,11 +161,70 @@ public final class Chain implements AutoCloseable {
         } catch (NodeHttpException e) {
             throw new NodeUnavailableException(e);
         } catch (ConnectException e) {
-            throw new ChainException("cannot reach the chain node at " + rpcUrl
-                    + " (connection refused): start one with `peerkey chain start` or pass --rpc", e);
+            throw unreachable(rpcUrl, e);
         } catch (IOException e) {
             throw new ChainException("chain node at " + rpcUrl + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Sends requests of one type in one JSON-RPC batch, a single round trip, and unwraps each answer
+     * like {@link #send}. A node that refuses batches, or answers one out of order (web3j pairs answers
+     * by position), gets the requests one by one.
+     */
+    public <T extends Response<?>> List<T> sendAll(List<? extends Request<?, T>> requests) {
+        List<? extends Response<?>> answers = requests.size() > 1 ? batch(requests) : null;
+        if (answers == null || !answersInOrder(requests, answers)) {
+            return sendEach(requests);
+        }
+        List<T> unwrapped = new ArrayList<>();
+        for (int i = 0; i < answers.size(); i++) {
+            Request<?, T> request = requests.get(i);
+            T answer = request.getResponseType().cast(answers.get(i));
+            if (answer.hasError()) {
+                throw new ChainException("chain node at " + rpcUrl + " answered " + request.getMethod()
+                        + " with an error: " + answer.getError().getMessage());
+            }
+            unwrapped.add(answer);
+        }
+        return unwrapped;
+    }
+
+    /** The answers to a batch, or null if the node refused it (not every provider takes batches). */
+    private List<? extends Response<?>> batch(List<? extends Request<?, ? extends Response<?>>> requests) {
+        BatchRequest batch = web3j.newBatch();
+        requests.forEach(batch::add);
+        try {
+            return batch.send().getResponses();
+        } catch (NodeHttpException e) {
+            throw new NodeUnavailableException(e);
+        } catch (ConnectException e) {
+            throw unreachable(rpcUrl, e);
+        } catch (IOException | RuntimeException refused) {
+            return null;
+        }
+    }
+
+    private static boolean answersInOrder(List<? extends Request<?, ?>> requests, List<? extends Response<?>> answers) {
+        if (answers.size() != requests.size()) {
+            return false;
+        }
+        for (int i = 0; i < answers.size(); i++) {
+            if (answers.get(i).getId() != requests.get(i).getId()
+                    || !requests.get(i).getResponseType().isInstance(answers.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private <T extends Response<?>> List<T> sendEach(List<? extends Request<?, T>> requests) {
+        return requests.stream().map(this::send).toList();
+    }
+
+    private static ChainException unreachable(String rpcUrl, ConnectException e) {
+        return new ChainException("cannot reach the chain node at " + rpcUrl
+                + " (connection refused): start one with `peerkey chain start` or pass --rpc", e);
     }
 
     static <T extends Response<?>> T send(String rpcUrl, Request<?, T> request) {
@@ -191,8 +253,11 @@ public final class Chain implements AutoCloseable {
      * Whether this looks like a local development node: a development chain id and
      * accounts the node unlocks itself.
      */
-    public boolean isDevChain() {
-        return DEV_CHAIN_IDS.contains(chainId) && !devAccounts().isEmpty();
+    public synchronized boolean isDevChain() {
+        if (devChain == null) {
+            devChain = DEV_CHAIN_IDS.contains(chainId) && !devAccounts().isEmpty();
+        }
+        return devChain;
     }
 
     private List<String> devAccounts() {

@@ -1,6 +1,7 @@
 package dev.peerkey.cli;
 
 import dev.peerkey.agent.AgentServer;
+import dev.peerkey.chain.CheckedContracts;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -22,6 +23,7 @@ public final class AgentMain {
     public static void main(String[] args) {
         PrintStream stdout = System.out;
         InAgent.routeStandardStreams(); // from now on, a command's output goes to its client
+        CheckedContracts.rememberInThisProcess(); // one command after another, against one deployment
         AgentServer.run(args, stdout, AgentMain::run);
     }
 

@@ -46,11 +46,12 @@ final class ChatRuntime implements AutoCloseable {
     final Context ctx;
     final Store store;
     final ChatClient client;
-    final Duration poll;
+    /** How long a follower waits between passes; asked of the node only by commands that poll. */
+    private final Supplier<Duration> poll;
     /** Where the chat client's warnings go: standard error, or the chat screen while it runs. */
     private final AtomicReference<Consumer<String>> notices;
 
-    private ChatRuntime(Context ctx, Store store, ChatClient client, Duration poll,
+    private ChatRuntime(Context ctx, Store store, ChatClient client, Supplier<Duration> poll,
             AtomicReference<Consumer<String>> notices) {
         this.ctx = ctx;
         this.store = store;
@@ -85,7 +86,7 @@ final class ChatRuntime implements AutoCloseable {
         AtomicReference<Consumer<String>> notices = new AtomicReference<>(ctx.out::progress);
         ChatClient client = new ChatClient(store, me, mailboxAccount, ctx.registry(), ctx.messenger(), clock, settings,
                 notice -> notices.get().accept("warning: " + notice));
-        Duration poll = options.poll != null ? options.poll
+        Supplier<Duration> poll = () -> options.poll != null ? options.poll
                 : ctx.chain().isDevChain() ? Duration.ofMillis(25) : Duration.ofSeconds(2);
         return new ChatRuntime(ctx, store, client, poll, notices);
     }
@@ -282,7 +283,7 @@ final class ChatRuntime implements AutoCloseable {
 
     void sleep() {
         try {
-            Thread.sleep(poll);
+            Thread.sleep(poll.get());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new dev.peerkey.PeerkeyException("interrupted");

@@ -394,6 +394,7 @@ public final class ChatClient implements AutoCloseable {
                         .isPresent())
                 .toList());
         PostPresence presence = new PostPresence(contract.chain());
+        presence.ask(waiting.stream().map(this::post).flatMap(Optional::stream).toList());
         int sent = 0;
         for (Message m : waiting) {
             try {
@@ -409,10 +410,15 @@ public final class ChatClient implements AutoCloseable {
         return sent;
     }
 
+    /** The mailbox post of {@code m}, if it was sent through the mailbox and its post recorded. */
+    private Optional<Post> post(Message m) {
+        return m.status() == MessageStatus.SENT && m.transport() == Transport.CHAIN
+                ? store.inTransactionReturning(tx -> tx.post(m.id())) : Optional.empty();
+    }
+
     /** Whether unacknowledged message {@code m} goes out again now; asks the chain about its post if it has one. */
     private boolean due(Message m, Instant now, PostPresence presence) {
-        Optional<Post> post = m.status() == MessageStatus.SENT && m.transport() == Transport.CHAIN
-                ? store.inTransactionReturning(tx -> tx.post(m.id())) : Optional.empty();
+        Optional<Post> post = post(m);
         if (post.isEmpty()) {
             return resendDue(m, now); // queued, sent directly, or posted by a client that did not record posts
         }

@@ -4,12 +4,17 @@ import dev.peerkey.chain.Chain;
 import dev.peerkey.store.Post;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.response.EthBlock;
+import org.web3j.protocol.core.methods.response.EthGetTransactionReceipt;
+import org.web3j.protocol.core.methods.response.EthTransaction;
 import org.web3j.protocol.core.methods.response.Transaction;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.utils.Numeric;
@@ -51,27 +56,65 @@ final class PostPresence {
 
     /** Where {@code post} is now. */
     Where of(Post post) {
-        if (head() - post.block() >= CHECK_DEPTH) {
+        if (final_(post)) {
             return new Where(State.ON_CHAIN, post.block());
         }
-        return answers.computeIfAbsent(ByteBuffer.wrap(post.txHash()), k -> ask(Numeric.toHexString(post.txHash())));
+        ask(List.of(post));
+        return answers.get(ByteBuffer.wrap(post.txHash()));
     }
 
-    private Where ask(String txHash) {
-        Optional<TransactionReceipt> receipt = chain.send(chain.web3j().ethGetTransactionReceipt(txHash))
-                .getTransactionReceipt();
-        if (receipt.isPresent() && receipt.get().getBlockHash() != null && receipt.get().getBlockNumber() != null) {
-            BigInteger number = receipt.get().getBlockNumber();
-            EthBlock.Block block = chain.send(chain.web3j().ethGetBlockByNumber(
-                    DefaultBlockParameter.valueOf(number), false)).getBlock();
-            // A node answers with the canonical chain's receipt; the block hash makes sure of it.
-            if (block != null && receipt.get().getBlockHash().equalsIgnoreCase(block.getHash())) {
-                return new Where(State.ON_CHAIN, number.longValueExact());
-            }
-            return new Where(State.GONE, null);
+    /**
+     * Asks the node about all of {@code posts} at once (a few batched round trips, however many),
+     * so that {@link #of} answers from memory.
+     */
+    void ask(Collection<Post> posts) {
+        List<String> hashes = posts.stream().filter(post -> !final_(post))
+                .map(post -> Numeric.toHexString(post.txHash())).distinct()
+                .filter(hash -> !answers.containsKey(key(hash))).toList();
+        if (hashes.isEmpty()) {
+            return;
         }
-        Optional<Transaction> pooled = chain.send(chain.web3j().ethGetTransactionByHash(txHash)).getTransaction();
-        return new Where(pooled.isPresent() ? State.PENDING : State.GONE, null);
+        List<Optional<TransactionReceipt>> receipts = chain.sendAll(hashes.stream()
+                .map(hash -> chain.web3j().ethGetTransactionReceipt(hash)).toList())
+                .stream().map(EthGetTransactionReceipt::getTransactionReceipt).toList();
+        List<String> mined = new ArrayList<>();
+        List<TransactionReceipt> minedReceipts = new ArrayList<>();
+        List<String> notMined = new ArrayList<>();
+        for (int i = 0; i < hashes.size(); i++) {
+            Optional<TransactionReceipt> receipt = receipts.get(i);
+            if (receipt.isPresent() && receipt.get().getBlockHash() != null && receipt.get().getBlockNumber() != null) {
+                mined.add(hashes.get(i));
+                minedReceipts.add(receipt.get());
+            } else {
+                notMined.add(hashes.get(i));
+            }
+        }
+        // A node answers with the canonical chain's receipt; the block's hash makes sure of it.
+        List<EthBlock.Block> blocks = chain.sendAll(minedReceipts.stream().map(receipt -> chain.web3j()
+                .ethGetBlockByNumber(DefaultBlockParameter.valueOf(receipt.getBlockNumber()), false)).toList())
+                .stream().map(EthBlock::getBlock).toList();
+        for (int i = 0; i < mined.size(); i++) {
+            TransactionReceipt receipt = minedReceipts.get(i);
+            EthBlock.Block block = blocks.get(i);
+            answers.put(key(mined.get(i)), block != null && receipt.getBlockHash().equalsIgnoreCase(block.getHash())
+                    ? new Where(State.ON_CHAIN, receipt.getBlockNumber().longValueExact())
+                    : new Where(State.GONE, null));
+        }
+        List<Optional<Transaction>> pooled = chain.sendAll(notMined.stream()
+                .map(hash -> chain.web3j().ethGetTransactionByHash(hash)).toList())
+                .stream().map(EthTransaction::getTransaction).toList();
+        for (int i = 0; i < notMined.size(); i++) {
+            answers.put(key(notMined.get(i)), new Where(pooled.get(i).isPresent() ? State.PENDING : State.GONE, null));
+        }
+    }
+
+    /** Whether {@code post} is deep enough to count as final: the node is not asked about it. */
+    private boolean final_(Post post) {
+        return head() - post.block() >= CHECK_DEPTH;
+    }
+
+    private static ByteBuffer key(String txHash) {
+        return ByteBuffer.wrap(Numeric.hexStringToByteArray(txHash));
     }
 
     private long head() {

@@ -1,6 +1,7 @@
 package dev.peerkey.registry;
 
 import dev.peerkey.chain.Chain;
+import dev.peerkey.chain.CheckedContracts;
 import dev.peerkey.chain.EvmFeatures;
 import dev.peerkey.chain.Transactor;
 import dev.peerkey.chain.WrapperCalls;
@@ -124,12 +125,15 @@ public final class Registry {
         if (!address.matches("0x[0-9a-fA-F]{40}")) {
             throw new RegistryException("registry address '" + address + "' is not a 20-byte hex address");
         }
-        if (!chain.hasCode(address)) {
-            throw new RegistryException("no contract at " + address + " on " + chain.rpcUrl()
-                    + ": deploy one with `peerkey deploy` or check --registry");
-        }
         Registry registry = new Registry(chain, address, progress, clock);
-        registry.checkIsRegistry();
+        CheckedContracts.check(chain, "registry", address, () -> {
+            if (!chain.hasCode(address)) {
+                throw new RegistryException("no contract at " + address + " on " + chain.rpcUrl()
+                        + ": deploy one with `peerkey deploy` or check --registry");
+            }
+            registry.checkIsRegistry();
+            return address;
+        });
         return registry;
     }
 

@@ -1,6 +1,7 @@
 package dev.peerkey.transport;
 
 import dev.peerkey.chain.Chain;
+import dev.peerkey.chain.CheckedContracts;
 import dev.peerkey.chain.EvmFeatures;
 import dev.peerkey.chain.Transactor;
 import dev.peerkey.chain.WrapperCalls;
@@ -106,12 +107,15 @@ public final class MessengerContract {
         if (address == null || !address.matches("0x[0-9a-fA-F]{40}")) {
             throw new MessengerException("messenger address '" + address + "' is not a 20-byte hex address");
         }
-        if (!chain.hasCode(address)) {
-            throw new MessengerException("no contract at " + address + " on " + chain.rpcUrl()
-                    + ": deploy one with `peerkey deploy` or check --messenger");
-        }
         MessengerContract messenger = new MessengerContract(chain, address, progress);
-        messenger.checkIsMessenger();
+        CheckedContracts.check(chain, "messenger", address, () -> {
+            if (!chain.hasCode(address)) {
+                throw new MessengerException("no contract at " + address + " on " + chain.rpcUrl()
+                        + ": deploy one with `peerkey deploy` or check --messenger");
+            }
+            messenger.checkIsMessenger();
+            return address;
+        });
         return messenger;
     }
 
@@ -147,7 +151,7 @@ public final class MessengerContract {
 
     /** The registry whose current keys must sign handshakes here, from the contract's {@code registry()}. */
     public String registryAddress() {
-        return call(() -> reader.registry().send());
+        return CheckedContracts.check(chain, "messenger's registry", address, () -> call(() -> reader.registry().send()));
     }
 
     /** The EIP-712 domain handshakes on this messenger are signed in. */

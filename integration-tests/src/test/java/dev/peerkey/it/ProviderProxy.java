@@ -16,6 +16,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -61,6 +63,18 @@ public final class ProviderProxy implements AutoCloseable {
     private final AtomicLong lowestFrom = new AtomicLong(Long.MAX_VALUE);
     private final AtomicLong passBeforeFailing = new AtomicLong();
 
+    /** What the proxy does with a JSON-RPC batch (an array of calls). */
+    public enum Batches {
+        /** Passes it on. */
+        PASS,
+        /** Refuses it with a single JSON-RPC error, as some providers do. */
+        REFUSE,
+        /** Passes it on and returns the answers in reverse order, which JSON-RPC allows. */
+        REVERSE
+    }
+
+    private volatile Batches batches = Batches.PASS;
+    private final AtomicLong batchRequests = new AtomicLong();
     private final Map<String, AtomicLong> calls = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile String held;
     private volatile java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(0);
@@ -138,7 +152,16 @@ public final class ProviderProxy implements AutoCloseable {
         released.countDown();
     }
 
-    /** How many requests for {@code method} arrived. */
+    public void batches(Batches mode) {
+        batches = mode;
+    }
+
+    /** How many JSON-RPC batches arrived. */
+    public long batchRequests() {
+        return batchRequests.get();
+    }
+
+    /** How many requests for {@code method} arrived (in a batch or alone). */
     public long calls(String method) {
         return calls.getOrDefault(method, new AtomicLong()).get();
     }
@@ -162,6 +185,10 @@ public final class ProviderProxy implements AutoCloseable {
             return;
         }
         JsonNode call = JSON.readTree(request);
+        if (call.isArray()) {
+            batch(exchange, call, request);
+            return;
+        }
         String method = call.path("method").asText();
         calls.computeIfAbsent(method, m -> new AtomicLong()).incrementAndGet();
         if (method.equals(held)) {
@@ -190,6 +217,22 @@ public final class ProviderProxy implements AutoCloseable {
             lowestFrom.accumulateAndGet(from, Math::min);
         }
         respond(exchange, 200, "application/json", forward(request));
+    }
+
+    private void batch(HttpExchange exchange, JsonNode calls, byte[] request) throws IOException {
+        batchRequests.incrementAndGet();
+        calls.forEach(call -> this.calls.computeIfAbsent(call.path("method").asText(), m -> new AtomicLong())
+                .incrementAndGet());
+        switch (batches) {
+            case PASS -> respond(exchange, 200, "application/json", forward(request));
+            case REFUSE -> respond(exchange, 200, "application/json",
+                    "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"batch requests are not supported\"}}");
+            case REVERSE -> {
+                List<JsonNode> answers = new ArrayList<>();
+                JSON.readTree(forward(request)).forEach(answers::add);
+                respond(exchange, 200, "application/json", JSON.writeValueAsString(answers.reversed()));
+            }
+        }
     }
 
     private long block(String tag) throws IOException {
