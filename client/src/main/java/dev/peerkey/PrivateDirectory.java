@@ -60,4 +60,16 @@ public final class PrivateDirectory {
             Files.createDirectories(dir);
         }
     }
+
+    /**
+     * Makes {@code dir} 0700 with one mkdir, which fails ({@link java.nio.file.FileAlreadyExistsException})
+     * if anything is there already: no one else's directory is taken for a new one.
+     */
+    public static void createNew(Path dir) throws IOException {
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } else {
+            Files.createDirectory(dir);
+        }
+    }
 }

@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -51,6 +52,18 @@ public final class Agent {
     /** Where the agent of the profile at {@code home} listens. */
     public static Path socket(Path home) {
         return home.resolve(DIRECTORY).resolve(SOCKET);
+    }
+
+    /**
+     * The agent's private directory of the profile at {@code home} (its real path), made 0700 if
+     * missing: the agent's working directory and where a crash report of it goes.
+     *
+     * @throws IOException if it is a symbolic link or another user's
+     */
+    public static Path directory(Path home) throws IOException {
+        Path dir = home.toRealPath().resolve(DIRECTORY);
+        privateDirectory(dir);
+        return dir;
     }
 
     /** Makes {@code dir} (or finds it) owner-only, refusing a symbolic link or another user's directory. */
@@ -152,9 +165,15 @@ public final class Agent {
         }
     }
 
-    /** Copies a command's output frames until its exit. */
-    private static OptionalInt relay(DataInputStream in, OutputStream out, OutputStream err) throws IOException {
+    /**
+     * Copies a command's output frames until its exit. A stream of ours that can no longer be
+     * written (stdout piped into {@code head -1}, closed) is left out from then on, as a local run's
+     * PrintStream leaves it: the command runs to its end and its exit code is returned. Only an
+     * exception reading from the agent ends the relay early.
+     */
+    static OptionalInt relay(DataInputStream in, OutputStream out, OutputStream err) throws IOException {
         byte[] buffer = new byte[8192];
+        boolean[] broken = new boolean[2]; // stdout, stderr
         while (true) {
             int type = in.readUnsignedByte();
             int length = in.readInt();
@@ -163,16 +182,16 @@ public final class Agent {
             }
             switch (type) {
                 case AgentProtocol.Frame.STDOUT, AgentProtocol.Frame.STDERR -> {
-                    OutputStream target = type == AgentProtocol.Frame.STDOUT ? out : err;
+                    int stream = type == AgentProtocol.Frame.STDOUT ? 0 : 1;
+                    OutputStream target = stream == 0 ? out : err;
                     for (int left = length; left > 0; ) {
                         int n = in.read(buffer, 0, Math.min(left, buffer.length));
                         if (n < 0) {
                             throw new EOFException();
                         }
-                        target.write(buffer, 0, n);
+                        broken[stream] = broken[stream] || !copied(target, buffer, n);
                         left -= n;
                     }
-                    target.flush();
                 }
                 case AgentProtocol.Frame.EXIT -> {
                     return OptionalInt.of(in.readInt());
@@ -185,10 +204,24 @@ public final class Agent {
         }
     }
 
+    /** Writes to one of our own streams. @return false if it cannot be written (its reader went away) */
+    private static boolean copied(OutputStream target, byte[] buffer, int n) {
+        try {
+            target.write(buffer, 0, n);
+            target.flush();
+            return true;
+        } catch (IOException closed) {
+            return false;
+        }
+    }
+
     /** A connection to this profile's agent, checked to be the user's own. */
     private record Connection(SocketChannel channel, String profile) {
         AgentProtocol.Request request(AgentProtocol.Op op, String key, List<String> args, boolean terminal) {
-            return new AgentProtocol.Request(op, profile, key, args, terminal, ZoneId.systemDefault().getId());
+            // What a local run's output depends on besides the command line: the agent's must be the same.
+            return new AgentProtocol.Request(op, profile, key, args, terminal, ZoneId.systemDefault().getId(),
+                    System.getProperty("stdout.encoding"), System.getProperty("stderr.encoding"),
+                    Locale.getDefault().toLanguageTag());
         }
     }
 

@@ -26,7 +26,9 @@ import java.util.Optional;
  * (no secret is ever in a request): {@code {"v":1,"op":OP,"profile":HOME[,"key":KEY_ID]}} where OP
  * is {@code status}, {@code key} (the private key whose public key hashes to KEY_ID), {@code store}
  * (the profile's store key), {@code lock}, or {@code run} (with {@code "args":[...]},
- * {@code "terminal":BOOL} and the client's time {@code "zone"}: run a peerkey command in the agent, see {@link Frame}). The agent answers
+ * {@code "terminal":BOOL}, the client's time {@code "zone"}, the encodings of its standard output and error
+ * {@code "stdoutEncoding"}, {@code "stderrEncoding"} and its {@code "locale"}: run a peerkey command in the
+ * agent, see {@link Frame}). The agent answers
  * one line of JSON, {@code {"ok":true,...}} or {@code {"ok":false,"error":MESSAGE}}; an answer with
  * {@code "secret":N} is followed by exactly N raw bytes, so the secret never becomes a String and
  * both sides can wipe it.
@@ -55,15 +57,17 @@ public final class AgentProtocol {
 
     /**
      * One request: what, for which profile (its real path), for {@link Op#KEY} which key (hex ID),
-     * for {@link Op#RUN} the command line and whether the client sits at a terminal.
+     * for {@link Op#RUN} the command line, whether the client sits at a terminal, and what its output
+     * depends on: its time zone, the charsets of its stdout and stderr and its locale (null: not said).
      */
-    public record Request(Op op, String profile, String key, List<String> args, boolean terminal, String zone) {
+    public record Request(Op op, String profile, String key, List<String> args, boolean terminal, String zone,
+            String stdoutEncoding, String stderrEncoding, String locale) {
         public Request {
             args = List.copyOf(args);
         }
 
         Request(Op op, String profile, String key) {
-            this(op, profile, key, List.of(), false, null);
+            this(op, profile, key, List.of(), false, null, null, null, null);
         }
 
         byte[] encode() {
@@ -84,6 +88,9 @@ public final class AgentProtocol {
                     json.writeEndArray();
                     json.writeBooleanField("terminal", terminal);
                     json.writeStringField("zone", zone);
+                    json.writeStringField("stdoutEncoding", stdoutEncoding);
+                    json.writeStringField("stderrEncoding", stderrEncoding);
+                    json.writeStringField("locale", locale);
                 }
                 json.writeEndObject();
             } catch (IOException e) {
@@ -142,8 +149,12 @@ public final class AgentProtocol {
                 }
                 args = strings;
             }
-            String zone = node.path("zone").isTextual() ? node.path("zone").asText() : null;
-            return new Request(op, node.path("profile").asText(), key, args, node.path("terminal").asBoolean(), zone);
+            return new Request(op, node.path("profile").asText(), key, args, node.path("terminal").asBoolean(),
+                    text(node, "zone"), text(node, "stdoutEncoding"), text(node, "stderrEncoding"), text(node, "locale"));
+        }
+
+        private static String text(JsonNode node, String field) {
+            return node.path(field).isTextual() ? node.path(field).asText() : null;
         }
     }
 

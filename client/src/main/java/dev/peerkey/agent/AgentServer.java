@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.Executors;
@@ -268,6 +269,14 @@ public final class AgentServer {
                     AgentProtocol.writeError(out, "this agent runs in another time zone");
                     return false;
                 }
+                if (!writesLikeTheClient(request)) {
+                    // A local run would print in the client's charset (`?` for what it cannot encode) and
+                    // locale; the agent's commands print UTF-8 in its own: the client runs the command itself.
+                    AgentProtocol.writeError(out, "this agent writes UTF-8 in locale " + Locale.getDefault().toLanguageTag()
+                            + ", not the client's " + request.stdoutEncoding() + "/" + request.stderrEncoding()
+                            + " in locale " + request.locale());
+                    return false;
+                }
                 if (!BUILD.equals(build())) {
                     // Its classes would come from the new jar, half of them: the client runs the command itself.
                     AgentProtocol.writeError(out, "this agent runs an earlier build of peerkey (lock and unlock again)");
@@ -278,6 +287,24 @@ public final class AgentServer {
             }
         }
         return false;
+    }
+
+    /** Whether the command's output is the bytes a local run would write: UTF-8 and this agent's locale. */
+    static boolean writesLikeTheClient(AgentProtocol.Request request) {
+        return isUtf8(request.stdoutEncoding()) && isUtf8(request.stderrEncoding())
+                && (request.locale() == null || request.locale().equals(Locale.getDefault().toLanguageTag()));
+    }
+
+    /** A charset name that is UTF-8 (an alias too); null is a client that did not say, as before. */
+    private static boolean isUtf8(String charset) {
+        if (charset == null) {
+            return true;
+        }
+        try {
+            return java.nio.charset.Charset.forName(charset).equals(UTF_8);
+        } catch (IllegalArgumentException unknown) {
+            return false;
+        }
     }
 
     /**

@@ -4,11 +4,10 @@ import dev.peerkey.PeerkeyException;
 import dev.peerkey.identity.IdentityKey;
 import dev.peerkey.identity.Keystore;
 import dev.peerkey.identity.KeystoreException;
+import dev.peerkey.messaging.SyncLock;
 import dev.peerkey.store.StoreKeyFile;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -54,11 +54,11 @@ final class PasswordChange {
      * @throws PeerkeyException if a file does not open with the old password (then nothing changed)
      */
     static Result change(Path home, char[] oldPassword, char[] newPassword) {
-        try (FileChannel lockFile = FileChannel.open(home.resolve(LOCK), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock lock = tryLock(lockFile)) {
-            if (lock == null) {
-                throw new PeerkeyException("another `peerkey id passwd` is changing this profile's password");
-            }
+        Optional<SyncLock> lock = SyncLock.file(home, LOCK);
+        if (lock.isEmpty()) {
+            throw new PeerkeyException("another `peerkey id passwd` is changing this profile's password");
+        }
+        try (SyncLock held = lock.get()) {
             finishLocked(home);
             Path staged = home.resolve(STAGED);
             Files.createDirectory(staged);
@@ -119,11 +119,14 @@ final class PasswordChange {
         if (!Files.isDirectory(home.resolve(STAGED))) {
             return;
         }
-        try (FileChannel lockFile = FileChannel.open(home.resolve(LOCK), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock lock = tryLock(lockFile)) {
-            if (lock != null) {
-                finishLocked(home);
-            }
+        // The agent runs several commands in one JVM: SyncLock's JVM-wide guard keeps a second one
+        // from opening and closing the lock file, which would drop the first one's lock.
+        Optional<SyncLock> lock = SyncLock.file(home, LOCK);
+        if (lock.isEmpty()) {
+            return;
+        }
+        try (SyncLock held = lock.get()) {
+            finishLocked(home);
         } catch (IOException e) {
             throw new PeerkeyException("cannot finish an interrupted password change in " + home + ": "
                     + e.getMessage());
@@ -172,14 +175,6 @@ final class PasswordChange {
                     .sorted().forEach(files::add);
         }
         return files;
-    }
-
-    private static FileLock tryLock(FileChannel channel) throws IOException {
-        try {
-            return channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            return null;
-        }
     }
 
     private static void syncDir(Path dir) {

@@ -128,13 +128,25 @@ final class Profile {
         dev.peerkey.PrivateDirectory.check(home, "profile home", "--home DIR");
     }
 
-    /** Makes the profile home (and any missing parent) 0700 if it does not exist yet. */
+    /**
+     * Makes the profile home (and any missing parent) 0700 if it does not exist yet, before the first
+     * file is written into it. The home itself is made by one mkdir that fails if something is there:
+     * a home that appeared since {@link #checkHome} (another user may make it in /tmp while the
+     * password is typed) is checked again, so nothing is written into a directory someone else owns
+     * or can write.
+     */
     private void makeHome() {
-        if (Files.isDirectory(home)) {
-            return;
-        }
         try {
-            dev.peerkey.PrivateDirectory.create(home);
+            Path parent = home.toAbsolutePath().getParent();
+            if (parent != null) {
+                dev.peerkey.PrivateDirectory.create(parent);
+            }
+            dev.peerkey.PrivateDirectory.createNew(home);
+        } catch (java.nio.file.FileAlreadyExistsException there) {
+            checkHome(home); // whoever made it, the directory now there is the one written into
+            if (!Files.isDirectory(home)) {
+                throw new PeerkeyException("cannot make the profile home " + home + ": a file is in the way");
+            }
         } catch (IOException e) {
             throw new PeerkeyException("cannot make the profile home " + home + ": " + e.getMessage());
         }

@@ -153,6 +153,17 @@ final class UnlockCommand implements Runnable {
             }
         }
         command.add(java);
+        // The agent works in its private directory (0700), and a crash report (hs_err: its command line,
+        // environment, registers and stack words) goes there too, not into whichever directory `unlock`
+        // was run from; no core dump, no heap dump.
+        Path agentDir;
+        try {
+            agentDir = Agent.directory(home);
+        } catch (IOException e) {
+            throw new PeerkeyException("cannot make the unlock agent's directory: " + e.getMessage());
+        }
+        command.add("-XX:ErrorFile=" + agentDir.toString().replace("%", "%%") + "/hs_err_pid%p.log"); // %p: its pid
+        command.add("-XX:-HeapDumpOnOutOfMemoryError");
         // The launcher's AOT cache (JDK 25) holds the classes the commands the agent runs will load.
         ProcessHandle.current().info().arguments().ifPresent(args -> Arrays.stream(args)
                 .filter(arg -> arg.startsWith("-XX:AOTCache=")).forEach(command::add));
@@ -163,7 +174,8 @@ final class UnlockCommand implements Runnable {
                 home.toAbsolutePath().toString(), Long.toString(until.toEpochMilli())));
         Process process;
         try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .directory(agentDir.toFile());
             // The agent lives for hours: it must not keep PEERKEY_PASSWORD (or any of ours) in its environment.
             builder.environment().keySet().removeIf(name -> name.startsWith("PEERKEY_"));
             process = builder.start();

@@ -51,6 +51,15 @@ public final class SyncLock implements AutoCloseable {
         return tryAcquire(dir, LISTENER);
     }
 
+    /**
+     * The lock on another of the profile's lock files ({@code name} in {@code dir}, e.g. `id passwd`'s),
+     * or empty if another process or another command of this JVM holds it: the same guard against
+     * one command's close dropping another's lock.
+     */
+    public static Optional<SyncLock> file(Path dir, String name) {
+        return tryAcquire(dir, name);
+    }
+
     private static Optional<SyncLock> tryAcquire(Path dir, String file) {
         Path path = null;
         try {

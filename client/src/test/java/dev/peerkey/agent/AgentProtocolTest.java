@@ -137,4 +137,61 @@ class AgentProtocolTest {
         byte[] wrongSize = "{\"ok\":true,\"secret\":4096}\n".getBytes(StandardCharsets.UTF_8);
         assertThrows(IOException.class, () -> AgentProtocol.readAnswer(new ByteArrayInputStream(wrongSize)));
     }
+
+    /** A run request says what a local run's output depends on; the agent runs it only if it writes the same. */
+    @Test
+    void aRunRequestCarriesTheClientsCharsetsAndLocale() {
+        String locale = java.util.Locale.getDefault().toLanguageTag();
+        AgentProtocol.Request run = new AgentProtocol.Request(AgentProtocol.Op.RUN, HOME.toString(), null,
+                List.of("inbox"), false, "UTC", "ANSI_X3.4-1968", "UTF-8", locale);
+        byte[] line = run.encode();
+        assertEquals(run, AgentProtocol.Request.decode(Arrays.copyOf(line, line.length - 1)));
+        assertFalse(AgentServer.writesLikeTheClient(run));
+        assertTrue(AgentServer.writesLikeTheClient(withOutput("UTF-8", "UTF8", locale)));
+        assertFalse(AgentServer.writesLikeTheClient(withOutput("UTF-8", "ISO-8859-1", locale)));
+        assertFalse(AgentServer.writesLikeTheClient(withOutput("UTF-8", "no-such-charset", locale)));
+        assertFalse(AgentServer.writesLikeTheClient(withOutput("UTF-8", "UTF-8",
+                locale.equals("tr-TR") ? "en-US" : "tr-TR")));
+        assertTrue(AgentServer.writesLikeTheClient(withOutput(null, null, null))); // a client that does not say
+    }
+
+    private static AgentProtocol.Request withOutput(String stdout, String stderr, String locale) {
+        return new AgentProtocol.Request(AgentProtocol.Op.RUN, HOME.toString(), null, List.of("inbox"), false, "UTC",
+                stdout, stderr, locale);
+    }
+
+    /** A stdout of the client's that cannot be written (a closed pipe) is skipped; the exit code still comes. */
+    @Test
+    void theRelayGoesOnToTheExitCodeWhenStdoutIsClosed() throws IOException {
+        ByteArrayOutputStream frames = new ByteArrayOutputStream();
+        java.io.DataOutputStream data = new java.io.DataOutputStream(frames);
+        byte[] text = "messageId 0x12\n".getBytes(StandardCharsets.UTF_8);
+        AgentProtocol.Frame.write(data, AgentProtocol.Frame.STDOUT, text, 0, text.length);
+        byte[] progress = "sent\n".getBytes(StandardCharsets.UTF_8);
+        AgentProtocol.Frame.write(data, AgentProtocol.Frame.STDERR, progress, 0, progress.length);
+        AgentProtocol.Frame.write(data, AgentProtocol.Frame.STDOUT, text, 0, text.length);
+        AgentProtocol.Frame.write(data, AgentProtocol.Frame.EXIT, new byte[] {0, 0, 0, 3}, 0, 4);
+        int[] writes = {0};
+        java.io.OutputStream closedPipe = new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                writes[0]++;
+                throw new IOException("Broken pipe");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                write(0);
+            }
+        };
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(java.util.OptionalInt.of(3), Agent.relay(new java.io.DataInputStream(
+                new ByteArrayInputStream(frames.toByteArray())), closedPipe, err));
+        assertEquals(1, writes[0], "not written to again once it failed");
+        assertEquals("sent\n", err.toString(StandardCharsets.UTF_8));
+        // The agent going away mid-command is still an error.
+        byte[] cut = Arrays.copyOf(frames.toByteArray(), text.length + 5 + 2);
+        assertThrows(EOFException.class, () -> Agent.relay(new java.io.DataInputStream(new ByteArrayInputStream(cut)),
+                new ByteArrayOutputStream(), new ByteArrayOutputStream()));
+    }
 }

@@ -113,4 +113,64 @@ class PasswordChangeTest {
         assertThrows(dev.peerkey.PeerkeyException.class, () -> PasswordChange.change(home, "nope".toCharArray(), NEW));
         assertAllOpenWith(OLD, NEW);
     }
+
+    /**
+     * The unlock agent runs several commands in one JVM, each opening the profile: a second one's
+     * {@link PasswordChange#finish} must neither roll forward nor, by opening and closing the lock
+     * file, drop the lock of a first one still rolling forward (Linux drops every lock a process has
+     * on a file when any of its channels of it closes). Another process finds the lock still taken.
+     */
+    @Test
+    void aSecondFinishInThisJvmNeitherRollsForwardNorDropsTheFirstOnesLock() throws Exception {
+        PasswordChange.crashPoint = step -> {
+            if (step.equals("committed")) {
+                throw new Crash();
+            }
+        };
+        assertThrows(Crash.class, () -> PasswordChange.change(home, OLD, NEW)); // a crashed `id passwd`
+        java.util.concurrent.CountDownLatch moving = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch goOn = new java.util.concurrent.CountDownLatch(1);
+        PasswordChange.crashPoint = step -> {
+            if (step.startsWith("moved ") && moving.getCount() > 0) {
+                moving.countDown();
+                try {
+                    goOn.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        Thread first = Thread.ofPlatform().start(() -> PasswordChange.finish(home)); // one agent command
+        moving.await();
+        PasswordChange.finish(home); // a second one, meanwhile: the lock is taken, it does nothing
+        assertEquals("held", lockFromAnotherProcess(home.resolve(PasswordChange.LOCK)),
+                "the first command's lock was dropped");
+        goOn.countDown();
+        first.join();
+        PasswordChange.crashPoint = step -> { };
+        assertAllOpenWith(NEW, OLD);
+        assertEquals("free", lockFromAnotherProcess(home.resolve(PasswordChange.LOCK)));
+    }
+
+    /** Tries the lock on {@code file} from a new JVM: "held" or "free". */
+    private String lockFromAnotherProcess(Path file) throws Exception {
+        Path source = Files.writeString(home.getParent().resolve("TryLock.java"), """
+                import java.nio.channels.FileChannel;
+                import java.nio.file.Path;
+                import java.nio.file.StandardOpenOption;
+                class TryLock {
+                    public static void main(String[] args) throws Exception {
+                        try (FileChannel c = FileChannel.open(Path.of(args[0]), StandardOpenOption.WRITE)) {
+                            var lock = c.tryLock();
+                            System.out.print(lock == null ? "held" : "free");
+                        }
+                    }
+                }
+                """);
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                source.toString(), file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out;
+    }
 }

@@ -70,6 +70,25 @@ class ProfileHomeTest {
         new Profile(home, true).addIdentity(IdentityKey.generate(), PASSWORD); // the fix works
     }
 
+    /**
+     * `id new` checks a home that does not exist yet when it starts and makes it only once the password
+     * is typed: a directory someone made there meanwhile (world-writable, in /tmp) is checked again
+     * before anything is written into it.
+     */
+    @Test
+    void aHomeMadeByOthersAfterTheCheckIsRefusedAndNothingIsWritten() throws IOException {
+        Path home = dir.resolve("late");
+        Profile profile = new Profile(home, true); // checked: not there yet
+        Files.createDirectory(home);
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxrwxrwx"));
+        PeerkeyException e = assertThrows(PeerkeyException.class,
+                () -> profile.addIdentity(IdentityKey.generate(), PASSWORD));
+        assertTrue(e.getMessage().startsWith("refusing the profile home " + home + ": it belongs to "
+                + System.getProperty("user.name") + " with mode rwxrwxrwx"), e.getMessage());
+        assertEquals(0, entries(home), "nothing written");
+        assertEquals("rwxrwxrwx", mode(home));
+    }
+
     @Test
     void aHomeOfAnotherUserIsRefused() throws IOException {
         Path home;
