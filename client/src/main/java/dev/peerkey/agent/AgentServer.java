@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.Charset;
 import java.math.BigInteger;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -30,6 +31,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -269,12 +271,13 @@ public final class AgentServer {
                     AgentProtocol.writeError(out, "this agent runs in another time zone");
                     return false;
                 }
-                if (!writesLikeTheClient(request)) {
-                    // A local run would print in the client's charset (`?` for what it cannot encode) and
-                    // locale; the agent's commands print UTF-8 in its own: the client runs the command itself.
-                    AgentProtocol.writeError(out, "this agent writes UTF-8 in locale " + Locale.getDefault().toLanguageTag()
-                            + ", not the client's " + request.stdoutEncoding() + "/" + request.stderrEncoding()
-                            + " in locale " + request.locale());
+                Optional<Charset> stdoutCharset = charset(request.stdoutEncoding());
+                Optional<Charset> stderrCharset = charset(request.stderrEncoding());
+                if (stdoutCharset.isEmpty() || stderrCharset.isEmpty()
+                        || request.locale() != null && !request.locale().equals(Locale.getDefault().toLanguageTag())) {
+                    // Numbers and dates follow the locale: a client in another one runs the command itself.
+                    AgentProtocol.writeError(out, "this agent runs in locale " + Locale.getDefault().toLanguageTag()
+                            + ", not the client's " + request.locale() + " (or cannot write its charsets)");
                     return false;
                 }
                 if (!BUILD.equals(build())) {
@@ -283,27 +286,24 @@ public final class AgentServer {
                     return false;
                 }
                 AgentProtocol.writeOk(out, fields, null);
-                runCommand(request, out);
+                runCommand(request, out, stdoutCharset.get(), stderrCharset.get());
             }
         }
         return false;
     }
 
-    /** Whether the command's output is the bytes a local run would write: UTF-8 and this agent's locale. */
-    static boolean writesLikeTheClient(AgentProtocol.Request request) {
-        return isUtf8(request.stdoutEncoding()) && isUtf8(request.stderrEncoding())
-                && (request.locale() == null || request.locale().equals(Locale.getDefault().toLanguageTag()));
-    }
-
-    /** A charset name that is UTF-8 (an alias too); null is a client that did not say, as before. */
-    private static boolean isUtf8(String charset) {
-        if (charset == null) {
-            return true;
+    /**
+     * The charset a client's stream is written in, as its own run would (`?` for what it cannot
+     * encode): UTF-8 for a client that did not say; empty for one this JVM does not know.
+     */
+    static Optional<Charset> charset(String name) {
+        if (name == null) {
+            return Optional.of(UTF_8);
         }
         try {
-            return java.nio.charset.Charset.forName(charset).equals(UTF_8);
+            return Optional.of(Charset.forName(name));
         } catch (IllegalArgumentException unknown) {
-            return false;
+            return Optional.empty();
         }
     }
 
@@ -323,10 +323,11 @@ public final class AgentServer {
     }
 
     /** Runs a client's command here, its output sent back in frames as it is written. */
-    private void runCommand(AgentProtocol.Request request, OutputStream out) throws IOException {
+    private void runCommand(AgentProtocol.Request request, OutputStream out, Charset stdoutCharset,
+            Charset stderrCharset) throws IOException {
         DataOutputStream frames = new DataOutputStream(out);
-        PrintStream stdout = new PrintStream(new FrameStream(frames, AgentProtocol.Frame.STDOUT), true, UTF_8);
-        PrintStream stderr = new PrintStream(new FrameStream(frames, AgentProtocol.Frame.STDERR), true, UTF_8);
+        PrintStream stdout = new PrintStream(new FrameStream(frames, AgentProtocol.Frame.STDOUT), true, stdoutCharset);
+        PrintStream stderr = new PrintStream(new FrameStream(frames, AgentProtocol.Frame.STDERR), true, stderrCharset);
         OptionalInt exit;
         try {
             exit = runner.run(home, request.args(), request.terminal(), stdout, stderr);

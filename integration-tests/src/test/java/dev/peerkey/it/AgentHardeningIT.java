@@ -173,8 +173,9 @@ class AgentHardeningIT {
 
     /**
      * F5: a peer's text with letters a 7-bit locale cannot print and a C1 control (U+009B, CSI on an
-     * 8-bit terminal): a client under LC_ALL=C gets from the agent exactly what a local run prints
-     * (`?` for what ASCII lacks), a UTF-8 client gets the agent's run, equal to its local run.
+     * 8-bit terminal): a client under LC_ALL=C (another locale) runs the command itself and prints `?`
+     * for what ASCII lacks; a client in the agent's locale with ASCII streams gets the agent's run
+     * written in ASCII, byte for byte its local run; a UTF-8 client gets the agent's run, equal to its local run.
      */
     @Test
     @Order(2)
@@ -195,8 +196,21 @@ class AgentHardeningIT {
         assertEquals(local.toString(), viaAgent.toString());
         assertTrue(viaAgent.stdout().chars().allMatch(c -> c < 0x80), viaAgent::toString);
 
+        // The agent's own locale with an ASCII stdout and stderr (as without a UTF-8 locale on both
+        // sides): the agent runs it, writing what a local run writes.
+        Map<String, String> asciiStreams = Map.of("JAVA_TOOL_OPTIONS",
+                "-Dstdout.encoding=US-ASCII -Dstderr.encoding=US-ASCII");
+        Cli.Result asciiViaAgent = new Cli(aliceBare(asciiStreams)).run("inbox", "--limit", "1");
+        assertEquals(before + 1, commandsRun(), "the agent ran it");
+        Map<String, String> asciiStreamsLocal = new HashMap<>(asciiStreams);
+        asciiStreamsLocal.putAll(LOCAL);
+        asciiStreamsLocal.put("PEERKEY_PASSWORD_FILE", dir.resolve("password").toString());
+        Cli.Result asciiStreamsHere = new Cli(aliceBare(asciiStreamsLocal)).run("inbox", "--limit", "1");
+        assertTrue(asciiStreamsHere.stdout().contains("A?2J?31mRED?"), asciiStreamsHere::toString);
+        assertEquals(asciiStreamsHere.toString(), asciiViaAgent.toString());
+
         Cli.Result utf8ViaAgent = new Cli(aliceBare(Map.of())).run("inbox", "--limit", "1");
-        assertEquals(before + 1, commandsRun(), "a UTF-8 client's command runs in the agent");
+        assertEquals(before + 2, commandsRun(), "a UTF-8 client's command runs in the agent");
         Map<String, String> utf8Local = new HashMap<>(LOCAL);
         utf8Local.put("PEERKEY_PASSWORD_FILE", dir.resolve("password").toString());
         Cli.Result utf8 = new Cli(aliceBare(utf8Local)).run("inbox", "--limit", "1");
