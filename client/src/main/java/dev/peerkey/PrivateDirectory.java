@@ -2,6 +2,7 @@ package dev.peerkey;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -30,10 +31,18 @@ public final class PrivateDirectory {
      * @throws PeerkeyException naming the directory, its owner and mode, and the fix
      */
     public static void check(Path dir, String what, String ownOption) {
-        if (!Files.exists(dir) || !dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")
+                || !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try {
+            // A symbolic link must be the user's own (in /tmp another user could have planted it to
+            // point wherever they like); then its target is checked like any directory.
+            String linkOwner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName();
+            if (Files.isSymbolicLink(dir) && !linkOwner.equals(USER)) {
+                throw new PeerkeyException("refusing the " + what + " " + dir + ": it is a symbolic link of "
+                        + linkOwner + "'s; use a " + what + " of your own (" + ownOption + ")");
+            }
             Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dir);
             String owner = Files.getOwner(dir).getName();
             boolean othersWrite = mode.contains(PosixFilePermission.GROUP_WRITE)

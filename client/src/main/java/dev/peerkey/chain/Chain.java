@@ -25,6 +25,8 @@ import org.web3j.protocol.http.HttpService;
  */
 public final class Chain implements AutoCloseable {
     /** Chain ids used by local development nodes (Hardhat and Anvil: 31337, Ganache: 1337). */
+    /** Requests per JSON-RPC batch: providers cap batches (often at 100 to 1,000 calls). */
+    static final int MAX_BATCH = 100;
     private static final Set<Long> DEV_CHAIN_IDS = Set.of(31337L, 1337L);
 
     private final String rpcUrl;
@@ -174,6 +176,13 @@ public final class Chain implements AutoCloseable {
      * by position), gets the requests one by one.
      */
     public <T extends Response<?>> List<T> sendAll(List<? extends Request<?, T>> requests) {
+        if (requests.size() > MAX_BATCH) {
+            List<T> all = new ArrayList<>();
+            for (int from = 0; from < requests.size(); from += MAX_BATCH) {
+                all.addAll(sendAll(requests.subList(from, Math.min(requests.size(), from + MAX_BATCH))));
+            }
+            return all;
+        }
         List<? extends Response<?>> answers = requests.size() > 1 ? batch(requests) : null;
         if (answers == null || !answersInOrder(requests, answers)) {
             return sendEach(requests);

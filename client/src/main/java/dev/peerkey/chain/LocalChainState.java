@@ -64,14 +64,17 @@ public record LocalChainState(String rpc, long pid, String log, String registry,
         dev.peerkey.PrivateDirectory.check(dir, "chain directory", "--chain-dir DIR");
     }
 
-    /** Checks the chain directory ({@link #checkDir}) and makes it, and any missing parent, 0700. */
+    /**
+     * Makes the chain directory, and any missing parent, 0700, then checks it ({@link #checkDir}):
+     * checked after it is made, so one that someone else made meanwhile is refused too.
+     */
     public static void makeDir(Path dir) {
-        checkDir(dir);
         try {
             dev.peerkey.PrivateDirectory.create(dir);
         } catch (IOException e) {
             throw new ChainException("cannot make the chain directory " + dir + ": " + e.getMessage(), e);
         }
+        checkDir(dir);
     }
 
     /** The recorded state in {@code dir}, if a chain was started there (the directory is checked first). */

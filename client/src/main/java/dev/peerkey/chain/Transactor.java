@@ -41,9 +41,11 @@ import org.web3j.utils.Numeric;
  *
  * <p>Several senders may share one account (two processes of one identity): when another
  * transaction takes the nonce between reading and sending, it signs again with the next
- * pending nonce, a few times, instead of failing. A node can still accept both transactions of
- * one nonce and then drop one (Anvil does, when they race its miner): a transaction whose nonce
- * went to another and that the node no longer knows is sent again, simulated afresh.
+ * pending nonce, a few times, instead of failing. A local development node can still accept both
+ * transactions of one nonce and then drop one (Anvil does, when they race its miner): there, a
+ * transaction whose nonce went to another and that the node no longer knows is sent again,
+ * simulated afresh. Not on other chains: a provider's replicas can disagree for a while about the
+ * nonce, the pool and the receipt, and a copy sent then could be mined as well.
  */
 public final class Transactor extends TransactionManager {
     private static final BigInteger DEFAULT_TIP = BigInteger.valueOf(1_000_000_000L);
@@ -156,16 +158,16 @@ public final class Transactor extends TransactionManager {
     }
 
     /**
-     * The receipt of a transaction sent earlier, once it is mined. If this transactor sent it and
-     * the node dropped it (its nonce went to another transaction, and the node no longer knows it),
-     * the same call is sent again.
+     * The receipt of a transaction sent earlier, once it is mined. If this transactor sent it to a
+     * local development chain and the node dropped it (its nonce went to another transaction, and
+     * the node no longer knows it), the same call is sent again.
      */
     public TransactionReceipt awaitReceipt(String txHash) {
         ReceiptWaiter waiter = new ReceiptWaiter(chain, progress);
         String hash = txHash;
         for (int resend = 0; ; resend++) {
             Unmined sent = unmined.remove(hash);
-            if (sent == null) {
+            if (sent == null || !chain.isDevChain()) {
                 return waiter.await(hash);
             }
             String current = hash;

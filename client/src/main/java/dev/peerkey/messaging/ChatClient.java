@@ -394,7 +394,11 @@ public final class ChatClient implements AutoCloseable {
                         .isPresent())
                 .toList());
         PostPresence presence = new PostPresence(contract.chain());
-        presence.ask(waiting.stream().map(this::post).flatMap(Optional::stream).toList());
+        try {
+            presence.ask(waiting.stream().map(this::post).flatMap(Optional::stream).toList());
+        } catch (PeerkeyException e) {
+            // Asked again one post at a time below, where a failure holds back only that message.
+        }
         int sent = 0;
         for (Message m : waiting) {
             try {

@@ -96,7 +96,9 @@ final class PostPresence {
         for (int i = 0; i < mined.size(); i++) {
             TransactionReceipt receipt = minedReceipts.get(i);
             EthBlock.Block block = blocks.get(i);
-            answers.put(key(mined.get(i)), block != null && receipt.getBlockHash().equalsIgnoreCase(block.getHash())
+            // No block at that height yet (a replica behind the one that gave the receipt): not gone.
+            answers.put(key(mined.get(i)), block == null ? new Where(State.PENDING, null)
+                    : receipt.getBlockHash().equalsIgnoreCase(block.getHash())
                     ? new Where(State.ON_CHAIN, receipt.getBlockNumber().longValueExact())
                     : new Where(State.GONE, null));
         }

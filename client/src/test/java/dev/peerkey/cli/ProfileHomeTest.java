@@ -89,6 +89,23 @@ class ProfileHomeTest {
         assertEquals("rwxrwxrwx", mode(home));
     }
 
+    /** A home reached through a symbolic link: fine if the link is the user's, refused if another user planted it. */
+    @Test
+    void aSymbolicLinkHomeMustBeTheUsersOwn() throws IOException {
+        Path real = Files.createDirectory(dir.resolve("real"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+        new Profile(link, true);
+        if ("root".equals(System.getProperty("user.name"))) { // only root can give a link away
+            UserPrincipal nobody = link.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+            Files.getFileAttributeView(link, java.nio.file.attribute.PosixFileAttributeView.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).setOwner(nobody);
+            PeerkeyException e = assertThrows(PeerkeyException.class, () -> new Profile(link, true));
+            assertTrue(e.getMessage().startsWith("refusing the profile home " + link + ": it is a symbolic link of nobody's"),
+                    e.getMessage());
+        }
+    }
+
     @Test
     void aHomeOfAnotherUserIsRefused() throws IOException {
         Path home;

@@ -76,6 +76,21 @@ class ChainBatchIT {
     }
 
     @Test
+    void aLongListGoesInBatchesOfAtMostAHundred() {
+        try (ProviderProxy proxy = ProviderProxy.start(node.rpcUrl()); Chain chain = Chain.connect(proxy.url())) {
+            List<Long> numbers = LongStream.range(0, 150).map(i -> i % 6).boxed().toList();
+            List<EthBlock.Block> blocks = chain.sendAll(numbers.stream().map(n -> chain.web3j().ethGetBlockByNumber(
+                    DefaultBlockParameter.valueOf(BigInteger.valueOf(n)), false)).toList())
+                    .stream().map(EthBlock::getBlock).toList();
+            assertEquals(2, proxy.batchRequests());
+            assertEquals(150, proxy.calls("eth_getBlockByNumber"));
+            for (int i = 0; i < numbers.size(); i++) {
+                assertEquals(numbers.get(i), blocks.get(i).getNumber().longValueExact());
+            }
+        }
+    }
+
+    @Test
     void aNodeErrorInABatchIsReportedLikeOneAlone() {
         try (ProviderProxy proxy = ProviderProxy.start(node.rpcUrl()); Chain chain = Chain.connect(proxy.url())) {
             var bad = chain.request("peerkey_noSuchMethod", List.of(), EthBlock.class);
