@@ -56,7 +56,7 @@ final class PostPresence {
 
     /** Where {@code post} is now. */
     Where of(Post post) {
-        if (final_(post)) {
+        if (deep(post)) {
             return new Where(State.ON_CHAIN, post.block());
         }
         ask(List.of(post));
@@ -68,7 +68,7 @@ final class PostPresence {
      * so that {@link #of} answers from memory.
      */
     void ask(Collection<Post> posts) {
-        List<String> hashes = posts.stream().filter(post -> !final_(post))
+        List<String> hashes = posts.stream().filter(post -> !deep(post))
                 .map(post -> Numeric.toHexString(post.txHash())).distinct()
                 .filter(hash -> !answers.containsKey(key(hash))).toList();
         if (hashes.isEmpty()) {
@@ -111,7 +111,7 @@ final class PostPresence {
     }
 
     /** Whether {@code post} is deep enough to count as final: the node is not asked about it. */
-    private boolean final_(Post post) {
+    private boolean deep(Post post) {
         return head() - post.block() >= CHECK_DEPTH;
     }
 
