@@ -15,10 +15,7 @@ final class ReceiptWaiter {
     private static final long FIRST_POLL_MS = 2;
     private static final long MAX_POLL_MS = 500;
     private static final long PROGRESS_AFTER_MS = 1000;
-    /**
-     * How long a transaction must look lost before it is given up: a node behind a load balancer
-     * may answer from a replica a block behind, so one look is not enough.
-     */
+    /** How long a transaction must look lost, on every look, before it is given up: one look is not enough. */
     private static final long LOST_FOR_MS = 1000;
     /** No receipt yet this early is normal, even on an automining chain: no need to ask if it is lost. */
     private static final long CHECK_LOST_AFTER_MS = 100;

@@ -30,7 +30,6 @@ import org.web3j.protocol.core.methods.response.EthGetCode;
 import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tx.TransactionManager;
-import org.web3j.tx.response.TransactionReceiptProcessor;
 import org.web3j.utils.Numeric;
 
 /**
@@ -90,7 +89,7 @@ public final class Transactor extends TransactionManager {
 
     private Transactor(Chain chain, String from, Credentials credentials, RevertDecoder revertDecoder,
                        Consumer<String> progress) {
-        super(new FastReceipts(chain, progress), from);
+        super(chain.web3j(), from); // its receipt processor goes unused: processResponse waits here
         this.chain = chain;
         this.credentials = credentials;
         this.revertDecoder = revertDecoder;
@@ -480,20 +479,5 @@ public final class Transactor extends TransactionManager {
             return "";
         }
         return result.getValue() == null ? "" : result.getValue();
-    }
-
-    /** Receipt polling through {@link ReceiptWaiter}. */
-    private static final class FastReceipts extends TransactionReceiptProcessor {
-        private final ReceiptWaiter waiter;
-
-        FastReceipts(Chain chain, Consumer<String> progress) {
-            super(chain.web3j());
-            this.waiter = new ReceiptWaiter(chain, progress);
-        }
-
-        @Override
-        public TransactionReceipt waitForTransactionReceipt(String transactionHash) {
-            return waiter.await(transactionHash);
-        }
     }
 }

@@ -79,9 +79,7 @@ class ChainBatchIT {
     void aLongListGoesInBatchesOfAtMostAHundred() {
         try (ProviderProxy proxy = ProviderProxy.start(node.rpcUrl()); Chain chain = Chain.connect(proxy.url())) {
             List<Long> numbers = LongStream.range(0, 150).map(i -> i % 6).boxed().toList();
-            List<EthBlock.Block> blocks = chain.sendAll(numbers.stream().map(n -> chain.web3j().ethGetBlockByNumber(
-                    DefaultBlockParameter.valueOf(BigInteger.valueOf(n)), false)).toList())
-                    .stream().map(EthBlock::getBlock).toList();
+            List<EthBlock.Block> blocks = blocks(chain, numbers);
             assertEquals(2, proxy.batchRequests());
             assertEquals(150, proxy.calls("eth_getBlockByNumber"));
             for (int i = 0; i < numbers.size(); i++) {
@@ -108,9 +106,7 @@ class ChainBatchIT {
         try (ProviderProxy proxy = ProviderProxy.start(node.rpcUrl()); Chain chain = Chain.connect(proxy.url())) {
             proxy.batches(mode);
             List<Long> numbers = LongStream.rangeClosed(0, 5).boxed().toList();
-            List<EthBlock.Block> blocks = chain.sendAll(numbers.stream().map(n -> chain.web3j().ethGetBlockByNumber(
-                    DefaultBlockParameter.valueOf(BigInteger.valueOf(n)), false)).toList())
-                    .stream().map(EthBlock::getBlock).toList();
+            List<EthBlock.Block> blocks = blocks(chain, numbers);
             assertEquals(1, proxy.batchRequests());
             assertEquals(oneByOne ? 12 : 6, proxy.calls("eth_getBlockByNumber"));
             for (int i = 0; i < numbers.size(); i++) {
@@ -120,5 +116,12 @@ class ChainBatchIT {
                 assertEquals(alone, blocks.get(i).getHash());
             }
         }
+    }
+
+    /** The blocks of {@code numbers}, asked in one {@link Chain#sendAll}. */
+    private static List<EthBlock.Block> blocks(Chain chain, List<Long> numbers) {
+        return chain.sendAll(numbers.stream().map(n -> chain.web3j().ethGetBlockByNumber(
+                DefaultBlockParameter.valueOf(BigInteger.valueOf(n)), false)).toList())
+                .stream().map(EthBlock::getBlock).toList();
     }
 }
